@@ -1,0 +1,100 @@
+"""Users: identity, role, onboarding profile and suspension.
+
+Email is the login and is unique ignoring case (a database constraint). ``is_staff`` and
+``is_superuser`` follow ``role``: only admins enter the Django admin site.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+from common.models import UUIDModel
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("role", User.Role.STUDENT)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra["role"] = User.Role.ADMIN
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
+    class Role(models.TextChoices):
+        STUDENT = "student", "Student"
+        INSTRUCTOR = "instructor", "Instructor"
+        ADMIN = "admin", "Admin"
+
+    email = models.EmailField(max_length=254)
+    full_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.STUDENT)
+    domain = models.ForeignKey("catalog.Domain", null=True, blank=True, on_delete=models.SET_NULL, related_name="users")
+    branch = models.CharField(max_length=100, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    is_suspended = models.BooleanField(default=False)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.TextField(blank=True)
+    onboarding_completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Upper() matches the SQL Django emits for email__iexact, so this index serves logins too.
+            models.UniqueConstraint(Upper("email"), name="accounts_user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=Q(role="admin", is_staff=True) | (~Q(role="admin") & Q(is_staff=False)),
+                name="accounts_user_staff_matches_role",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["role", "-created_at"], name="accounts_user_role_created"),
+            models.Index(fields=["is_suspended"], name="accounts_user_suspended", condition=Q(is_suspended=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args, **kwargs):
+        # Staff flags always follow the role; change roles through accounts.services.user_change_role.
+        self.is_staff = self.is_superuser = self.role == self.Role.ADMIN
+        self.email = self.email.strip()
+        super().save(*args, **kwargs)
+
+    @property
+    def onboarding_required(self) -> bool:
+        return self.onboarding_completed_at is None
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email

@@ -1,0 +1,156 @@
+"""The one JSON error shape of the API, and the exceptions services raise.
+
+Every error body is ``{"detail": str, "code": str}``; a 400 for invalid fields adds
+``"errors": {"field": ["message", ...]}`` (nested fields use dotted paths: ``answers.0.quiz``).
+Services raise ``ApplicationError`` subclasses; views never build error responses by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django_ratelimit.exceptions import Ratelimited
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+
+
+class ApplicationError(Exception):
+    """A business rule refused the request. Subclasses fix the HTTP status and default code."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, errors: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.errors = errors
+
+
+class PaymentRequiredError(ApplicationError):
+    status_code = status.HTTP_402_PAYMENT_REQUIRED
+    default_code = "payment_required"
+
+
+class ForbiddenError(ApplicationError):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "permission_denied"
+
+
+class NotFoundError(ApplicationError):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_code = "not_found"
+
+
+class ConflictError(ApplicationError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class RateLimitedError(ApplicationError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "rate_limited"
+
+    def __init__(self, message: str = "Too many requests. Try again later.", *, retry_after: int = 60):
+        super().__init__(message)
+        self.retry_after = max(int(retry_after), 1)
+
+
+class ServiceUnavailableError(ApplicationError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+
+
+class AccountSuspended(exceptions.APIException):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = "This account is suspended."
+    default_code = "account_suspended"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+def error_body(detail: str, code: str, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"detail": str(detail), "code": str(code)}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn DRF's nested error structure into ``{"a.0.b": ["message"]}``."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            flat.update(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return {prefix or "non_field_errors": [str(item) for item in detail]}
+        flat = {}
+        for index, item in enumerate(detail):
+            if item:
+                flat.update(flatten_errors(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    return {prefix or "non_field_errors": [str(detail)]}
+
+
+def _first_code(detail: Any) -> str | None:
+    if isinstance(detail, dict):
+        detail = next(iter(detail.values()), None)
+    if isinstance(detail, list):
+        detail = detail[0] if detail else None
+    return getattr(detail, "code", None)
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    # Imported here: rest_framework.views imports the authentication classes, which import this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, ApplicationError):
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimitedError) else None
+        return Response(error_body(exc.message, exc.code, exc.errors), status=exc.status_code, headers=headers)
+    if isinstance(exc, Ratelimited):
+        return Response(
+            error_body("Too many requests. Try again later.", "rate_limited"),
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": "60"},
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # an unexpected error: handler500 answers with the JSON body
+
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body(
+            "Invalid input.", "invalid", flatten_errors(exc.detail) or {"non_field_errors": ["Invalid input."]}
+        )
+        return response
+
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+    code = _first_code(detail) or getattr(exc, "default_code", "error")
+    if isinstance(detail, (dict, list)):
+        flat = flatten_errors(detail)
+        message = next(iter(flat.values()))[0] if flat else "Error."
+    else:
+        message = str(detail)
+    if isinstance(exc, exceptions.Throttled):
+        code = "rate_limited"
+    response.data = error_body(message, code)
+    return response

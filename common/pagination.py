@@ -1,0 +1,27 @@
+"""Page-number pagination: ``?page=N&page_size=M``, default 20, larger sizes clamped to 100."""
+
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import PageNumberPagination
+
+
+class DefaultPagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except (TypeError, ValueError):
+            return self.page_size
+        # Out-of-range sizes are clamped, never an error (API convention).
+        return min(max(size, 1), self.max_page_size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound as exc:
+            raise NotFound("That page does not exist.", code="not_found") from exc

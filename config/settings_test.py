@@ -1,0 +1,15 @@
+"""Test overrides: fast hashing, in-process Celery, isolated media. Everything else is config.settings."""
+
+import tempfile
+
+from config.settings import *  # noqa: F403
+from config.settings import SILENCED_CHECKS_ALWAYS, STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+MEDIA_ROOT = tempfile.mkdtemp(prefix="dca-test-media-")
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = [*SILENCED_CHECKS_ALWAYS, "django_ratelimit.E003", "django_ratelimit.W001"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,42 @@
+"""Root URLs: the project API under /api/, allauth headless under /_allauth/, the admin site."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from common import views as common_views
+
+api_patterns = [
+    path("health/", common_views.health, name="health"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("", include("accounts.urls")),
+    path("", include("catalog.urls")),
+    path("", include("assessments.urls")),
+    path("", include("billing.urls")),
+    path("", include("certificates.urls")),
+    path("", include("gamification.urls")),
+    path("", include("forum.urls")),
+    path("", include("moderation.urls")),
+    # Anything else under /api/ is a JSON 404, never an HTML page.
+    re_path(r"^.*$", common_views.api_not_found),
+]
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("_allauth/", include("allauth.headless.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "common.views.handler400"
+handler403 = "common.views.handler403"
+handler404 = "common.views.handler404"
+handler500 = "common.views.handler500"
