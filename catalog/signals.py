@@ -1,0 +1,14 @@
+"""Domain events of the catalog. Other apps react to them with receivers connected in their
+``AppConfig.ready()`` (gamification awards XP, certificates issues the certificate).
+
+Events are sent inside the service's transaction, so a receiver's writes commit or roll back with it.
+"""
+
+from django.dispatch import Signal
+
+# A learner completed a lesson for the first time. sender=Lesson; kwargs: user, lesson, enrollment.
+lesson_completed = Signal()
+
+# A learner completed a course (all lessons done, every module quiz passed); sent exactly once per
+# learner and course. sender=Course; kwargs: user, course, enrollment.
+course_completed = Signal()
