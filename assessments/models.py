@@ -6,9 +6,11 @@ or deleting a question later never rewrites history.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from assessments.validators import quiz_content_errors
 from common.models import TimeStampedModel, UUIDModel
 
 
@@ -31,6 +33,12 @@ class Quiz(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.question[:80]
+
+    def clean(self) -> None:
+        # The admin's forms get the same rules as the API (which validates in assessments.services).
+        errors = quiz_content_errors(options=self.options, correct_option=self.correct_option)
+        if errors:
+            raise ValidationError(errors)
 
 
 class QuizAttempt(UUIDModel):
@@ -65,16 +73,22 @@ class QuizResult(UUIDModel):
     quiz = models.ForeignKey(Quiz, null=True, on_delete=models.SET_NULL, related_name="results")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_results")
     question = models.TextField(help_text="The question's text when it was answered")
+    # The question's position when answered, so an attempt's results keep their order after a reorder.
+    position = models.PositiveIntegerField(default=0)
     selected_option = models.PositiveSmallIntegerField()
     is_correct = models.BooleanField()
     timestamp = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["attempt", "timestamp"]
+        ordering = ["attempt", "position"]
         constraints = [
             models.UniqueConstraint(fields=["attempt", "quiz"], name="assessments_result_attempt_quiz_unique"),
         ]
-        indexes = [models.Index(fields=["quiz", "is_correct"], name="assess_result_quiz_correct")]
+        indexes = [
+            models.Index(fields=["quiz", "is_correct"], name="assess_result_quiz_correct"),
+            # Per-question statistics count distinct learners (and correct ones) from the index alone.
+            models.Index(fields=["quiz", "user", "is_correct"], name="assess_result_quiz_user"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {'✓' if self.is_correct else '✗'}"

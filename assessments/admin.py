@@ -1,0 +1,118 @@
+"""Django admin for quizzes. Writes go through assessments.services, so positions stay gap-free
+exactly as over the API; attempts and results are history and therefore read-only.
+
+``QuizInline`` is meant for catalog's ``ModuleAdmin`` (``inlines = [QuizInline]``).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+
+from assessments import services
+from assessments.models import Quiz, QuizAttempt, QuizResult
+
+_CONTENT_FIELDS = ("question", "options", "correct_option", "explanation")
+
+
+class QuizInlineFormSet(BaseInlineFormSet):
+    """Saves through the services: new questions are appended, deleted ones close their gap."""
+
+    def save_new(self, form, commit=True):
+        data = {field: form.cleaned_data[field] for field in _CONTENT_FIELDS}
+        return services.quiz_create(module=self.instance, **data)
+
+    def save_existing(self, form, obj, commit=True):
+        return services.quiz_update(quiz=obj, data={field: form.cleaned_data[field] for field in _CONTENT_FIELDS})
+
+    def delete_existing(self, obj, commit=True):
+        services.quiz_delete(quiz=obj)
+
+
+class QuizInline(admin.TabularInline):
+    model = Quiz
+    formset = QuizInlineFormSet
+    fields = ("position", "question", "options", "correct_option", "explanation")
+    readonly_fields = ("position",)
+    ordering = ("position",)
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = ("question_short", "module", "course", "position", "option_count", "updated_at")
+    list_filter = ("module__course",)
+    search_fields = ("question", "module__title", "module__course__title")
+    list_select_related = ("module__course",)
+    raw_id_fields = ("module",)
+    readonly_fields = ("position", "created_at", "updated_at")
+    fields = ("module", "position", "question", "options", "correct_option", "explanation", "created_at", "updated_at")
+    ordering = ("module", "position")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A question never moves to another module: its results belong to this one.
+        return (*self.readonly_fields, "module") if obj else self.readonly_fields
+
+    @admin.display(description="question")
+    def question_short(self, obj: Quiz) -> str:
+        return obj.question[:80]
+
+    @admin.display(description="course", ordering="module__course__title")
+    def course(self, obj: Quiz):
+        return obj.module.course
+
+    @admin.display(description="options")
+    def option_count(self, obj: Quiz) -> int:
+        return len(obj.options or [])
+
+    def save_model(self, request, obj, form, change):
+        data = {field: form.cleaned_data[field] for field in _CONTENT_FIELDS}
+        if change:
+            services.quiz_update(quiz=obj, data=data)
+        else:
+            created = services.quiz_create(module=form.cleaned_data["module"], **data)
+            obj.pk, obj.position = created.pk, created.position
+
+    def delete_model(self, request, obj):
+        services.quiz_delete(quiz=obj)
+
+    def delete_queryset(self, request, queryset):
+        for quiz in queryset.select_related("module"):
+            services.quiz_delete(quiz=quiz)
+
+
+class QuizResultInline(admin.TabularInline):
+    model = QuizResult
+    fields = ("position", "question", "selected_option", "is_correct", "quiz", "timestamp")
+    readonly_fields = fields
+    ordering = ("position",)
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(QuizAttempt)
+class QuizAttemptAdmin(admin.ModelAdmin):
+    list_display = ("user", "module", "score", "total", "percentage", "passed", "created_at")
+    list_filter = ("passed", "created_at", "module__course")
+    search_fields = ("user__email", "user__full_name", "module__title", "module__course__title")
+    list_select_related = ("user", "module__course")
+    date_hierarchy = "created_at"
+    readonly_fields = ("user", "module", "score", "total", "percentage", "pass_mark", "passed", "created_at")
+    fields = readonly_fields
+    inlines = [QuizResultInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,6 @@
+"""Machine-readable error codes of assessments (the ``code`` of every error body this app returns)."""
+
+INVALID = "invalid"  # field errors, the same code DRF's own validation errors carry
+NOT_ENROLLED = "not_enrolled"
+NOT_COURSE_STAFF = "not_course_staff"
+QUIZ_EMPTY = "quiz_empty"

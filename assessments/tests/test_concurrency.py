@@ -1,0 +1,102 @@
+"""Race safety on PostgreSQL: first pass exactly once, positions gap-free under concurrent writes."""
+
+from __future__ import annotations
+
+import threading
+from uuid import UUID
+
+import pytest
+from django.db import connection
+from model_bakery import baker
+
+from assessments import services
+from assessments.models import Quiz, QuizAttempt
+from assessments.signals import module_quiz_passed
+from common.exceptions import RateLimitedError
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_together(count: int, work) -> list[BaseException]:
+    """Run ``work()`` in ``count`` threads released at once; return the errors they raised."""
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def target():
+        try:
+            barrier.wait()
+            work()
+        except BaseException as exc:  # reported to the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_concurrent_passes_signal_first_pass_once(student, instructor):
+    # given an enrolled learner and a one-question quiz
+    course = baker.make("catalog.Course", instructor=instructor, status="published")
+    module = baker.make("catalog.Module", course=course, position=1)
+    baker.make("catalog.Enrollment", user=student, course=course, source="free")
+    quiz = Quiz.objects.create(module=module, question="?", options=["a", "b"], correct_option=1, position=1)
+    received: list[UUID] = []
+    lock = threading.Lock()
+
+    def receiver(sender, attempt, **kwargs):
+        with lock:
+            received.append(attempt.pk)
+
+    module_quiz_passed.connect(receiver, weak=False)
+    try:
+        # when six passing attempts arrive at the same moment
+        errors = run_together(
+            6,
+            lambda: services.quiz_attempt_submit(
+                user=student, module=module, answers=[{"quiz": quiz.pk, "selected_option": 1}]
+            ),
+        )
+    finally:
+        module_quiz_passed.disconnect(receiver)
+
+    # then all are stored but only one is the first pass
+    assert errors == []
+    assert QuizAttempt.objects.filter(passed=True).count() == 6
+    assert len(received) == 1
+
+
+def test_concurrent_creates_keep_positions_gap_free(instructor):
+    course = baker.make("catalog.Course", instructor=instructor)
+    module = baker.make("catalog.Module", course=course, position=1)
+
+    errors = run_together(
+        6,
+        lambda: services.quiz_create(module=module, question="?", options=["a", "b"], correct_option=0, position=1),
+    )
+
+    assert errors == []
+    assert sorted(Quiz.objects.filter(module=module).values_list("position", flat=True)) == [1, 2, 3, 4, 5, 6]
+
+
+def test_concurrent_limit_is_exact(settings, student, instructor):
+    settings.QUIZ_ATTEMPTS_PER_DAY = 3
+    course = baker.make("catalog.Course", instructor=instructor, status="published")
+    module = baker.make("catalog.Module", course=course, position=1)
+    baker.make("catalog.Enrollment", user=student, course=course, source="free")
+    quiz = Quiz.objects.create(module=module, question="?", options=["a", "b"], correct_option=1, position=1)
+
+    errors = run_together(
+        6,
+        lambda: services.quiz_attempt_submit(
+            user=student, module=module, answers=[{"quiz": quiz.pk, "selected_option": 0}]
+        ),
+    )
+
+    assert len(errors) == 3
+    assert all(isinstance(error, RateLimitedError) for error in errors)
+    assert QuizAttempt.objects.count() == 3

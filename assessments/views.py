@@ -1,0 +1,180 @@
+"""HTTP endpoints of assessments. Thin: parse, check access on the module's course, call a service."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessments import selectors, services
+from assessments.models import Quiz
+from assessments.permissions import course_staff_require, quiz_reader_is_staff
+from assessments.serializers import (
+    ModuleQuerySerializer,
+    OptionalModuleQuerySerializer,
+    QuizAttemptCreateSerializer,
+    QuizAttemptResultSerializer,
+    QuizAttemptSerializer,
+    QuizCreateSerializer,
+    QuizLearnerSerializer,
+    QuizReorderSerializer,
+    QuizStaffSerializer,
+    QuizStatsSerializer,
+    QuizUpdateSerializer,
+)
+from catalog.models import Module
+from common.serializers import ErrorSerializer
+
+QUIZ_RESPONSE = PolymorphicProxySerializer(
+    component_name="QuizForReader",
+    serializers=[QuizStaffSerializer, QuizLearnerSerializer],
+    resource_type_field_name=None,
+)
+MODULE_PARAM = OpenApiParameter("module", OpenApiTypes.UUID, required=True, description="Module id (UUID).")
+
+
+def _module_from_query(request) -> Module:
+    params = ModuleQuerySerializer(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return get_object_or_404(Module.objects.select_related("course"), pk=params.validated_data["module"])
+
+
+class QuizListCreateView(generics.GenericAPIView):
+    """A module's questions: learners read them without answers, course staff manage them."""
+
+    queryset = Quiz.objects.none()
+    serializer_class = QuizStaffSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        tags=["quizzes"],
+        parameters=[MODULE_PARAM],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="QuizForReader",
+                serializers=[QuizStaffSerializer, QuizLearnerSerializer],
+                resource_type_field_name=None,
+                many=True,
+            )
+        },
+        description="Enrolled learners get questions without `correct_option`/`explanation`; the course's "
+        "instructor and admins get them. Paginated, ordered by position.",
+    )
+    def get(self, request):
+        module = _module_from_query(request)
+        is_staff = quiz_reader_is_staff(user=request.user, course=module.course)
+        page = self.paginate_queryset(selectors.module_quizzes(module_id=module.pk))
+        serializer_class = QuizStaffSerializer if is_staff else QuizLearnerSerializer
+        return self.get_paginated_response(serializer_class(page, many=True).data)
+
+    @extend_schema(tags=["quizzes"], request=QuizCreateSerializer, responses={201: QuizStaffSerializer})
+    def post(self, request):
+        serializer = QuizCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        course_staff_require(user=request.user, course=data["module"].course)
+        quiz = services.quiz_create(**data)
+        return Response(QuizStaffSerializer(quiz).data, status=status.HTTP_201_CREATED)
+
+
+class QuizDetailView(APIView):
+    def _quiz(self, pk) -> Quiz:
+        return get_object_or_404(Quiz.objects.select_related("module__course"), pk=pk)
+
+    @extend_schema(tags=["quizzes"], responses={200: QUIZ_RESPONSE})
+    def get(self, request, pk):
+        quiz = self._quiz(pk)
+        is_staff = quiz_reader_is_staff(user=request.user, course=quiz.module.course)
+        serializer_class = QuizStaffSerializer if is_staff else QuizLearnerSerializer
+        return Response(serializer_class(quiz).data)
+
+    @extend_schema(tags=["quizzes"], request=QuizUpdateSerializer, responses={200: QuizStaffSerializer})
+    def patch(self, request, pk):
+        quiz = self._quiz(pk)
+        course_staff_require(user=request.user, course=quiz.module.course)
+        serializer = QuizUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        quiz = services.quiz_update(quiz=quiz, data=serializer.validated_data)
+        return Response(QuizStaffSerializer(quiz).data)
+
+    @extend_schema(tags=["quizzes"], responses={204: None})
+    def delete(self, request, pk):
+        quiz = self._quiz(pk)
+        course_staff_require(user=request.user, course=quiz.module.course)
+        services.quiz_delete(quiz=quiz)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class QuizReorderView(APIView):
+    @extend_schema(
+        tags=["quizzes"],
+        request=QuizReorderSerializer,
+        responses={200: QuizStaffSerializer(many=True)},
+        description="Reorder all of a module's questions at once; `order` lists every question id exactly once.",
+    )
+    def post(self, request):
+        serializer = QuizReorderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        module = serializer.validated_data["module"]
+        course_staff_require(user=request.user, course=module.course)
+        quizzes = services.quiz_reorder(module=module, quiz_ids=serializer.validated_data["order"])
+        return Response(QuizStaffSerializer(quizzes, many=True).data)
+
+
+class QuizStatsView(generics.GenericAPIView):
+    queryset = Quiz.objects.none()
+    serializer_class = QuizStatsSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        tags=["quizzes"],
+        parameters=[MODULE_PARAM],
+        responses={200: QuizStatsSerializer(many=True)},
+        description="Per question of the module: learners who attempted it and the share who answered correctly. "
+        "Course instructor and admins only.",
+    )
+    def get(self, request):
+        module = _module_from_query(request)
+        course_staff_require(user=request.user, course=module.course)
+        page = self.paginate_queryset(selectors.module_quiz_stats(module_id=module.pk))
+        return self.get_paginated_response(QuizStatsSerializer(page, many=True).data)
+
+
+class QuizAttemptCreateView(APIView):
+    @extend_schema(
+        tags=["quizzes"],
+        request=QuizAttemptCreateSerializer,
+        responses={
+            201: QuizAttemptResultSerializer,
+            429: OpenApiResponse(
+                ErrorSerializer, description="Daily attempt limit for this module reached; see `Retry-After`."
+            ),
+        },
+        description="Submit one answer per question of the module. A module without questions answers 400 "
+        "`quiz_empty` (it already counts as passed for course completion).",
+    )
+    def post(self, request, pk):
+        module = get_object_or_404(Module.objects.select_related("course"), pk=pk)
+        serializer = QuizAttemptCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attempt = services.quiz_attempt_submit(
+            user=request.user, module=module, answers=serializer.validated_data["answers"]
+        )
+        return Response(QuizAttemptResultSerializer(attempt).data, status=status.HTTP_201_CREATED)
+
+
+class QuizResultListView(generics.ListAPIView):
+    serializer_class = QuizAttemptSerializer
+    filter_backends: list = []
+
+    @extend_schema(tags=["quizzes"], parameters=[OptionalModuleQuerySerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = OptionalModuleQuerySerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return selectors.user_quiz_attempts(user=self.request.user, module_id=params.validated_data.get("module"))
