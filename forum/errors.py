@@ -1,0 +1,12 @@
+"""Error codes of the forum (the ``code`` of its error bodies), in one place."""
+
+FORUM_ACCESS_DENIED = "forum_access_denied"
+FORUM_NOT_AUTHOR = "forum_not_author"
+FORUM_NOT_ALLOWED = "forum_not_allowed"
+FORUM_MODULE_NOT_IN_COURSE = "forum_module_not_in_course"
+FORUM_DELETED = "forum_deleted"
+FORUM_REPLY_UNAVAILABLE = "forum_reply_unavailable"
+FORUM_VOTE_OWN_POST = "forum_vote_own_post"
+FORUM_FLAG_OWN_CONTENT = "forum_flag_own_content"
+FORUM_ALREADY_FLAGGED = "forum_already_flagged"
+FLAG_ALREADY_RESOLVED = "flag_already_resolved"

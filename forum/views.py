@@ -1,0 +1,210 @@
+"""HTTP layer of the forum and of the moderation queue for flags. Rules live in services and selectors."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from common.exceptions import NotFoundError
+from common.permissions import IsAdmin
+from common.ratelimit import enforce_rate_limit
+from common.serializers import ErrorSerializer
+from forum import selectors, services
+from forum.serializers import (
+    AdminFlagSerializer,
+    FlagCreateSerializer,
+    FlagListParamsSerializer,
+    FlagResolveSerializer,
+    FlagSerializer,
+    PostCreateSerializer,
+    PostListParamsSerializer,
+    PostSerializer,
+    PostUpdateSerializer,
+    ReplySerializer,
+    ReplyWriteSerializer,
+    VoteResultSerializer,
+    VoteSerializer,
+)
+
+CONFLICT = OpenApiResponse(ErrorSerializer, description="Conflict (deleted item, already flagged, already resolved).")
+
+
+class ForumView(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    # Listing parameters are validated by serializers here, not by the global filter backends.
+    filter_backends: list = []
+
+
+class PostListCreateView(ForumView):
+    serializer_class = PostSerializer
+
+    @extend_schema(tags=["forum"], parameters=[PostListParamsSerializer], responses=PostSerializer(many=True))
+    def get(self, request):
+        params = PostListParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        course = selectors.forum_course_get(user=request.user, course_id=params.validated_data["course"])
+        posts = selectors.post_list(
+            user=request.user,
+            course=course,
+            module_id=params.validated_data.get("module"),
+            search=params.validated_data.get("search", "").strip(),
+            ordering=params.validated_data["ordering"],
+        )
+        page = self.paginate_queryset(posts)
+        return self.get_paginated_response(PostSerializer(page, many=True).data)
+
+    @extend_schema(tags=["forum"], request=PostCreateSerializer, responses={201: PostSerializer})
+    def post(self, request):
+        enforce_rate_limit(request, group="forum.post", rate=settings.FORUM_POST_RATE)
+        data = PostCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        course = selectors.forum_course_get(user=request.user, course_id=data.validated_data["course"])
+        post = services.post_create(
+            user=request.user,
+            course=course,
+            module_id=data.validated_data.get("module"),
+            title=data.validated_data["title"],
+            body=data.validated_data["body"],
+        )
+        post = selectors.post_get(user=request.user, post_id=post.pk)
+        return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
+
+
+class PostDetailView(ForumView):
+    serializer_class = PostSerializer
+
+    @extend_schema(tags=["forum"], responses=PostSerializer)
+    def get(self, request, pk):
+        return Response(PostSerializer(selectors.post_get(user=request.user, post_id=pk)).data)
+
+    @extend_schema(tags=["forum"], request=PostUpdateSerializer, responses={200: PostSerializer, 409: CONFLICT})
+    def patch(self, request, pk):
+        post = selectors.post_get(user=request.user, post_id=pk)
+        data = PostUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.post_update(user=request.user, post=post, **data.validated_data)
+        return Response(PostSerializer(selectors.post_get(user=request.user, post_id=pk)).data)
+
+    @extend_schema(tags=["forum"], responses={204: None})
+    def delete(self, request, pk):
+        services.post_delete(user=request.user, post=selectors.post_get(user=request.user, post_id=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PostVoteView(ForumView):
+    serializer_class = VoteSerializer
+
+    @extend_schema(tags=["forum"], request=VoteSerializer, responses={200: VoteResultSerializer, 409: CONFLICT})
+    def post(self, request, pk):
+        enforce_rate_limit(request, group="forum.vote", rate=settings.FORUM_VOTE_RATE)
+        post = selectors.post_get(user=request.user, post_id=pk)
+        data = VoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        post, my_vote = services.post_vote(user=request.user, post=post, value=data.validated_data["value"])
+        return Response(VoteResultSerializer({"post": post.pk, "votes": post.votes, "my_vote": my_vote}).data)
+
+
+class ReplyListCreateView(ForumView):
+    serializer_class = ReplySerializer
+
+    @extend_schema(tags=["forum"], responses=ReplySerializer(many=True))
+    def get(self, request, pk):
+        post = selectors.post_get(user=request.user, post_id=pk)
+        page = self.paginate_queryset(selectors.reply_list(user=request.user, post=post))
+        context = {"accepted_reply_id": post.accepted_reply_id}
+        return self.get_paginated_response(ReplySerializer(page, many=True, context=context).data)
+
+    @extend_schema(tags=["forum"], request=ReplyWriteSerializer, responses={201: ReplySerializer, 409: CONFLICT})
+    def post(self, request, pk):
+        enforce_rate_limit(request, group="forum.reply", rate=settings.FORUM_REPLY_RATE)
+        post = selectors.post_get(user=request.user, post_id=pk)
+        data = ReplyWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reply = services.reply_create(user=request.user, post=post, body=data.validated_data["body"])
+        context = {"accepted_reply_id": post.accepted_reply_id}
+        return Response(ReplySerializer(reply, context=context).data, status=status.HTTP_201_CREATED)
+
+
+class ReplyDetailView(ForumView):
+    serializer_class = ReplySerializer
+
+    @extend_schema(tags=["forum"], request=ReplyWriteSerializer, responses={200: ReplySerializer, 409: CONFLICT})
+    def patch(self, request, pk):
+        reply = selectors.reply_get(user=request.user, reply_id=pk)
+        data = ReplyWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.reply_update(user=request.user, reply=reply, body=data.validated_data["body"])
+        return Response(ReplySerializer(selectors.reply_get(user=request.user, reply_id=pk)).data)
+
+    @extend_schema(tags=["forum"], responses={204: None})
+    def delete(self, request, pk):
+        services.reply_delete(user=request.user, reply=selectors.reply_get(user=request.user, reply_id=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReplyAcceptView(ForumView):
+    serializer_class = ReplySerializer
+
+    @extend_schema(tags=["forum"], request=None, responses={200: ReplySerializer, 409: CONFLICT})
+    def post(self, request, pk):
+        reply = selectors.reply_get(user=request.user, reply_id=pk)
+        services.reply_accept(user=request.user, reply=reply)
+        return Response(ReplySerializer(selectors.reply_get(user=request.user, reply_id=pk)).data)
+
+
+class _FlagView(ForumView):
+    serializer_class = FlagCreateSerializer
+
+    def flag(self, request, **item) -> Response:
+        enforce_rate_limit(request, group="forum.flag", rate=settings.FORUM_FLAG_RATE)
+        data = FlagCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        flag = services.flag_create(user=request.user, reason=data.validated_data["reason"], **item)
+        return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
+
+
+class PostFlagView(_FlagView):
+    @extend_schema(tags=["forum"], request=FlagCreateSerializer, responses={201: FlagSerializer, 409: CONFLICT})
+    def post(self, request, pk):
+        return self.flag(request, post=selectors.post_get(user=request.user, post_id=pk))
+
+
+class ReplyFlagView(_FlagView):
+    @extend_schema(tags=["forum"], request=FlagCreateSerializer, responses={201: FlagSerializer, 409: CONFLICT})
+    def post(self, request, pk):
+        return self.flag(request, reply=selectors.reply_get(user=request.user, reply_id=pk))
+
+
+# --- Moderation queue (admins) -------------------------------------------------------------------
+
+
+class AdminFlagListView(GenericAPIView):
+    permission_classes = [IsAuthenticated, IsAdmin]
+    filter_backends: list = []
+    serializer_class = AdminFlagSerializer
+
+    @extend_schema(tags=["admin"], parameters=[FlagListParamsSerializer], responses=AdminFlagSerializer(many=True))
+    def get(self, request):
+        params = FlagListParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        page = self.paginate_queryset(selectors.flag_list(status=params.validated_data.get("status")))
+        return self.get_paginated_response(AdminFlagSerializer(page, many=True).data)
+
+
+class AdminFlagResolveView(GenericAPIView):
+    permission_classes = [IsAuthenticated, IsAdmin]
+    serializer_class = FlagResolveSerializer
+
+    @extend_schema(tags=["admin"], request=FlagResolveSerializer, responses={200: AdminFlagSerializer, 409: CONFLICT})
+    def post(self, request, pk):
+        flag = selectors.flag_list().filter(pk=pk).first()
+        if flag is None:
+            raise NotFoundError("Flag not found.")
+        data = FlagResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.flag_resolve(actor=request.user, flag=flag, action=data.validated_data["action"])
+        return Response(AdminFlagSerializer(selectors.flag_list().get(pk=pk)).data)
