@@ -1,0 +1,38 @@
+"""Reads of certificates: the holder's list, the download lookup and public verification."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from certificates import errors
+from certificates.models import Certificate
+from common.exceptions import NotFoundError
+
+
+def certificate_list_for_user(*, user) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(user=user).select_related("course", "course__instructor")
+
+
+def certificate_get_for_download(*, user, certificate_id) -> Certificate:
+    """The holder's own certificate, or any certificate for an admin; anyone else gets 404 (no existence leak)."""
+    queryset = Certificate.objects.with_related()
+    if getattr(user, "role", None) != "admin":
+        queryset = queryset.filter(user=user)
+    certificate = queryset.filter(pk=certificate_id).first()
+    if certificate is None:
+        raise NotFoundError("Certificate not found.", code=errors.CERTIFICATE_NOT_FOUND)
+    return certificate
+
+
+def certificate_get_by_code(*, code: str) -> Certificate:
+    certificate = Certificate.objects.with_related().filter(verification_code=code).first() if len(code) <= 32 else None
+    if certificate is None:
+        raise NotFoundError("No certificate has this verification code.", code=errors.CERTIFICATE_NOT_FOUND)
+    return certificate
+
+
+def certificate_get(*, certificate_id) -> Certificate:
+    certificate = Certificate.objects.with_related().filter(pk=certificate_id).first()
+    if certificate is None:
+        raise NotFoundError("Certificate not found.", code=errors.CERTIFICATE_NOT_FOUND)
+    return certificate

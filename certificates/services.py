@@ -1,0 +1,120 @@
+"""Business rules of certificates: issuing (numbering), rendering the PDF, revoking and reinstating.
+
+Issuing runs inside the course-completion transaction (``catalog.signals.course_completed``); the PDF is
+rendered afterwards by ``certificates.tasks.certificate_render``, queued on commit.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from certificates import errors
+from certificates.models import NUMBER_PREFIX, Certificate, CertificateNumberCounter
+from certificates.pdf import certificate_pdf_render
+from common.exceptions import ConflictError
+from moderation.services import audit_record
+
+logger = logging.getLogger(__name__)
+
+
+def _certificate_number_allocate(*, year: int) -> str:
+    """Next number of ``year``. Must run inside the transaction that stores the certificate.
+
+    The counter row stays locked until that transaction ends, so numbers are handed out one at a time,
+    and a rolled-back issue rolls its increment back too: no gaps, no duplicates.
+    """
+    counter, _ = CertificateNumberCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{NUMBER_PREFIX}-{year}-{counter.last_number:06d}"
+
+
+def certificate_render_queue(*, certificate: Certificate) -> None:
+    """Render the PDF in the background once the current transaction has committed."""
+    from certificates.tasks import certificate_render  # tasks imports services
+
+    certificate_id = str(certificate.pk)
+    # robust: a broker outage is logged, never turned into an error after the issue has committed;
+    # certificate_render_pending picks the certificate up later.
+    transaction.on_commit(lambda: certificate_render.delay(certificate_id), robust=True)
+
+
+@transaction.atomic
+def certificate_issue(*, user, course) -> tuple[Certificate, bool]:
+    """The certificate of ``user`` for ``course``, issued now if it does not exist. Returns (certificate, created).
+
+    Exactly one per learner and course, even when called concurrently: the unique constraint decides and
+    the loser gets the winner's certificate.
+    """
+    existing = Certificate.objects.filter(user=user, course=course).first()
+    if existing is not None:
+        return existing, False
+    issue_date = timezone.localdate()
+    try:
+        # A savepoint: on conflict, the counter increment is undone with the failed insert.
+        with transaction.atomic():
+            number = _certificate_number_allocate(year=issue_date.year)
+            certificate = Certificate.objects.create(
+                user=user, course=course, issue_date=issue_date, certificate_number=number
+            )
+    except IntegrityError:
+        # A concurrent issue for the same learner and course committed first.
+        existing = Certificate.objects.filter(user=user, course=course).first()
+        if existing is None:
+            raise
+        return existing, False
+    certificate_render_queue(certificate=certificate)
+    logger.info("certificate issued", extra={"certificate": certificate.certificate_number})
+    return certificate, True
+
+
+def certificate_file_render(*, certificate: Certificate) -> Certificate:
+    """Render the PDF from the current template and data and store it, replacing any previous file.
+
+    Number and verification code never change, so a re-rendered certificate verifies exactly as before.
+    """
+    certificate = Certificate.objects.with_related().get(pk=certificate.pk)
+    pdf = certificate_pdf_render(certificate=certificate)
+    old_name = certificate.file.name
+    certificate.file.save(f"{certificate.certificate_number}.pdf", ContentFile(pdf), save=False)
+    certificate.rendered_at = timezone.now()
+    certificate.save(update_fields=["file", "rendered_at", "updated_at"])
+    if old_name and old_name != certificate.file.name:
+        certificate.file.storage.delete(old_name)
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.status == Certificate.Status.REVOKED:
+        raise ConflictError("This certificate is already revoked.", code=errors.CERTIFICATE_ALREADY_REVOKED)
+    certificate.status = Certificate.Status.REVOKED
+    certificate.revoked_at = timezone.now()
+    certificate.revoke_reason = reason.strip()[:500]
+    certificate.save(update_fields=["status", "revoked_at", "revoke_reason", "updated_at"])
+    audit_record(actor=actor, action="certificate.revoke", target=certificate, details={"reason": reason})
+    return certificate
+
+
+@transaction.atomic
+def certificate_reinstate(*, certificate: Certificate, actor, reason: str = "") -> Certificate:
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.status != Certificate.Status.REVOKED:
+        raise ConflictError("This certificate is not revoked.", code=errors.CERTIFICATE_NOT_REVOKED)
+    previous_reason = certificate.revoke_reason
+    certificate.status = Certificate.Status.VALID
+    certificate.revoked_at = None
+    certificate.revoke_reason = ""
+    certificate.save(update_fields=["status", "revoked_at", "revoke_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="certificate.reinstate",
+        target=certificate,
+        details={"reason": reason, "previous_revoke_reason": previous_reason},
+    )
+    return certificate

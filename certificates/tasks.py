@@ -1,0 +1,43 @@
+"""Background work of certificates: rendering the PDF (slow: fonts, layout, QR code)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from certificates.models import Certificate
+from certificates.services import certificate_file_render
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+)
+def certificate_render(certificate_id: str) -> None:
+    """Render and store the certificate's PDF. Safe to run again: it only replaces the file."""
+    certificate = Certificate.objects.filter(pk=certificate_id).first()
+    if certificate is None:
+        # Deleted with its user before the task ran: nothing left to render, and retrying will not help.
+        logger.warning("certificate %s vanished before rendering", certificate_id)
+        return
+    certificate_file_render(certificate=certificate)
+
+
+@shared_task
+def certificate_render_pending() -> int:
+    """Periodic safety net: queue rendering of certificates whose PDF is still missing after a while
+    (a lost message, a render that exhausted its retries). Returns how many were queued."""
+    cutoff = timezone.now() - timedelta(minutes=settings.CERTIFICATES_RENDER_PENDING_AFTER_MINUTES)
+    pending = list(Certificate.objects.filter(file="", created_at__lt=cutoff).values_list("pk", flat=True)[:500])
+    for certificate_id in pending:
+        certificate_render.delay(str(certificate_id))
+    return len(pending)
