@@ -1,13 +1,16 @@
 """DRF authentication: allauth's JWT (``Authorization: Bearer``) and the session cookie.
 
 Both refuse a suspended account with 403 ``account_suspended`` even when its token or session
-is still valid.
+is still valid. An expired, tampered or revoked (logged-out) token is 401 ``invalid_token``.
 """
 
 from allauth.headless.contrib.rest_framework.authentication import JWTTokenAuthentication
 from rest_framework import authentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from common.exceptions import AccountSuspended
+
+INVALID_TOKEN_MESSAGE = "The access token is invalid or has expired."  # noqa: S105 - a message
 
 
 class RefuseSuspendedMixin:
@@ -19,7 +22,18 @@ class RefuseSuspendedMixin:
 
 
 class JWTAuthentication(RefuseSuspendedMixin, JWTTokenAuthentication):
-    pass
+    def authenticate(self, request):
+        try:
+            return super().authenticate(request)
+        except AuthenticationFailed as exc:
+            # Malformed headers, bad signatures, expired or revoked tokens: one code for the client to act on.
+            raise AuthenticationFailed(INVALID_TOKEN_MESSAGE, code="invalid_token") from exc
+
+    def authenticate_credentials(self, key: str):
+        user, payload = super().authenticate_credentials(key)
+        if user is None or not user.is_active:
+            raise AuthenticationFailed(INVALID_TOKEN_MESSAGE, code="invalid_token")
+        return user, payload
 
 
 class SessionAuthentication(RefuseSuspendedMixin, authentication.SessionAuthentication):

@@ -29,6 +29,7 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("accounts.frontend_urls")),  # /auth/onboarding -> FRONTEND_URL/auth/onboarding
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,91 @@
+"""Writes on users: onboarding, profile, role changes and suspension (staff actions are audited)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import errors
+from accounts.models import User
+from catalog.models import Domain
+from common.exceptions import ConflictError, ForbiddenError
+from moderation.services import audit_record
+
+# The only fields a user may set on themselves; role, email, staff and suspension never pass through here.
+PROFILE_FIELDS = ("full_name", "domain", "branch", "year")
+
+
+def _locked(user: User) -> User:
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+@transaction.atomic
+def user_onboarding_complete(*, user: User, full_name: str, domain: Domain, branch: str, year: int) -> User:
+    locked = _locked(user)
+    locked.full_name = full_name
+    locked.domain = domain
+    locked.branch = branch
+    locked.year = year
+    # A repeated onboarding updates the profile but keeps the first completion time.
+    locked.onboarding_completed_at = locked.onboarding_completed_at or timezone.now()
+    locked.save(update_fields=[*PROFILE_FIELDS, "onboarding_completed_at"])
+    return locked
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, **changes) -> User:
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    locked = _locked(user)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    if changes:
+        locked.save(update_fields=list(changes))
+    return locked
+
+
+@transaction.atomic
+def user_change_role(*, actor: User, user: User, role: str) -> User:
+    if role not in User.Role.values:
+        raise ValueError(f"Unknown role {role!r}")
+    if actor.pk == user.pk and role != User.Role.ADMIN:
+        raise ForbiddenError("You cannot remove your own administrator role.", code=errors.SELF_DEMOTE)
+    locked = _locked(user)
+    previous = locked.role
+    if previous != role:
+        locked.role = role
+        # save() keeps is_staff/is_superuser in step with the role (and the check constraint enforces it).
+        locked.save(update_fields=["role", "is_staff", "is_superuser"])
+        audit_record(actor=actor, action="user.role_change", target=locked, details={"from": previous, "to": role})
+    return locked
+
+
+@transaction.atomic
+def user_suspend(*, actor: User, user: User, reason: str) -> User:
+    if actor.pk == user.pk:
+        raise ForbiddenError("You cannot suspend your own account.", code=errors.SELF_SUSPEND)
+    locked = _locked(user)
+    if locked.is_suspended:
+        raise ConflictError("This account is already suspended.", code=errors.ALREADY_SUSPENDED)
+    locked.is_suspended = True
+    locked.suspended_at = timezone.now()
+    locked.suspension_reason = reason
+    locked.save(update_fields=["is_suspended", "suspended_at", "suspension_reason"])
+    audit_record(actor=actor, action="user.suspend", target=locked, details={"reason": reason})
+    return locked
+
+
+@transaction.atomic
+def user_unsuspend(*, actor: User, user: User) -> User:
+    locked = _locked(user)
+    if not locked.is_suspended:
+        raise ConflictError("This account is not suspended.", code=errors.NOT_SUSPENDED)
+    previous_reason = locked.suspension_reason
+    locked.is_suspended = False
+    locked.suspended_at = None
+    locked.suspension_reason = ""
+    # Sessions and tokens were never revoked, so access comes back without a new password.
+    locked.save(update_fields=["is_suspended", "suspended_at", "suspension_reason"])
+    audit_record(actor=actor, action="user.unsuspend", target=locked, details={"previous_reason": previous_reason})
+    return locked

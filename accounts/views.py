@@ -1,0 +1,100 @@
+"""The accounts API: own profile, onboarding, and user management for admins."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.filters import AdminUserFilter
+from accounts.models import User
+from accounts.serializers import (
+    AdminUserOutputSerializer,
+    MeOutputSerializer,
+    MeUpdateInputSerializer,
+    OnboardingInputSerializer,
+    PromoteInputSerializer,
+    SuspendInputSerializer,
+)
+from common.permissions import IsAdmin
+from common.serializers import ErrorSerializer
+
+_CONFLICT = OpenApiResponse(ErrorSerializer, description="The account is already in that state.")
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["auth"], responses=MeOutputSerializer)
+    def get(self, request):
+        return Response(MeOutputSerializer(selectors.user_with_domain(user=request.user)).data)
+
+    @extend_schema(tags=["auth"], request=MeUpdateInputSerializer, responses=MeOutputSerializer)
+    def patch(self, request):
+        serializer = MeUpdateInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_profile_update(user=request.user, **serializer.validated_data)
+        return Response(MeOutputSerializer(selectors.user_with_domain(user=user)).data)
+
+
+class OnboardingView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["auth"], request=OnboardingInputSerializer, responses=MeOutputSerializer)
+    def post(self, request):
+        serializer = OnboardingInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_onboarding_complete(user=request.user, **serializer.validated_data)
+        return Response(MeOutputSerializer(selectors.user_with_domain(user=user)).data)
+
+
+@extend_schema(tags=["admin"])
+class AdminUserListView(generics.ListAPIView):
+    permission_classes = [IsAdmin]
+    serializer_class = AdminUserOutputSerializer
+    filterset_class = AdminUserFilter
+    ordering_fields = ["created_at", "email", "full_name", "role", "last_login"]
+
+    def get_queryset(self):
+        return selectors.users_for_admin()
+
+
+class _AdminUserActionView(APIView):
+    permission_classes = [IsAdmin]
+
+    def get_user(self, pk) -> User:
+        return get_object_or_404(User, pk=pk)
+
+    def respond(self, user: User) -> Response:
+        return Response(AdminUserOutputSerializer(selectors.user_with_domain(user=user)).data)
+
+
+class AdminUserSuspendView(_AdminUserActionView):
+    @extend_schema(
+        tags=["admin"], request=SuspendInputSerializer, responses={200: AdminUserOutputSerializer, 409: _CONFLICT}
+    )
+    def post(self, request, pk):
+        serializer = SuspendInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_suspend(actor=request.user, user=self.get_user(pk), **serializer.validated_data)
+        return self.respond(user)
+
+
+class AdminUserUnsuspendView(_AdminUserActionView):
+    @extend_schema(tags=["admin"], request=None, responses={200: AdminUserOutputSerializer, 409: _CONFLICT})
+    def post(self, request, pk):
+        user = services.user_unsuspend(actor=request.user, user=self.get_user(pk))
+        return self.respond(user)
+
+
+class AdminUserPromoteView(_AdminUserActionView):
+    @extend_schema(tags=["admin"], request=PromoteInputSerializer, responses=AdminUserOutputSerializer)
+    def post(self, request, pk):
+        serializer = PromoteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_change_role(actor=request.user, user=self.get_user(pk), **serializer.validated_data)
+        return self.respond(user)
