@@ -5,11 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 
 from common.models import TimeStampedModel, UUIDModel
+
+# The catalogue's upper price bound (rupees): a typo such as an extra zero is refused, not charged.
+COURSE_PRICE_MAX = Decimal("100000.00")
+# Content links are opened by browsers and players: only web URLs, never ftp:// or javascript:.
+web_url_validator = URLValidator(schemes=["http", "https"])
 
 
 class Domain(UUIDModel):
@@ -43,9 +48,12 @@ class Course(TimeStampedModel):
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="courses")
     instructor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="courses")
     price = models.DecimalField(
-        max_digits=10, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0.00"))]
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(COURSE_PRICE_MAX)],
     )
-    thumbnail_url = models.URLField(max_length=500, blank=True)
+    thumbnail_url = models.URLField(max_length=500, blank=True, validators=[web_url_validator])
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     rejection_reason = models.TextField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -59,6 +67,7 @@ class Course(TimeStampedModel):
         ordering = ["-published_at", "-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="catalog_course_price_non_negative"),
+            models.CheckConstraint(condition=Q(price__lte=COURSE_PRICE_MAX), name="catalog_course_price_max"),
         ]
         indexes = [
             models.Index(fields=["status", "domain", "-published_at"], name="catalog_course_status_dom"),
@@ -66,6 +75,8 @@ class Course(TimeStampedModel):
             models.Index(fields=["status", "price"], name="catalog_course_status_price"),
             models.Index(fields=["status", "-learner_count"], name="catalog_course_status_pop"),
             models.Index(fields=["instructor", "-created_at"], name="catalog_course_instructor"),
+            # The admin review queue: oldest submission first.
+            models.Index(fields=["status", "submitted_at"], name="catalog_course_status_sub"),
         ]
 
     def __str__(self) -> str:
@@ -103,9 +114,9 @@ class Lesson(TimeStampedModel):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    video_url = models.URLField(max_length=500, blank=True)
-    materials_url = models.URLField(max_length=500, blank=True)
-    subtitle_url = models.URLField(max_length=500, blank=True)
+    video_url = models.URLField(max_length=500, blank=True, validators=[web_url_validator])
+    materials_url = models.URLField(max_length=500, blank=True, validators=[web_url_validator])
+    subtitle_url = models.URLField(max_length=500, blank=True, validators=[web_url_validator])
     duration_seconds = models.PositiveIntegerField(default=0)
     is_preview = models.BooleanField(default=False)
 

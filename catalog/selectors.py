@@ -1,10 +1,29 @@
-"""Reads of the catalog that other apps rely on (access checks, active enrollments)."""
+"""Reads of the catalog: who sees which course, the catalogue with its figures, curricula and progress.
+
+Every list is built so its query count does not grow with the number of rows: per-course figures are
+correlated subqueries (no JOIN fan-out), children come from ``prefetch_related``.
+"""
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from catalog.models import Course, Enrollment
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
+
+from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
 
 
 def active_enrollment_get(*, user, course_id: UUID) -> Enrollment | None:
@@ -23,3 +42,154 @@ def has_content_access(*, user, course: Course) -> bool:
     if is_course_staff(user=user, course=course):
         return True
     return active_enrollment_get(user=user, course_id=course.pk) is not None
+
+
+# --- building blocks ----------------------------------------------------------------------------
+
+
+def _int_subquery(queryset: QuerySet, aggregate) -> Coalesce:
+    return Coalesce(Subquery(queryset.annotate(v=aggregate).values("v")[:1], output_field=IntegerField()), Value(0))
+
+
+def _active_enrollment_exists(user, course_ref: str = "pk") -> Exists:
+    return Exists(
+        Enrollment.objects.filter(user_id=user.pk, course_id=OuterRef(course_ref), status=Enrollment.Status.ACTIVE)
+    )
+
+
+def courses_with_figures(queryset: QuerySet[Course] | None = None) -> QuerySet[Course]:
+    """Courses with domain, instructor and their module/lesson counts, total duration, in one query."""
+    queryset = Course.objects.all() if queryset is None else queryset
+    lessons = Lesson.objects.filter(module__course_id=OuterRef("pk")).order_by().values("module__course_id")
+    modules = Module.objects.filter(course_id=OuterRef("pk")).order_by().values("course_id")
+    return queryset.select_related("domain", "instructor").annotate(
+        module_count=_int_subquery(modules, Count("pk")),
+        lesson_count=_int_subquery(lessons, Count("pk")),
+        total_duration_seconds=_int_subquery(lessons, Sum("duration_seconds")),
+    )
+
+
+def course_visibility_q(user) -> Q:
+    """Published courses for everyone; any status for the owner and admins; archived ones for their learners."""
+    visible = Q(status=Course.Status.PUBLISHED)
+    if not user.is_authenticated:
+        return visible
+    if user.role == "admin":
+        return Q()
+    return visible | Q(instructor_id=user.pk) | (Q(status=Course.Status.ARCHIVED) & _active_enrollment_exists(user))
+
+
+# --- courses --------------------------------------------------------------------------------------
+
+
+def domain_list() -> QuerySet[Domain]:
+    return Domain.objects.order_by("name")
+
+
+def course_catalogue() -> QuerySet[Course]:
+    """The public catalogue: published courses, newest first (filters and ordering come from the API)."""
+    return courses_with_figures(Course.objects.published()).order_by("-published_at", "-created_at", "pk")
+
+
+def course_visible_get(*, user, course_id: UUID) -> Course | None:
+    """A course with its figures if ``user`` may see it; ``viewer_has_access`` says whether they may open
+    the content (owner, admin or active learner), computed in the same query."""
+    queryset = courses_with_figures(Course.objects.filter(course_visibility_q(user), pk=course_id))
+    if user.is_authenticated:
+        queryset = queryset.annotate(viewer_enrolled=_active_enrollment_exists(user))
+    course = queryset.first()
+    if course is not None:
+        course.viewer_has_access = is_course_staff(user=user, course=course) or getattr(
+            course, "viewer_enrolled", False
+        )
+    return course
+
+
+def course_list_for_instructor(*, user) -> QuerySet[Course]:
+    return courses_with_figures(Course.objects.filter(instructor_id=user.pk)).order_by("-created_at", "pk")
+
+
+def course_review_queue() -> QuerySet[Course]:
+    """Every course for the admin review, oldest submission first."""
+    return courses_with_figures().order_by("submitted_at", "created_at", "pk")
+
+
+def _modules_with_lessons(course_ref: str = "course") -> Prefetch:
+    from assessments.models import Quiz  # assessments builds on catalog
+
+    questions = Quiz.objects.filter(module_id=OuterRef("pk")).order_by().values("module_id")
+    modules = Module.objects.order_by("position").annotate(quiz_question_count=_int_subquery(questions, Count("pk")))
+    return Prefetch(
+        "modules",
+        queryset=modules.prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("position"))),
+    )
+
+
+def course_curriculum_get(*, user, course_id: UUID) -> Course | None:
+    """A visible course with its modules and lessons in order (3 queries), or None."""
+    course = course_visible_get(user=user, course_id=course_id)
+    if course is None:
+        return None
+    prefetch_related_objects([course], _modules_with_lessons())
+    return course
+
+
+# --- modules and lessons ---------------------------------------------------------------------------
+
+
+def module_list_visible(*, user) -> QuerySet[Module]:
+    """Modules of courses the user may see (titles and order only, no content)."""
+    lessons = Lesson.objects.filter(module_id=OuterRef("pk")).order_by().values("module_id")
+    return (
+        Module.objects.filter(course__in=Course.objects.filter(course_visibility_q(user)))
+        .annotate(lesson_count=_int_subquery(lessons, Count("pk")))
+        .order_by("course_id", "position")
+    )
+
+
+def lesson_list_visible(*, user) -> QuerySet[Lesson]:
+    """Lessons whose content the user may open: owner and admins, active learners, and previews of
+    published courses for anyone."""
+    queryset = Lesson.objects.select_related("module").order_by("module__course_id", "module__position", "position")
+    preview = Q(is_preview=True, module__course__status=Course.Status.PUBLISHED)
+    if not user.is_authenticated:
+        return queryset.filter(preview)
+    if user.role == "admin":
+        return queryset
+    learner = Exists(
+        Enrollment.objects.filter(
+            user_id=user.pk, course_id=OuterRef("module__course_id"), status=Enrollment.Status.ACTIVE
+        )
+    )
+    return queryset.filter(preview | Q(module__course__instructor_id=user.pk) | learner)
+
+
+# --- enrollments and progress ----------------------------------------------------------------------
+
+
+def enrollment_list_for_user(*, user) -> QuerySet[Enrollment]:
+    """The learner's courses with progress figures, newest enrollment first (one query per page)."""
+    lessons = Lesson.objects.filter(module__course_id=OuterRef("course_id")).order_by().values("module__course_id")
+    return (
+        Enrollment.objects.filter(user_id=user.pk)
+        .select_related("course", "course__domain", "course__instructor", "last_lesson", "last_lesson__module")
+        .annotate(total_lessons=_int_subquery(lessons, Count("pk")))
+        .order_by("-created_at", "pk")
+    )
+
+
+def enrollment_progress_get(*, user, course_id: UUID) -> tuple[Enrollment, dict[UUID, LessonProgress]] | None:
+    """One enrollment with its course's modules and lessons in order, and the learner's ticks (4 queries)."""
+    enrollment = (
+        enrollment_list_for_user(user=user)
+        .filter(course_id=course_id)
+        .prefetch_related(
+            Prefetch("course__modules", queryset=Module.objects.order_by("position")),
+            Prefetch("course__modules__lessons", queryset=Lesson.objects.order_by("position")),
+        )
+        .first()
+    )
+    if enrollment is None:
+        return None
+    ticks = {p.lesson_id: p for p in LessonProgress.objects.filter(user_id=user.pk, course_id=course_id)}
+    return enrollment, ticks

@@ -1,21 +1,357 @@
-"""Business rules of the catalog: enrollment, lesson progress and course completion.
+"""Business rules of the catalog: courses and their review, curriculum order, enrollment, lesson progress
+and course completion.
 
 Course completion (all lessons done and every module quiz passed) is decided in exactly one place,
 ``course_completion_evaluate``, which sends ``catalog.signals.course_completed`` once per learner and
 course. Callers hold the enrollment's row lock, so concurrent completions cannot fire it twice.
+
+Module and lesson positions are 1..n without gaps within their parent. Every change of order locks the
+parent row first, so two editors cannot interleave their renumbering.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Count, F, ProtectedError, RestrictedError, Value, When
 from django.utils import timezone
+from django.utils.text import slugify
 
-from catalog.models import Course, Enrollment, Lesson, LessonProgress
+from catalog import errors
+from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
 from catalog.signals import course_completed, lesson_completed
-from common.exceptions import ConflictError, ForbiddenError, PaymentRequiredError
+from common.exceptions import ApplicationError, ConflictError, ForbiddenError, PaymentRequiredError
+
+# ----------------------------------------------------------------------------------------------
+# Courses
+# ----------------------------------------------------------------------------------------------
+
+COURSE_EDITABLE_FIELDS = ("title", "description", "domain", "price", "thumbnail_url")
+
+
+def _slug_candidates(title: str) -> Iterator[str]:
+    base = slugify(title)[:200].strip("-") or "course"
+    yield base
+    for _ in range(5):
+        yield f"{base}-{uuid.uuid4().hex[:6]}"
+
+
+@transaction.atomic
+def course_create(
+    *,
+    instructor,
+    title: str,
+    domain: Domain,
+    description: str = "",
+    price: Decimal = Decimal("0.00"),
+    thumbnail_url: str = "",
+) -> Course:
+    """A new draft course. Its slug comes from the title and never changes, so shared links keep working."""
+    for slug in _slug_candidates(title):
+        try:
+            # The unique index decides between two courses racing for the same slug.
+            with transaction.atomic():
+                return Course.objects.create(
+                    instructor=instructor,
+                    title=title,
+                    slug=slug,
+                    domain=domain,
+                    description=description,
+                    price=price,
+                    thumbnail_url=thumbnail_url,
+                )
+        except IntegrityError:
+            if not Course.objects.filter(slug=slug).exists():
+                raise
+    raise ConflictError("Could not find a free address for this course; change its title.", code="slug_conflict")
+
+
+@transaction.atomic
+def course_update(*, course: Course, data: dict[str, Any]) -> Course:
+    """Edit a course's description fields. Status changes only through submit and the admin review."""
+    fields = [name for name in COURSE_EDITABLE_FIELDS if name in data]
+    for name in fields:
+        setattr(course, name, data[name])
+    if fields:
+        course.save(update_fields=[*fields, "updated_at"])
+    return course
+
+
+@transaction.atomic
+def course_delete(*, course: Course) -> None:
+    """Delete a course with its modules, lessons and quizzes. Courses that learners or buyers reference
+    are protected by their foreign keys (enrollments, payments, certificates), whoever owns them."""
+    try:
+        with transaction.atomic():
+            course.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise ConflictError(
+            "This course has enrollments or payments and cannot be deleted: archive it instead.",
+            code=errors.COURSE_HAS_LEARNERS,
+        ) from exc
+
+
+def _course_lock(course: Course) -> Course:
+    return Course.objects.select_for_update().get(pk=course.pk)
+
+
+def _status_conflict(course: Course, action: str) -> ConflictError:
+    return ConflictError(
+        f"A course in status '{course.status}' cannot be {action}.", code=errors.COURSE_STATUS_CONFLICT
+    )
+
+
+@transaction.atomic
+def course_submit(*, course: Course) -> Course:
+    """The instructor asks for review: draft or rejected → pending_review."""
+    course = _course_lock(course)
+    if course.status not in (Course.Status.DRAFT, Course.Status.REJECTED):
+        raise _status_conflict(course, "submitted for review")
+    course.status = Course.Status.PENDING_REVIEW
+    course.submitted_at = timezone.now()
+    course.save(update_fields=["status", "submitted_at", "updated_at"])
+    return course
+
+
+@transaction.atomic
+def course_approve(*, course: Course, actor) -> Course:
+    """An admin publishes a course waiting for review."""
+    from moderation.services import audit_record  # moderation reads the catalog; import at call time
+
+    course = _course_lock(course)
+    if course.status != Course.Status.PENDING_REVIEW:
+        raise _status_conflict(course, "approved")
+    course.status = Course.Status.PUBLISHED
+    # A course published before keeps its first publication date (the catalogue's "newest").
+    course.published_at = course.published_at or timezone.now()
+    course.rejection_reason = ""
+    course.save(update_fields=["status", "published_at", "rejection_reason", "updated_at"])
+    audit_record(actor=actor, action="course.approve", target=course, details={})
+    return course
+
+
+@transaction.atomic
+def course_reject(*, course: Course, actor, reason: str) -> Course:
+    """An admin sends a course waiting for review back to its instructor with a reason."""
+    from moderation.services import audit_record  # moderation reads the catalog; import at call time
+
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("A reason is required.", code="invalid", errors={"reason": ["This field is required."]})
+    course = _course_lock(course)
+    if course.status != Course.Status.PENDING_REVIEW:
+        raise _status_conflict(course, "rejected")
+    course.status = Course.Status.REJECTED
+    course.rejection_reason = reason
+    course.save(update_fields=["status", "rejection_reason", "updated_at"])
+    audit_record(actor=actor, action="course.reject", target=course, details={"reason": reason})
+    return course
+
+
+@transaction.atomic
+def course_archive(*, course: Course, actor) -> Course:
+    """Withdraw a course from the catalogue. Its learners keep access and history; nobody new can enroll."""
+    from moderation.services import audit_record  # moderation reads the catalog; import at call time
+
+    course = _course_lock(course)
+    if course.status == Course.Status.ARCHIVED:
+        raise _status_conflict(course, "archived")
+    previous = course.status
+    course.status = Course.Status.ARCHIVED
+    course.save(update_fields=["status", "updated_at"])
+    if getattr(actor, "role", None) == "admin":
+        audit_record(actor=actor, action="course.archive", target=course, details={"previous_status": previous})
+    return course
+
+
+# ----------------------------------------------------------------------------------------------
+# Curriculum order: modules within a course, lessons within a module
+# ----------------------------------------------------------------------------------------------
+
+# Rows are parked above this while renumbering: the (parent, position) unique constraints are checked
+# row by row (not deferrable), so moving rows straight to their new places could collide midway.
+_POSITION_OFFSET = 1_000_000
+
+
+def _positions_apply(model: type[models.Model], targets: dict[UUID, int]) -> None:
+    """Give each row of ``targets`` its new position with two UPDATEs, whatever the order of rows."""
+    if not targets:
+        return
+    rows = model.objects.filter(pk__in=list(targets))
+    rows.update(position=F("position") + _POSITION_OFFSET)
+    rows.update(
+        position=Case(
+            *(When(pk=pk, then=Value(position)) for pk, position in targets.items()),
+            output_field=models.PositiveIntegerField(),
+        )
+    )
+
+
+def _positions_renumber(model: type[models.Model], ordered: list[tuple[UUID, int]], *, hole: int | None) -> None:
+    """Number ``ordered`` (pk, current position) 1..n in that order, leaving ``hole`` free if given."""
+    targets = {}
+    for index, (pk, current) in enumerate(ordered, start=1):
+        wanted = index + 1 if hole is not None and index >= hole else index
+        if wanted != current:
+            targets[pk] = wanted
+    _positions_apply(model, targets)
+
+
+def _position_clamp(requested: int | None, last: int) -> int:
+    """Positions past the end append; the API validates ``>= 1`` before we get here."""
+    if requested is None:
+        return last
+    return max(1, min(int(requested), last))
+
+
+def _siblings(queryset: models.QuerySet, *, exclude_pk: UUID | None = None) -> list[tuple[UUID, int]]:
+    if exclude_pk is not None:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return list(queryset.order_by("position").values_list("pk", "position"))
+
+
+def _move(model: type[models.Model], siblings_qs: models.QuerySet, obj, requested: int) -> int:
+    others = _siblings(siblings_qs, exclude_pk=obj.pk)
+    at = _position_clamp(requested, len(others) + 1)
+    ordered = [*others[: at - 1], (obj.pk, obj.position), *others[at - 1 :]]
+    _positions_renumber(model, ordered, hole=None)
+    return at
+
+
+def _progress_recompute_queue(course_id: UUID) -> None:
+    """After lessons were added or removed, learners' percentages are recounted in the background."""
+    from catalog.tasks import course_progress_recompute_task  # tasks import this module
+
+    if Enrollment.objects.filter(course_id=course_id).exists():
+        transaction.on_commit(lambda: course_progress_recompute_task.delay(str(course_id)))
+
+
+@transaction.atomic
+def module_create(
+    *, course: Course, title: str, description: str = "", position: int | None = None, pass_mark: int = 60
+) -> Module:
+    """Insert a module at ``position`` (default: last), shifting the ones after it down."""
+    _course_lock(course)
+    siblings = _siblings(Module.objects.filter(course=course))
+    at = _position_clamp(position, len(siblings) + 1)
+    _positions_renumber(Module, siblings, hole=at)
+    return Module.objects.create(course=course, title=title, description=description, position=at, pass_mark=pass_mark)
+
+
+@transaction.atomic
+def module_update(*, module: Module, data: dict[str, Any]) -> Module:
+    """Edit a module; a new ``position`` moves it and renumbers its siblings. It never changes course."""
+    _course_lock(module.course)
+    module = Module.objects.select_related("course").get(pk=module.pk)
+    fields = [name for name in ("title", "description", "pass_mark") if name in data]
+    for name in fields:
+        setattr(module, name, data[name])
+    if fields:
+        module.save(update_fields=[*fields, "updated_at"])
+    if data.get("position") is not None:
+        module.position = _move(Module, Module.objects.filter(course_id=module.course_id), module, data["position"])
+    return module
+
+
+@transaction.atomic
+def module_delete(*, module: Module) -> None:
+    """Delete a module with its lessons and quiz; the modules after it move up."""
+    course = _course_lock(module.course)
+    had_lessons = Lesson.objects.filter(module=module).exists()
+    try:
+        with transaction.atomic():
+            module.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise ConflictError("Other records still refer to this module.", code=errors.CONTENT_IN_USE) from exc
+    _positions_renumber(Module, _siblings(Module.objects.filter(course=course)), hole=None)
+    if had_lessons:
+        _progress_recompute_queue(course.pk)
+
+
+def _module_lock(module: Module) -> Module:
+    return Module.objects.select_for_update().get(pk=module.pk)
+
+
+@transaction.atomic
+def lesson_create(
+    *,
+    module: Module,
+    title: str,
+    description: str = "",
+    position: int | None = None,
+    video_url: str = "",
+    materials_url: str = "",
+    subtitle_url: str = "",
+    duration_seconds: int = 0,
+    is_preview: bool = False,
+) -> Lesson:
+    """Insert a lesson at ``position`` (default: last); learners' percentages are recounted."""
+    module = _module_lock(module)
+    siblings = _siblings(Lesson.objects.filter(module=module))
+    at = _position_clamp(position, len(siblings) + 1)
+    _positions_renumber(Lesson, siblings, hole=at)
+    lesson = Lesson.objects.create(
+        module=module,
+        title=title,
+        description=description,
+        position=at,
+        video_url=video_url,
+        materials_url=materials_url,
+        subtitle_url=subtitle_url,
+        duration_seconds=duration_seconds,
+        is_preview=is_preview,
+    )
+    _progress_recompute_queue(module.course_id)
+    return lesson
+
+
+LESSON_EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "video_url",
+    "materials_url",
+    "subtitle_url",
+    "duration_seconds",
+    "is_preview",
+)
+
+
+@transaction.atomic
+def lesson_update(*, lesson: Lesson, data: dict[str, Any]) -> Lesson:
+    """Edit a lesson; a new ``position`` moves it within its module. It never changes module."""
+    _module_lock(lesson.module)
+    lesson = Lesson.objects.select_related("module").get(pk=lesson.pk)
+    fields = [name for name in LESSON_EDITABLE_FIELDS if name in data]
+    for name in fields:
+        setattr(lesson, name, data[name])
+    if fields:
+        lesson.save(update_fields=[*fields, "updated_at"])
+    if data.get("position") is not None:
+        lesson.position = _move(Lesson, Lesson.objects.filter(module_id=lesson.module_id), lesson, data["position"])
+    return lesson
+
+
+@transaction.atomic
+def lesson_delete(*, lesson: Lesson) -> None:
+    """Delete a lesson (and its learners' ticks); the lessons after it move up, percentages are recounted."""
+    module = _module_lock(lesson.module)
+    try:
+        with transaction.atomic():
+            lesson.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise ConflictError("Other records still refer to this lesson.", code=errors.CONTENT_IN_USE) from exc
+    _positions_renumber(Lesson, _siblings(Lesson.objects.filter(module=module)), hole=None)
+    _progress_recompute_queue(module.course_id)
+
+
+# ----------------------------------------------------------------------------------------------
+# Enrollment and progress
+# ----------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -44,12 +380,15 @@ def enrollment_grant(*, user, course: Course, source: str) -> tuple[Enrollment, 
 def enrollment_create(*, user, course: Course) -> Enrollment:
     """A learner joins a free, published course."""
     if course.status != Course.Status.PUBLISHED:
-        raise ConflictError("This course is not open for enrollment.", code="course_not_published")
+        raise ConflictError("This course is not open for enrollment.", code=errors.COURSE_NOT_PUBLISHED)
+    # Checked before the price: someone who already bought the course is told so, not asked to pay.
+    if Enrollment.objects.filter(user=user, course=course, status=Enrollment.Status.ACTIVE).exists():
+        raise ConflictError("You are already enrolled in this course.", code=errors.ALREADY_ENROLLED)
     if not course.is_free:
-        raise PaymentRequiredError("This course is paid: buy it to enroll.", code="payment_required")
+        raise PaymentRequiredError("This course is paid: buy it to enroll.", code=errors.PAYMENT_REQUIRED)
     enrollment, changed = enrollment_grant(user=user, course=course, source=Enrollment.Source.FREE)
     if not changed:
-        raise ConflictError("You are already enrolled in this course.", code="already_enrolled")
+        raise ConflictError("You are already enrolled in this course.", code=errors.ALREADY_ENROLLED)
     return enrollment
 
 
@@ -67,13 +406,49 @@ def enrollment_revoke(*, enrollment: Enrollment, reason: str) -> Enrollment:
     return enrollment
 
 
+def _percent(done: int, total: int) -> int:
+    return min(100, done * 100 // total) if total else 0
+
+
 def enrollment_progress_recompute(*, enrollment: Enrollment) -> Enrollment:
     total = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
     done = LessonProgress.objects.filter(user_id=enrollment.user_id, course_id=enrollment.course_id).count()
     enrollment.completed_lessons = done
-    enrollment.progress_percent = min(100, done * 100 // total) if total else 0
+    enrollment.progress_percent = _percent(done, total)
     enrollment.save(update_fields=["completed_lessons", "progress_percent", "last_lesson", "updated_at"])
     return enrollment
+
+
+@transaction.atomic
+def course_progress_recompute(*, course_id: UUID) -> int:
+    """Recount every learner's progress after the course's lessons changed; returns how many changed.
+
+    Learners who now have every remaining lesson done may complete the course here.
+    """
+    total = Lesson.objects.filter(module__course_id=course_id).count()
+    # Locked in primary-key order, the same order for every caller, so two recounts cannot deadlock.
+    enrollments = list(
+        Enrollment.objects.select_for_update().filter(course_id=course_id).select_related("user").order_by("pk")
+    )
+    done = dict(
+        LessonProgress.objects.filter(course_id=course_id)
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values_list("user_id", "n")
+    )
+    now = timezone.now()
+    changed = []
+    for enrollment in enrollments:
+        count = done.get(enrollment.user_id, 0)
+        percent = _percent(count, total)
+        if (enrollment.completed_lessons, enrollment.progress_percent) != (count, percent):
+            enrollment.completed_lessons, enrollment.progress_percent, enrollment.updated_at = count, percent, now
+            changed.append(enrollment)
+    Enrollment.objects.bulk_update(changed, ["completed_lessons", "progress_percent", "updated_at"], batch_size=500)
+    for enrollment in enrollments:
+        if enrollment.completed_at is None and enrollment.is_active and 0 < total <= enrollment.completed_lessons:
+            course_completion_evaluate(enrollment=enrollment)
+    return len(changed)
 
 
 def course_completion_evaluate(*, enrollment: Enrollment) -> bool:
@@ -121,7 +496,7 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
         .first()
     )
     if enrollment is None:
-        raise ForbiddenError("Enroll in this course to track progress.", code="not_enrolled")
+        raise ForbiddenError("Enroll in this course to track progress.", code=errors.NOT_ENROLLED)
     _, created = LessonProgress.objects.get_or_create(
         user=user, lesson=lesson, defaults={"course_id": course_id, "completed_at": timezone.now()}
     )

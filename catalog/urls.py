@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401
+"""Catalog routes, relative to /api/."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from catalog import views
+
+router = SimpleRouter(trailing_slash=True)
+router.register("courses", views.CourseViewSet, basename="course")
+router.register("modules", views.ModuleViewSet, basename="module")
+router.register("lessons", views.LessonViewSet, basename="lesson")
+router.register("enrollments", views.EnrollmentViewSet, basename="enrollment")
+router.register("admin/courses", views.AdminCourseViewSet, basename="admin-course")
+
+urlpatterns = [
+    path("domains/", views.DomainListView.as_view(), name="domain-list"),
+    *router.urls,
+]

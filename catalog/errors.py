@@ -1,0 +1,10 @@
+"""Machine-readable error codes of the catalog (the ``code`` of an error body)."""
+
+COURSE_NOT_PUBLISHED = "course_not_published"
+PAYMENT_REQUIRED = "payment_required"
+ALREADY_ENROLLED = "already_enrolled"
+NOT_ENROLLED = "not_enrolled"
+NOT_COURSE_OWNER = "not_course_owner"
+COURSE_STATUS_CONFLICT = "course_status_conflict"
+COURSE_HAS_LEARNERS = "course_has_learners"
+CONTENT_IN_USE = "content_in_use"

@@ -1,0 +1,293 @@
+"""Shapes of the catalog API. Input serializers validate fields only; rules live in catalog.services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.models import COURSE_PRICE_MAX, Course, Domain, Enrollment, Lesson, Module, web_url_validator
+
+MAX_POSITION = 10_000
+MAX_LESSON_SECONDS = 24 * 60 * 60
+
+
+def _url_field(**kwargs) -> serializers.URLField:
+    return serializers.URLField(
+        max_length=500, allow_blank=True, validators=[web_url_validator], help_text="http(s) URL.", **kwargs
+    )
+
+
+# --- output ---------------------------------------------------------------------------------------
+
+
+class DomainSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Domain
+        fields = ["id", "name", "slug"]
+
+
+class InstructorSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+
+
+class AdminInstructorSerializer(InstructorSerializer):
+    email = serializers.EmailField(read_only=True)
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    domain = DomainSerializer(read_only=True)
+    instructor = InstructorSerializer(read_only=True)
+    is_free = serializers.BooleanField(read_only=True)
+    module_count = serializers.IntegerField(read_only=True)
+    lesson_count = serializers.IntegerField(read_only=True)
+    total_duration_seconds = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Course
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "description",
+            "thumbnail_url",
+            "price",
+            "is_free",
+            "status",
+            "domain",
+            "instructor",
+            "learner_count",
+            "module_count",
+            "lesson_count",
+            "total_duration_seconds",
+            "rejection_reason",
+            "submitted_at",
+            "published_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AdminCourseSerializer(CourseSerializer):
+    instructor = AdminInstructorSerializer(read_only=True)
+
+
+class ModuleSerializer(serializers.ModelSerializer):
+    lesson_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Module
+        fields = ["id", "course", "title", "description", "position", "pass_mark", "lesson_count", "created_at"]
+        read_only_fields = fields
+
+
+class LessonSerializer(serializers.ModelSerializer):
+    course = serializers.UUIDField(source="module.course_id", read_only=True)
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "id",
+            "module",
+            "course",
+            "title",
+            "description",
+            "position",
+            "video_url",
+            "materials_url",
+            "subtitle_url",
+            "duration_seconds",
+            "is_preview",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CurriculumLessonSerializer(serializers.ModelSerializer):
+    """Content URLs are null unless the viewer may open the lesson (``is_locked`` says so)."""
+
+    is_locked = serializers.SerializerMethodField()
+    video_url = serializers.SerializerMethodField()
+    materials_url = serializers.SerializerMethodField()
+    subtitle_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "id",
+            "title",
+            "description",
+            "position",
+            "duration_seconds",
+            "is_preview",
+            "is_locked",
+            "video_url",
+            "materials_url",
+            "subtitle_url",
+        ]
+
+    def _locked(self, lesson: Lesson) -> bool:
+        return not (lesson.is_preview or self.context["has_access"])
+
+    def get_is_locked(self, lesson: Lesson) -> bool:
+        return self._locked(lesson)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_video_url(self, lesson: Lesson) -> str | None:
+        return None if self._locked(lesson) else lesson.video_url
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_materials_url(self, lesson: Lesson) -> str | None:
+        return None if self._locked(lesson) else lesson.materials_url
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_subtitle_url(self, lesson: Lesson) -> str | None:
+        return None if self._locked(lesson) else lesson.subtitle_url
+
+
+class CurriculumModuleSerializer(serializers.ModelSerializer):
+    quiz_question_count = serializers.IntegerField(read_only=True)
+    lessons = CurriculumLessonSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Module
+        fields = ["id", "title", "description", "position", "pass_mark", "quiz_question_count", "lessons"]
+
+
+class CurriculumSerializer(serializers.ModelSerializer):
+    has_access = serializers.BooleanField(source="viewer_has_access", read_only=True)
+    modules = CurriculumModuleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Course
+        fields = ["id", "title", "slug", "status", "has_access", "modules"]
+
+
+class CourseBriefSerializer(serializers.ModelSerializer):
+    domain = DomainSerializer(read_only=True)
+    instructor = InstructorSerializer(read_only=True)
+
+    class Meta:
+        model = Course
+        fields = ["id", "title", "slug", "thumbnail_url", "status", "domain", "instructor"]
+
+
+class LastLessonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Lesson
+        fields = ["id", "title", "module", "position"]
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    course = CourseBriefSerializer(read_only=True)
+    total_lessons = serializers.IntegerField(read_only=True)
+    last_lesson = LastLessonSerializer(read_only=True, allow_null=True)
+    enrolled_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "id",
+            "course",
+            "source",
+            "status",
+            "progress_percent",
+            "completed_lessons",
+            "total_lessons",
+            "last_lesson",
+            "completed_at",
+            "enrolled_at",
+            "revoked_at",
+        ]
+
+
+class LessonProgressSerializer(serializers.ModelSerializer):
+    completed = serializers.SerializerMethodField()
+    completed_at = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lesson
+        fields = ["id", "title", "position", "duration_seconds", "completed", "completed_at"]
+
+    def get_completed(self, lesson: Lesson) -> bool:
+        return lesson.pk in self.context["ticks"]
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_completed_at(self, lesson: Lesson):
+        tick = self.context["ticks"].get(lesson.pk)
+        return serializers.DateTimeField().to_representation(tick.completed_at) if tick else None
+
+
+class ModuleProgressSerializer(serializers.ModelSerializer):
+    lessons = LessonProgressSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Module
+        fields = ["id", "title", "position", "lessons"]
+
+
+class EnrollmentDetailSerializer(EnrollmentSerializer):
+    modules = ModuleProgressSerializer(source="course.modules", many=True, read_only=True)
+
+    class Meta(EnrollmentSerializer.Meta):
+        fields = [*EnrollmentSerializer.Meta.fields, "modules"]
+
+
+# --- input ----------------------------------------------------------------------------------------
+
+
+class CourseInputSerializer(serializers.Serializer):
+    title = serializers.CharField(min_length=3, max_length=200)
+    description = serializers.CharField(max_length=10_000, allow_blank=True, required=False, default="")
+    domain = serializers.PrimaryKeyRelatedField(queryset=Domain.objects.all(), help_text="Domain id.")
+    price = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.00"),
+        max_value=COURSE_PRICE_MAX,
+        required=False,
+        default=Decimal("0.00"),
+        help_text="Rupees; 0 = free.",
+    )
+    thumbnail_url = _url_field(required=False, default="")
+
+
+class ModuleCreateSerializer(serializers.Serializer):
+    course = serializers.PrimaryKeyRelatedField(queryset=Course.objects.all(), help_text="Course id.")
+    title = serializers.CharField(min_length=1, max_length=200)
+    description = serializers.CharField(max_length=5_000, allow_blank=True, required=False, default="")
+    position = serializers.IntegerField(
+        min_value=1, max_value=MAX_POSITION, required=False, help_text="1-based; default and past the end: last."
+    )
+    pass_mark = serializers.IntegerField(min_value=0, max_value=100, required=False, default=60)
+
+
+class ModuleUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(min_length=1, max_length=200, required=False)
+    description = serializers.CharField(max_length=5_000, allow_blank=True, required=False)
+    position = serializers.IntegerField(min_value=1, max_value=MAX_POSITION, required=False)
+    pass_mark = serializers.IntegerField(min_value=0, max_value=100, required=False)
+
+
+class LessonUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(min_length=1, max_length=200, required=False)
+    description = serializers.CharField(max_length=10_000, allow_blank=True, required=False)
+    position = serializers.IntegerField(min_value=1, max_value=MAX_POSITION, required=False)
+    video_url = _url_field(required=False)
+    materials_url = _url_field(required=False)
+    subtitle_url = _url_field(required=False)
+    duration_seconds = serializers.IntegerField(min_value=0, max_value=MAX_LESSON_SECONDS, required=False)
+    is_preview = serializers.BooleanField(required=False)
+
+
+class LessonCreateSerializer(LessonUpdateSerializer):
+    module = serializers.PrimaryKeyRelatedField(queryset=Module.objects.select_related("course"))
+    title = serializers.CharField(min_length=1, max_length=200)
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(min_length=3, max_length=2_000)

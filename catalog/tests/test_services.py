@@ -1,0 +1,206 @@
+"""Services: curriculum order, enrollment, progress recounts and course completion (incl. races on PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from model_bakery import baker
+
+from catalog import services
+from catalog.models import Course, Enrollment, Lesson, LessonProgress, Module
+from catalog.tests.conftest import lessons_of
+from common.exceptions import ConflictError, ForbiddenError, PaymentRequiredError
+
+
+def run_in_threads(target, count: int) -> list[BaseException]:
+    """Start ``count`` threads together at a barrier; each uses (and closes) its own connection."""
+    barrier = threading.Barrier(count)
+    failures: list[BaseException] = []
+
+    def run():
+        try:
+            barrier.wait()
+            target()
+        except BaseException as exc:  # collected and asserted by the test
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return failures
+
+
+@pytest.mark.django_db
+class TestPositions:
+    def test_module_insert_move_delete_stay_gap_free(self, make_course):
+        course = make_course(modules=3)
+        new = services.module_create(course=course, title="New", position=2)
+        assert list(course.modules.order_by("position").values_list("title", flat=True)) == [
+            "Module 1",
+            "New",
+            "Module 2",
+            "Module 3",
+        ]
+        services.module_update(module=new, data={"position": 4})
+        assert list(course.modules.values_list("position", flat=True).order_by("position")) == [1, 2, 3, 4]
+        assert course.modules.get(pk=new.pk).position == 4
+        services.module_delete(module=course.modules.get(title="Module 1"))
+        assert list(course.modules.order_by("position").values_list("title", "position")) == [
+            ("Module 2", 1),
+            ("Module 3", 2),
+            ("New", 3),
+        ]
+
+    def test_lesson_move_to_same_place_writes_nothing(self, make_course):
+        from django.test.utils import CaptureQueriesContext
+
+        course = make_course(modules=1, lessons=3)
+        lesson = lessons_of(course)[1]
+        with CaptureQueriesContext(connection) as queries:
+            services.lesson_update(lesson=lesson, data={"position": 2})
+        assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+        assert [lesson.position for lesson in lessons_of(course)] == [1, 2, 3]
+
+    def test_course_delete_with_payments_or_enrollments_is_conflict(self, course, student):
+        baker.make(Enrollment, user=student, course=course, source="free")
+        with pytest.raises(ConflictError) as exc:
+            services.course_delete(course=course)
+        assert exc.value.code == "course_has_learners"
+
+
+@pytest.mark.django_db
+class TestEnrollment:
+    def test_grant_is_idempotent_and_counts_learners_once(self, course, student):
+        first = services.enrollment_grant(user=student, course=course, source="payment")
+        second = services.enrollment_grant(user=student, course=course, source="payment")
+        assert (first[1], second[1]) == (True, False)
+        course.refresh_from_db()
+        assert course.learner_count == 1
+
+    def test_revoke_then_grant_reactivates(self, course, student):
+        enrollment, _ = services.enrollment_grant(user=student, course=course, source="payment")
+        services.enrollment_revoke(enrollment=enrollment, reason="refund")
+        course.refresh_from_db()
+        assert course.learner_count == 0
+        enrollment, changed = services.enrollment_grant(user=student, course=course, source="admin")
+        assert changed and enrollment.status == "active" and enrollment.source == "admin"
+
+    def test_create_refuses_paid_and_unpublished(self, make_course, student):
+        with pytest.raises(PaymentRequiredError):
+            services.enrollment_create(user=student, course=make_course(price=Decimal("1.00")))
+        with pytest.raises(ConflictError):
+            services.enrollment_create(user=student, course=make_course(status="draft"))
+
+
+@pytest.mark.django_db
+class TestCompletion:
+    def test_fires_once_under_repeated_calls(self, course, student, completions):
+        services.enrollment_grant(user=student, course=course, source="free")
+        for lesson in lessons_of(course) * 2:
+            services.lesson_complete(user=student, lesson=lesson)
+        for _ in range(3):
+            assert services.course_completion_check(user=student, course_id=course.pk) is False
+        assert completions == [(student.pk, course.pk)]
+        assert Enrollment.objects.get(user=student).completed_at is not None
+
+    def test_quiz_pass_completes_through_completion_check(self, course, student, completions):
+        module = course.modules.first()
+        baker.make("assessments.Quiz", module=module, options=["a", "b"], correct_option=0, position=1)
+        services.enrollment_grant(user=student, course=course, source="free")
+        for lesson in lessons_of(course):
+            services.lesson_complete(user=student, lesson=lesson)
+        assert completions == []
+        baker.make(
+            "assessments.QuizAttempt",
+            user=student,
+            module=module,
+            score=1,
+            total=1,
+            percentage=100,
+            pass_mark=60,
+            passed=True,
+        )
+        assert services.course_completion_check(user=student, course_id=course.pk) is True
+        assert services.course_completion_check(user=student, course_id=course.pk) is False
+        assert completions == [(student.pk, course.pk)]
+
+    def test_revoked_learner_does_not_complete(self, course, student, completions):
+        enrollment, _ = services.enrollment_grant(user=student, course=course, source="free")
+        for lesson in lessons_of(course)[:-1]:
+            services.lesson_complete(user=student, lesson=lesson)
+        services.enrollment_revoke(enrollment=enrollment, reason="refund")
+        with pytest.raises(ForbiddenError):
+            services.lesson_complete(user=student, lesson=lessons_of(course)[-1])
+        assert completions == []
+
+    def test_new_lesson_lowers_percent_and_recount_is_exact(self, course, student, django_capture_on_commit_callbacks):
+        services.enrollment_grant(user=student, course=course, source="free")
+        services.lesson_complete(user=student, lesson=lessons_of(course)[0])
+        with django_capture_on_commit_callbacks(execute=True):
+            services.lesson_create(module=course.modules.first(), title="Extra")
+        enrollment = Enrollment.objects.get(user=student)
+        assert (enrollment.completed_lessons, enrollment.progress_percent) == (1, 20)
+
+    def test_module_delete_recounts(self, course, student, django_capture_on_commit_callbacks):
+        services.enrollment_grant(user=student, course=course, source="free")
+        first = lessons_of(course)[0]
+        services.lesson_complete(user=student, lesson=first)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.module_delete(module=first.module)
+        enrollment = Enrollment.objects.get(user=student)
+        assert (enrollment.completed_lessons, enrollment.progress_percent) == (0, 0)
+        assert not LessonProgress.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+class TestRaces:
+    def test_concurrent_last_lesson_and_checks_complete_once(self, make_course, student, completions):
+        course = make_course(modules=1, lessons=3)
+        lessons = lessons_of(course)
+        services.enrollment_grant(user=student, course=course, source="free")
+        for lesson in lessons[:-1]:
+            services.lesson_complete(user=student, lesson=lesson)
+        last = Lesson.objects.select_related("module").get(pk=lessons[-1].pk)
+
+        calls = iter(range(1000))
+
+        def finish():
+            # half the threads tick the last lesson, the other half re-check completion (as assessments does)
+            if next(calls) % 2:
+                services.lesson_complete(user=student, lesson=last)
+            else:
+                services.course_completion_check(user=student, course_id=course.pk)
+
+        failures = run_in_threads(finish, 8)
+        assert failures == []
+        assert completions == [(student.pk, course.pk)]
+        assert LessonProgress.objects.filter(user=student).count() == 3
+
+    def test_concurrent_enroll_counts_one_learner(self, course, student):
+        failures = run_in_threads(lambda: services.enrollment_grant(user=student, course=course, source="free"), 6)
+        assert failures == []
+        assert Enrollment.objects.filter(user=student, course=course).count() == 1
+        assert Course.objects.get(pk=course.pk).learner_count == 1
+
+    def test_concurrent_module_inserts_keep_positions_unique_and_gap_free(self, make_course):
+        course = make_course(modules=2)
+        failures = run_in_threads(lambda: services.module_create(course=course, title="Racer", position=1), 6)
+        assert failures == []
+        assert list(Module.objects.filter(course=course).order_by("position").values_list("position", flat=True)) == [
+            1,
+            2,
+            3,
+            4,
+            5,
+            6,
+            7,
+            8,
+        ]

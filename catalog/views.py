@@ -1,0 +1,374 @@
+"""HTTP layer of the catalog: parse, check role and ownership, call a service or selector, serialize."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import filters, generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog import errors, selectors, services
+from catalog.filters import CatalogueFilter, CourseStatusFilter, LessonFilter, ModuleFilter
+from catalog.models import Course, Lesson, Module
+from catalog.serializers import (
+    AdminCourseSerializer,
+    CourseInputSerializer,
+    CourseSerializer,
+    CurriculumSerializer,
+    DomainSerializer,
+    EnrollmentDetailSerializer,
+    EnrollmentSerializer,
+    LessonCreateSerializer,
+    LessonSerializer,
+    LessonUpdateSerializer,
+    ModuleCreateSerializer,
+    ModuleSerializer,
+    ModuleUpdateSerializer,
+    RejectSerializer,
+)
+from common.exceptions import ForbiddenError
+from common.permissions import IsAdmin, IsInstructorOrAdmin, IsStudent
+from common.serializers import ErrorSerializer
+
+UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+_CONFLICT = OpenApiResponse(ErrorSerializer, description="Conflict: the course's state does not allow this.")
+
+
+def _require_course_staff(request: Request, course: Course) -> None:
+    if not selectors.is_course_staff(user=request.user, course=course):
+        raise ForbiddenError("Only the course's instructor or an admin can change it.", code=errors.NOT_COURSE_OWNER)
+
+
+def _filtered(filterset_class, request: Request, queryset):
+    filterset = filterset_class(request.query_params, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
+
+
+class DomainListView(generics.ListAPIView):
+    """Learning domains, by name."""
+
+    permission_classes = [AllowAny]
+    serializer_class = DomainSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.domain_list()
+
+    @extend_schema(tags=["catalog"], auth=[])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Published catalogue",
+        auth=[],
+        parameters=[OpenApiParameter("is_free", bool, description="true: free courses; false: paid.")],
+    ),
+    retrieve=extend_schema(summary="One course (drafts only for their owner and admins)"),
+    create=extend_schema(request=CourseInputSerializer, responses={201: CourseSerializer}),
+    partial_update=extend_schema(request=CourseInputSerializer, responses={200: CourseSerializer}),
+    destroy=extend_schema(
+        responses={
+            204: None,
+            409: OpenApiResponse(ErrorSerializer, description="The course has learners or payments: archive it."),
+        }
+    ),
+)
+@extend_schema(tags=["catalog"])
+class CourseViewSet(viewsets.GenericViewSet):
+    serializer_class = CourseSerializer
+    lookup_value_regex = UUID_PATTERN
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filterset_class = CatalogueFilter
+    search_fields = ["title", "description"]
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve", "curriculum"):
+            return [AllowAny()]
+        if self.action == "enroll":
+            return [IsStudent()]
+        return [IsInstructorOrAdmin()]
+
+    def get_queryset(self):
+        return selectors.course_catalogue()
+
+    def _course_for_write(self, pk) -> Course:
+        course = get_object_or_404(Course, pk=pk)
+        _require_course_staff(self.request, course)
+        return course
+
+    def _respond(self, course: Course, status_code: int = status.HTTP_200_OK) -> Response:
+        course = selectors.courses_with_figures().get(pk=course.pk)
+        return Response(CourseSerializer(course).data, status=status_code)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(CourseSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk=None) -> Response:
+        course = selectors.course_visible_get(user=request.user, course_id=pk)
+        if course is None:
+            raise Http404
+        return Response(CourseSerializer(course).data)
+
+    def create(self, request: Request) -> Response:
+        serializer = CourseInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        course = services.course_create(instructor=request.user, **serializer.validated_data)
+        return self._respond(course, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk=None) -> Response:
+        course = self._course_for_write(pk)
+        serializer = CourseInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        course = services.course_update(course=course, data=serializer.validated_data)
+        return self._respond(course)
+
+    def destroy(self, request: Request, pk=None) -> Response:
+        services.course_delete(course=self._course_for_write(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="My courses in every status",
+        parameters=[OpenApiParameter("status", enum=Course.Status.values)],
+        responses={200: CourseSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def mine(self, request: Request) -> Response:
+        queryset = _filtered(CourseStatusFilter, request, selectors.course_list_for_instructor(user=request.user))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(CourseSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Submit for review (draft or rejected)", request=None, responses={200: CourseSerializer, 409: _CONFLICT}
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk=None) -> Response:
+        return self._respond(services.course_submit(course=self._course_for_write(pk)))
+
+    @extend_schema(
+        summary="Withdraw from the catalogue (learners keep access)",
+        request=None,
+        responses={200: CourseSerializer, 409: _CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, pk=None) -> Response:
+        return self._respond(services.course_archive(course=self._course_for_write(pk), actor=request.user))
+
+    @extend_schema(summary="Modules and lessons in order", responses={200: CurriculumSerializer})
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def curriculum(self, request: Request, pk=None) -> Response:
+        course = selectors.course_curriculum_get(user=request.user, course_id=pk)
+        if course is None:
+            raise Http404
+        return Response(CurriculumSerializer(course, context={"has_access": course.viewer_has_access}).data)
+
+    @extend_schema(
+        summary="Enroll in a free course",
+        request=None,
+        responses={
+            201: EnrollmentSerializer,
+            402: OpenApiResponse(ErrorSerializer, description="`payment_required`: the course is paid."),
+            409: OpenApiResponse(ErrorSerializer, description="`already_enrolled` or `course_not_published`."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def enroll(self, request: Request, pk=None) -> Response:
+        course = get_object_or_404(Course.objects.filter(selectors.course_visibility_q(request.user)), pk=pk)
+        enrollment = services.enrollment_create(user=request.user, course=course)
+        enrollment = selectors.enrollment_list_for_user(user=request.user).get(pk=enrollment.pk)
+        return Response(EnrollmentSerializer(enrollment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["catalog"])
+@extend_schema_view(
+    create=extend_schema(request=ModuleCreateSerializer, responses={201: ModuleSerializer}),
+    partial_update=extend_schema(request=ModuleUpdateSerializer, responses={200: ModuleSerializer}),
+)
+class ModuleViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Modules of a course. Anyone who can see the course reads them; its instructor and admins write."""
+
+    serializer_class = ModuleSerializer
+    lookup_value_regex = UUID_PATTERN
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ModuleFilter
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return [IsInstructorOrAdmin()]
+
+    def get_queryset(self):
+        return selectors.module_list_visible(user=self.request.user)
+
+    def _module_for_write(self, pk) -> Module:
+        module = get_object_or_404(Module.objects.select_related("course"), pk=pk)
+        _require_course_staff(self.request, module.course)
+        return module
+
+    def _respond(self, module: Module, status_code: int = status.HTTP_200_OK) -> Response:
+        module = selectors.module_list_visible(user=self.request.user).get(pk=module.pk)
+        return Response(ModuleSerializer(module).data, status=status_code)
+
+    def create(self, request: Request) -> Response:
+        serializer = ModuleCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        _require_course_staff(request, data["course"])
+        return self._respond(services.module_create(**data), status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk=None) -> Response:
+        module = self._module_for_write(pk)
+        serializer = ModuleUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        return self._respond(services.module_update(module=module, data=serializer.validated_data))
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk=None) -> Response:
+        services.module_delete(module=self._module_for_write(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["catalog"])
+@extend_schema_view(
+    create=extend_schema(request=LessonCreateSerializer, responses={201: LessonSerializer}),
+    partial_update=extend_schema(request=LessonUpdateSerializer, responses={200: LessonSerializer}),
+)
+class LessonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Lessons with their content: the course's instructor, admins, active learners, and previews for anyone."""
+
+    serializer_class = LessonSerializer
+    lookup_value_regex = UUID_PATTERN
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = LessonFilter
+
+    def get_permissions(self):
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        if self.action == "complete":
+            return [IsStudent()]
+        return [IsInstructorOrAdmin()]
+
+    def get_queryset(self):
+        return selectors.lesson_list_visible(user=self.request.user)
+
+    def _lesson_for_write(self, pk) -> Lesson:
+        lesson = get_object_or_404(Lesson.objects.select_related("module__course"), pk=pk)
+        _require_course_staff(self.request, lesson.module.course)
+        return lesson
+
+    def create(self, request: Request) -> Response:
+        serializer = LessonCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        _require_course_staff(request, data["module"].course)
+        lesson = services.lesson_create(**data)
+        return Response(LessonSerializer(lesson).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk=None) -> Response:
+        lesson = self._lesson_for_write(pk)
+        serializer = LessonUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        lesson = services.lesson_update(lesson=lesson, data=serializer.validated_data)
+        return Response(LessonSerializer(lesson).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk=None) -> Response:
+        services.lesson_delete(lesson=self._lesson_for_write(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Mark a lesson done (idempotent); returns the course progress",
+        request=None,
+        responses={200: EnrollmentSerializer, 403: OpenApiResponse(ErrorSerializer, description="`not_enrolled`.")},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def complete(self, request: Request, pk=None) -> Response:
+        lesson = get_object_or_404(Lesson.objects.select_related("module"), pk=pk)
+        enrollment = services.lesson_complete(user=request.user, lesson=lesson)
+        enrollment = selectors.enrollment_list_for_user(user=request.user).get(pk=enrollment.pk)
+        return Response(EnrollmentSerializer(enrollment).data)
+
+
+@extend_schema(tags=["catalog"])
+class EnrollmentViewSet(viewsets.GenericViewSet):
+    """The learner's own enrollments (revoked ones stay listed with their history)."""
+
+    permission_classes = [IsStudent]
+    serializer_class = EnrollmentSerializer
+    lookup_field = "course_id"
+    lookup_value_regex = UUID_PATTERN
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.enrollment_list_for_user(user=self.request.user)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(EnrollmentSerializer(page, many=True).data)
+
+    @extend_schema(summary="One course's progress, lesson by lesson", responses={200: EnrollmentDetailSerializer})
+    def retrieve(self, request: Request, course_id=None) -> Response:
+        found = selectors.enrollment_progress_get(user=request.user, course_id=course_id)
+        if found is None:
+            raise Http404
+        enrollment, ticks = found
+        return Response(EnrollmentDetailSerializer(enrollment, context={"ticks": ticks}).data)
+
+
+@extend_schema(tags=["admin"])
+class AdminCourseViewSet(viewsets.GenericViewSet):
+    """Course review for admins: list by status, approve, reject with a reason."""
+
+    permission_classes = [IsAdmin]
+    serializer_class = AdminCourseSerializer
+    lookup_value_regex = UUID_PATTERN
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CourseStatusFilter
+
+    def get_queryset(self):
+        return selectors.course_review_queue()
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(AdminCourseSerializer(page, many=True).data)
+
+    def _respond(self, course: Course) -> Response:
+        return Response(AdminCourseSerializer(self.get_queryset().get(pk=course.pk)).data)
+
+    @extend_schema(request=None, responses={200: AdminCourseSerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def approve(self, request: Request, pk=None) -> Response:
+        course = get_object_or_404(Course, pk=pk)
+        return self._respond(services.course_approve(course=course, actor=request.user))
+
+    @extend_schema(request=RejectSerializer, responses={200: AdminCourseSerializer, 409: _CONFLICT})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reject(self, request: Request, pk=None) -> Response:
+        course = get_object_or_404(Course, pk=pk)
+        serializer = RejectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._respond(
+            services.course_reject(course=course, actor=request.user, reason=serializer.validated_data["reason"])
+        )
