@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.template.response import TemplateResponse
 
 from accounts import services
 from accounts.models import User
 from common.exceptions import ApplicationError
-
-
-class AdminLoginForm(AdminAuthenticationForm):
-    def confirm_login_allowed(self, user):
-        super().confirm_login_allowed(user)
-        if getattr(user, "is_suspended", False):
-            raise forms.ValidationError("This account is suspended.", code="account_suspended")
-
-
-# A suspended administrator cannot sign in to the admin site either.
-admin.site.login_form = AdminLoginForm
 
 
 class SuspendForm(forms.Form):

@@ -77,6 +77,8 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
         ]
         indexes = [
             models.Index(fields=["role", "-created_at"], name="accounts_user_role_created"),
+            # Sign-ups per day (admin dashboard) and the users report filter on created_at alone.
+            models.Index(fields=["created_at"], name="accounts_user_created"),
             models.Index(fields=["is_suspended"], name="accounts_user_suspended", condition=Q(is_suspended=True)),
         ]
 

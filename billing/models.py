@@ -94,6 +94,8 @@ class Payment(TimeStampedModel):
             models.Index(fields=["user", "-created_at"], name="billing_payment_user_created"),
             models.Index(fields=["status", "created_at"], name="billing_payment_status_created"),
             models.Index(fields=["course", "status"], name="billing_payment_course_status"),
+            # Revenue by day (admin dashboard) and the payments report filter on paid_at.
+            models.Index(fields=["paid_at"], name="billing_payment_paid_at"),
         ]
 
     def __str__(self) -> str:
