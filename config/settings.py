@@ -40,7 +40,8 @@ FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("
 # --- Applications -----------------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin app with the staff-only site and dashboard (moderation.admin_site.StaffAdminSite).
+    "moderation.admin_config.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "gamification",
     "forum",
     "moderation",
+    "seed",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Rate limits on sign-in, sign-up, reset and refresh; refuses suspended users on allauth's routes.
+    "accounts.middleware.AuthGuardMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -341,14 +345,40 @@ if not JWT_PRIVATE_KEY:
     # A fixed development key, so tokens stay valid across processes and restarts in development.
     JWT_PRIVATE_KEY = (BASE_DIR / "config" / "dev_jwt_private_key.pem").read_text()
 
+# One switch for email/password sign-up and login; off = Google only (allauth's SOCIALACCOUNT_ONLY).
+ACCOUNTS_PASSWORD_LOGIN_ENABLED = env.bool("ACCOUNTS_PASSWORD_LOGIN_ENABLED", default=True)
+# Mandatory in production, optional in development; ACCOUNT_EMAIL_VERIFICATION (mandatory|optional|none) wins.
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="") or ("optional" if DEBUG else "mandatory")
+if ACCOUNT_EMAIL_VERIFICATION not in ("mandatory", "optional", "none"):
+    raise ImproperlyConfigured("ACCOUNT_EMAIL_VERIFICATION must be mandatory, optional or none.")
+if not ACCOUNTS_PASSWORD_LOGIN_ENABLED:
+    SOCIALACCOUNT_ONLY = True
+    ACCOUNT_EMAIL_VERIFICATION = "none"  # allauth requires it: Google addresses arrive verified anyway
+
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+HEADLESS_ADAPTER = "accounts.adapter.HeadlessAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Google vouches for the address: a verified Google email logs into the local account that owns it.
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
 
 HEADLESS_ONLY = True
-HEADLESS_TOKEN_STRATEGY = "allauth.headless.tokens.strategies.jwt.JWTTokenStrategy"  # noqa: S105
+HEADLESS_TOKEN_STRATEGY = "accounts.tokens.AccountTokenStrategy"  # noqa: S105
 HEADLESS_JWT_PRIVATE_KEY = JWT_PRIVATE_KEY
+HEADLESS_JWT_ACCESS_TOKEN_EXPIRES_IN = env.int("JWT_ACCESS_TOKEN_LIFETIME", default=300)
+HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN = env.int("JWT_REFRESH_TOKEN_LIFETIME", default=86400)
+# Access tokens die with their session: logout (or an admin ending a session) revokes them at once.
+HEADLESS_JWT_STATEFUL_VALIDATION_ENABLED = True
+HEADLESS_JWT_ROTATE_REFRESH_TOKEN = True
 HEADLESS_FRONTEND_URLS = {
     "account_confirm_email": f"{FRONTEND_URL}/auth/verify-email/{{key}}",
     "account_reset_password_from_key": f"{FRONTEND_URL}/auth/password/reset/key/{{key}}",
@@ -369,9 +399,106 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 
+# Per IP and per account (email, or the refresh token's user), on the shared cache; 429 + Retry-After.
+ACCOUNTS_RATE_LIMITS = {
+    "login": {"ip": env.str("ACCOUNTS_RATE_LOGIN_IP", default="30/m"), "account": "10/5m"},
+    "signup": {"ip": env.str("ACCOUNTS_RATE_SIGNUP_IP", default="10/h"), "account": "3/h"},
+    "password_reset": {"ip": env.str("ACCOUNTS_RATE_PASSWORD_RESET_IP", default="10/h"), "account": "3/h"},
+    "token_refresh": {"ip": env.str("ACCOUNTS_RATE_REFRESH_IP", default="60/m"), "account": "20/m"},
+    "provider_token": {"ip": env.str("ACCOUNTS_RATE_LOGIN_IP", default="30/m")},
+}
+# These allauth limits are replaced by the ones above (allauth answers 400/429 without Retry-After).
+ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None, "signup": None, "reset_password": None}
+
 # --- Billing (Razorpay) -------------------------------------------------------------------------
 
 RAZORPAY_KEY_ID = env.str("RAZORPAY_KEY_ID", default="")
 RAZORPAY_KEY_SECRET = env.str("RAZORPAY_KEY_SECRET", default="")
 RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")
 RAZORPAY_API_BASE_URL = env.str("RAZORPAY_API_BASE_URL", default="https://api.razorpay.com").rstrip("/")
+# Every Razorpay call gives up after this many seconds; the API then answers 503 payment_gateway_unavailable.
+RAZORPAY_TIMEOUT_SECONDS = env.float("RAZORPAY_TIMEOUT_SECONDS", default=8.0)
+# A still-open order for the same learner, course and price is handed out again within this window.
+BILLING_ORDER_REUSE_MINUTES = env.int("BILLING_ORDER_REUSE_MINUTES", default=30)
+# Reconciliation asks Razorpay about orders and refunds left unsettled for longer than this.
+BILLING_RECONCILE_AFTER_MINUTES = env.int("BILLING_RECONCILE_AFTER_MINUTES", default=15)
+BILLING_RECONCILE_EVERY_SECONDS = env.int("BILLING_RECONCILE_EVERY_SECONDS", default=300)
+BILLING_ORDER_RATE = env.str("BILLING_ORDER_RATE", default="10/m")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PaymentStatusEnum"] = "billing.models.Payment.Status"
+CELERY_BEAT_SCHEDULE["billing-reconcile-payments"] = {
+    "task": "billing.tasks.payments_reconcile",
+    "schedule": float(BILLING_RECONCILE_EVERY_SECONDS),
+}
+
+# --- Gamification -------------------------------------------------------------------------------
+
+# Points per XP event type (gamification.services.xp_award reads them at award time).
+XP_POINTS = {
+    "lesson_complete": env.int("XP_LESSON_COMPLETE_POINTS", default=10),
+    "quiz_pass": env.int("XP_QUIZ_PASS_POINTS", default=25),
+    "course_complete": env.int("XP_COURSE_COMPLETE_POINTS", default=100),
+    "forum_post": env.int("XP_FORUM_POST_POINTS", default=5),
+    "answer_accepted": env.int("XP_ANSWER_ACCEPTED_POINTS", default=15),
+}
+# Most forum XP (posts + accepted answers) one user earns per day in TIME_ZONE; 0 turns forum XP off.
+XP_FORUM_DAILY_CAP = env.int("XP_FORUM_DAILY_CAP", default=50)
+# XPEvent.type and Badge.event_type share one choice set: name it once in the OpenAPI schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["XPEventTypeEnum"] = "gamification.models.XPEvent.Type"
+
+# --- Certificates -------------------------------------------------------------------------------
+
+# The academy name printed on every certificate.
+CERTIFICATES_ACADEMY_NAME = env.str("CERTIFICATES_ACADEMY_NAME", default="Desired Career Academy")
+# The public page a certificate's QR code and printed link point at; "{code}" is the verification code.
+CERTIFICATES_VERIFY_URL = env.str("CERTIFICATES_VERIFY_URL", default=f"{FRONTEND_URL}/certificates/verify/{{code}}")
+# Public verification lookups per client IP (guards against code enumeration).
+CERTIFICATES_VERIFY_RATE = env.str("CERTIFICATES_VERIFY_RATE", default="60/m")
+# Certificates whose PDF is still missing this long after issue are queued for rendering again.
+CERTIFICATES_RENDER_PENDING_AFTER_MINUTES = env.int("CERTIFICATES_RENDER_PENDING_AFTER_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE["certificates-render-pending"] = {
+    "task": "certificates.tasks.certificate_render_pending",
+    "schedule": env.int("CERTIFICATES_RENDER_PENDING_EVERY_SECONDS", default=900),
+}
+# Named in the OpenAPI schema, so it does not collide with the other apps' "status" enums.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["CertificateStatusEnum"] = "certificates.models.Certificate.Status"
+
+# --- Forum --------------------------------------------------------------------------------------
+
+# Per-user rate limits ("N/s|m|h|d"), answered with 429 and Retry-After.
+FORUM_POST_RATE = env.str("FORUM_POST_RATE", default="10/h")
+FORUM_REPLY_RATE = env.str("FORUM_REPLY_RATE", default="30/h")
+FORUM_VOTE_RATE = env.str("FORUM_VOTE_RATE", default="60/m")
+FORUM_FLAG_RATE = env.str("FORUM_FLAG_RATE", default="20/h")
+# Distinct open flags that hide a post or reply until a moderator decides.
+FORUM_AUTO_HIDE_FLAGS = env.int("FORUM_AUTO_HIDE_FLAGS", default=3)
+# The flag status choices get their own schema name (other apps also have fields named "status").
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["FlagStatusEnum"] = "forum.models.Flag.Status"
+
+# --- Moderation ---------------------------------------------------------------------------------
+
+# How long the dashboard / GET /api/admin/stats/ numbers are cached (seconds; 0 = always fresh).
+ADMIN_STATS_CACHE_SECONDS = env.int("ADMIN_STATS_CACHE_SECONDS", default=60)
+# Rows fetched per database round trip when streaming CSV reports and admin exports.
+REPORT_CHUNK_SIZE = env.int("REPORT_CHUNK_SIZE", default=2000)
+
+# --- Assessments --------------------------------------------------------------------------------
+
+# Quiz attempts a learner may submit per module per day (the day is local to TIME_ZONE).
+QUIZ_ATTEMPTS_PER_DAY = env.int("QUIZ_ATTEMPTS_PER_DAY", default=10)
+
+# --- Catalog ------------------------------------------------------------------------------------
+
+# Course and enrollment choice sets get their own schema names (other apps also have "status"/"source").
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "CourseStatusEnum": "catalog.models.Course.Status",
+        "EnrollmentStatusEnum": "catalog.models.Enrollment.Status",
+        "EnrollmentSourceEnum": "catalog.models.Enrollment.Source",
+    }
+)
+
+# --- Security and scale-out ---------------------------------------------------------------------
+
+# The schema and its viewers are public and identical for everyone: they ignore credentials, so a stale or
+# suspended session never turns the docs into a non-JSON 403 page.
+SPECTACULAR_SETTINGS["SERVE_AUTHENTICATION"] = []

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from gamification import views
+
+urlpatterns = [
+    path("leaderboard/", views.LeaderboardView.as_view(), name="leaderboard"),
+    path("gamification/xp/", views.MyXPView.as_view(), name="gamification-xp"),
+    path("gamification/badges/", views.MyBadgesView.as_view(), name="gamification-badges"),
+]

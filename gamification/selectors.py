@@ -1,0 +1,118 @@
+"""Reads of gamification: leaderboards (roll-ups only, never the ledger), my XP, my badges."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Rank
+from django.utils import timezone
+
+from gamification.models import Badge, UserBadge, XPEvent, XPTotal
+from gamification.periods import PeriodWindow, period_window
+
+
+@dataclass
+class LeaderboardMe:
+    rank: int | None
+    points: int
+
+
+@dataclass
+class Leaderboard:
+    window: PeriodWindow
+    results: list[XPTotal]  # each annotated with ``rank``, ``user`` loaded (id, full_name)
+    me: LeaderboardMe | None
+
+
+def _on_board(user, domain) -> bool:
+    User = get_user_model()
+    return user.role == User.Role.STUDENT and not user.is_suspended and (domain is None or user.domain_id == domain.pk)
+
+
+def leaderboard_rows(*, window: PeriodWindow, domain=None) -> QuerySet[XPTotal]:
+    """Who competes on a board: active students (in ``domain`` if given) with XP in the period.
+
+    The domain is read from the user (a join on the primary key) rather than copied onto the
+    roll-ups, so a learner who changes domain moves boards at once with nothing to keep in step.
+    """
+    User = get_user_model()
+    rows = XPTotal.objects.filter(
+        period=window.period,
+        period_start=window.start,
+        user__role=User.Role.STUDENT,
+        user__is_suspended=False,
+    )
+    if domain is not None:
+        rows = rows.filter(user__domain=domain)
+    return rows
+
+
+def leaderboard_get(*, period: str, domain=None, limit: int, viewer=None, now: datetime.datetime | None = None):
+    """Top ``limit`` of the current period with RANK() (ties share a rank) and the viewer's own rank.
+
+    Two queries: the top rows (an index range scan of the board, stopped at ``limit``), and the
+    viewer's points together with how many rows are ahead of them.
+    """
+    window = period_window(period, now or timezone.now())
+    rows = leaderboard_rows(window=window, domain=domain)
+    top = list(
+        rows.select_related("user")
+        .only("points", "user_id", "user__id", "user__full_name")
+        .annotate(rank=Window(Rank(), order_by=F("points").desc()))
+        .order_by("-points", "user_id")[:limit]
+    )
+    me = None
+    if viewer is not None and viewer.is_authenticated:
+        ahead = (
+            rows.filter(points__gt=OuterRef("points")).order_by().values("period").annotate(n=Count("pk")).values("n")
+        )
+        # At most one row (unique user, period, period_start); slicing avoids first()'s ORDER BY pk.
+        mine = next(
+            iter(
+                XPTotal.objects.filter(user=viewer, period=window.period, period_start=window.start)
+                .annotate(ahead=Subquery(ahead))
+                .values("points", "ahead")[:1]
+            ),
+            None,
+        )
+        if mine is None:
+            me = LeaderboardMe(rank=None, points=0)
+        elif _on_board(viewer, domain):
+            me = LeaderboardMe(rank=(mine["ahead"] or 0) + 1, points=mine["points"])
+        else:
+            me = LeaderboardMe(rank=None, points=mine["points"])
+    return Leaderboard(window=window, results=top, me=me)
+
+
+@dataclass
+class XPSummary:
+    total: int
+    this_week: int
+    this_month: int
+    events: list[XPEvent]
+
+
+def xp_summary_get(*, user, limit: int, now: datetime.datetime | None = None) -> XPSummary:
+    """My totals (from the roll-ups) and my latest events: two queries."""
+    now = now or timezone.now()
+    windows = [period_window(period, now) for period in XPTotal.Period.values]
+    current = Q()
+    for window in windows:
+        current |= Q(period=window.period, period_start=window.start)
+    points = dict(XPTotal.objects.filter(current, user=user).values_list("period", "points"))
+    events = list(XPEvent.objects.filter(user=user).order_by("-timestamp")[:limit])
+    return XPSummary(
+        total=points.get(XPTotal.Period.ALL_TIME, 0),
+        this_week=points.get(XPTotal.Period.WEEKLY, 0),
+        this_month=points.get(XPTotal.Period.MONTHLY, 0),
+        events=events,
+    )
+
+
+def badges_for_user(*, user) -> QuerySet[Badge]:
+    """Every badge, with ``awarded_at`` set on the ones ``user`` has earned (None otherwise)."""
+    awarded = UserBadge.objects.filter(user=user, badge=OuterRef("pk")).values("awarded_at")[:1]
+    return Badge.objects.annotate(awarded_at=Subquery(awarded)).order_by("position", "code")

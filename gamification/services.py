@@ -1,0 +1,198 @@
+"""Awarding XP and badges, and rebuilding the leaderboard roll-ups from the ledger.
+
+``xp_award`` is the only writer of ``XPEvent``, ``XPTotal`` and ``UserBadge``: the event, the roll-ups
+and any badge it earns commit (or roll back) together, inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+
+from gamification.models import ALL_TIME_START, Badge, UserBadge, XPEvent, XPTotal
+from gamification.periods import local_day_start, period_start
+
+# Forum XP shares one daily cap: it is the only XP a user can farm by writing more.
+FORUM_TYPES = frozenset({XPEvent.Type.FORUM_POST, XPEvent.Type.ANSWER_ACCEPTED})
+
+
+def _lock_user(user) -> None:
+    # Serialises one user's awards, so the forum cap and badge thresholds always count every committed
+    # event. FOR NO KEY UPDATE does not conflict with the FOR KEY SHARE lock that the sender's own
+    # insert (a post or progress row pointing at the user) holds, so this cannot deadlock with it.
+    list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).order_by().values_list("pk"))
+
+
+def _forum_points_allowed(*, user, points: int, at: datetime.datetime) -> int:
+    earned_today = (
+        XPEvent.objects.filter(user=user, type__in=FORUM_TYPES, timestamp__gte=local_day_start(at)).aggregate(
+            total=Sum("points")
+        )["total"]
+        or 0
+    )
+    return max(0, min(points, settings.XP_FORUM_DAILY_CAP - earned_today))
+
+
+def _rollups_add(*, user_id, points: int, at: datetime.datetime) -> None:
+    """Add ``points`` to the user's week, month and all-time rows in one atomic upsert."""
+    # The ORM's bulk_create(update_conflicts=True) can only overwrite a column, not increment it; this
+    # INSERT .. ON CONFLICT DO UPDATE increments in the database, so concurrent awards never lose points.
+    meta = XPTotal._meta
+    names = ["id", "user", "period", "period_start", "points", "updated_at"]
+    now = timezone.now()
+    params: list = []
+    for period in XPTotal.Period.values:
+        row = [uuid.uuid4(), user_id, period, period_start(period, at), points, now]
+        params += [
+            meta.get_field(name).get_db_prep_value(value, connection) for name, value in zip(names, row, strict=True)
+        ]
+    table = connection.ops.quote_name(meta.db_table)
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(XPTotal.Period.values))
+    # The table name comes from the model's metadata and every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} (id, user_id, period, period_start, points, updated_at) VALUES {rows} "  # noqa: S608
+        "ON CONFLICT (user_id, period, period_start) "
+        f"DO UPDATE SET points = {table}.points + EXCLUDED.points, updated_at = EXCLUDED.updated_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _badges_award(*, user, event_type: str, at: datetime.datetime) -> list[Badge]:
+    """Award every not-yet-earned badge whose rule this event may have satisfied."""
+    candidates = list(
+        Badge.objects.filter(
+            Q(rule_type=Badge.RuleType.XP_TOTAL) | Q(rule_type=Badge.RuleType.EVENT_COUNT, event_type=event_type)
+        ).exclude(awards__user=user)
+    )
+    if not candidates:
+        return []
+    values: dict[str, int] = {}
+    if any(badge.rule_type == Badge.RuleType.XP_TOTAL for badge in candidates):
+        values[Badge.RuleType.XP_TOTAL] = (
+            XPTotal.objects.filter(user=user, period=XPTotal.Period.ALL_TIME, period_start=ALL_TIME_START)
+            .values_list("points", flat=True)
+            .first()
+            or 0
+        )
+    if any(badge.rule_type == Badge.RuleType.EVENT_COUNT for badge in candidates):
+        values[Badge.RuleType.EVENT_COUNT] = XPEvent.objects.filter(user=user, type=event_type).count()
+    earned = [badge for badge in candidates if values[badge.rule_type] >= badge.threshold]
+    # The unique (user, badge) constraint keeps a badge single even if another path raced us here.
+    UserBadge.objects.bulk_create(
+        [UserBadge(user=user, badge=badge, awarded_at=at) for badge in earned], ignore_conflicts=True
+    )
+    return earned
+
+
+@transaction.atomic
+def xp_award(*, user, type: str, source: models.Model, occurred_at: datetime.datetime | None = None) -> XPEvent | None:
+    """Pay ``user`` the XP of ``type`` for ``source``, once per (user, type, source).
+
+    Insert-or-nothing: returns the new event, or None when this source has already paid. The
+    leaderboard roll-ups and any badges earned are written in the same transaction, so new XP shows
+    on the leaderboard as soon as the caller commits. Forum XP is clipped to the daily cap; a capped
+    award is still recorded (with 0 points) so that source never pays later.
+    """
+    if type not in XPEvent.Type.values:
+        raise ValueError(f"Unknown XP event type: {type!r}")
+    at = occurred_at or timezone.now()
+    _lock_user(user)
+    points = settings.XP_POINTS[type]
+    if type in FORUM_TYPES:
+        points = _forum_points_allowed(user=user, points=points, at=at)
+    try:
+        with transaction.atomic():
+            event = XPEvent.objects.create(
+                user=user,
+                type=type,
+                points=points,
+                timestamp=at,
+                source_type=source._meta.label_lower,
+                source_id=source.pk,
+            )
+    except IntegrityError:
+        # The unique (user, type, source_id) constraint: this source already paid (maybe concurrently).
+        return None
+    if points:
+        _rollups_add(user_id=user.pk, points=points, at=at)
+    _badges_award(user=user, event_type=type, at=at)
+    return event
+
+
+@dataclass
+class RollupDrift:
+    """Differences between the roll-ups and the ledger, keyed by (user_id, period, period_start)."""
+
+    missing: dict[tuple, int] = field(default_factory=dict)  # in the ledger, absent from the roll-ups
+    extra: dict[tuple, int] = field(default_factory=dict)  # in the roll-ups, not backed by the ledger
+    wrong: dict[tuple, tuple[int, int]] = field(default_factory=dict)  # key -> (stored, expected)
+    rows_expected: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.missing) + len(self.extra) + len(self.wrong)
+
+
+def _rollups_from_ledger() -> dict[tuple, int]:
+    tz = timezone.get_default_timezone()
+    paid = XPEvent.objects.filter(points__gt=0).order_by()
+    expected: dict[tuple, int] = {}
+    for period, trunc in ((XPTotal.Period.WEEKLY, TruncWeek), (XPTotal.Period.MONTHLY, TruncMonth)):
+        rows = (
+            paid.annotate(start=trunc("timestamp", output_field=models.DateField(), tzinfo=tz))
+            .values("user_id", "start")
+            .annotate(total=Sum("points"))
+        )
+        for row in rows.iterator(chunk_size=5000):
+            expected[(row["user_id"], period, row["start"])] = row["total"]
+    for row in paid.values("user_id").annotate(total=Sum("points")).iterator(chunk_size=5000):
+        expected[(row["user_id"], XPTotal.Period.ALL_TIME, ALL_TIME_START)] = row["total"]
+    return expected
+
+
+@transaction.atomic
+def leaderboards_rebuild(*, fix: bool) -> RollupDrift:
+    """Compare every roll-up with the ledger; with ``fix``, rewrite the roll-ups to match it."""
+    if connection.vendor == "postgresql":
+        # Waits for in-flight awards to commit and holds new ones (they wait, never fail) until we are
+        # done, so the ledger and the roll-ups are compared at one consistent point.
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(XPEvent._meta.db_table)} IN SHARE MODE")
+    expected = _rollups_from_ledger()
+    drift = RollupDrift(rows_expected=len(expected))
+    stored: dict[tuple, tuple] = {}
+    for pk, user_id, period, start, points in XPTotal.objects.values_list(
+        "pk", "user_id", "period", "period_start", "points"
+    ).iterator(chunk_size=5000):
+        key = (user_id, period, start)
+        stored[key] = (pk, points)
+        if key not in expected:
+            drift.extra[key] = points
+        elif expected[key] != points:
+            drift.wrong[key] = (points, expected[key])
+    drift.missing = {key: points for key, points in expected.items() if key not in stored}
+    if fix and drift.count:
+        now = timezone.now()
+        XPTotal.objects.filter(pk__in=[stored[key][0] for key in drift.extra]).delete()
+        XPTotal.objects.bulk_update(
+            [XPTotal(pk=stored[key][0], points=new, updated_at=now) for key, (_, new) in drift.wrong.items()],
+            ["points", "updated_at"],
+            batch_size=1000,
+        )
+        XPTotal.objects.bulk_create(
+            [
+                XPTotal(user_id=user_id, period=period, period_start=start, points=points, updated_at=now)
+                for (user_id, period, start), points in drift.missing.items()
+            ],
+            batch_size=1000,
+        )
+    return drift
