@@ -18,7 +18,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from assessments import errors
@@ -28,9 +27,8 @@ from assessments.validators import options_normalise, quiz_content_errors
 from catalog.models import Enrollment, Module
 from catalog.services import course_completion_check
 from common.exceptions import ApplicationError, ForbiddenError, NotFoundError, RateLimitedError
+from common.ordering import positions_apply
 
-# Larger than any real position: rows shifted by it can never collide with a final position.
-_POSITION_OFFSET = 1_000_000
 _QUIZ_FIELDS = ("question", "options", "correct_option", "explanation")
 
 
@@ -44,12 +42,9 @@ def _ordered_quiz_ids(*, module_id: UUID) -> list[UUID]:
 
 
 def _positions_write(*, module_id: UUID, ordered_ids: list[UUID]) -> None:
-    """Give the questions positions 1..n in ``ordered_ids`` order, in two UPDATEs."""
-    if not ordered_ids:
-        return
-    Quiz.objects.filter(module_id=module_id).update(position=F("position") + _POSITION_OFFSET)
-    Quiz.objects.filter(module_id=module_id).update(
-        position=Case(*(When(pk=pk, then=Value(index)) for index, pk in enumerate(ordered_ids, start=1)))
+    """Give the questions positions 1..n in ``ordered_ids`` order."""
+    positions_apply(
+        Quiz.objects.filter(module_id=module_id), {pk: index for index, pk in enumerate(ordered_ids, start=1)}
     )
 
 

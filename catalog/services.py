@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Count, F, ProtectedError, RestrictedError, Value, When
+from django.db.models import Count, F, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -26,6 +26,7 @@ from catalog import errors
 from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
 from catalog.signals import course_completed, lesson_completed
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError, PaymentRequiredError
+from common.ordering import positions_renumber
 
 # ----------------------------------------------------------------------------------------------
 # Courses
@@ -173,34 +174,6 @@ def course_archive(*, course: Course, actor) -> Course:
 # Curriculum order: modules within a course, lessons within a module
 # ----------------------------------------------------------------------------------------------
 
-# Rows are parked above this while renumbering: the (parent, position) unique constraints are checked
-# row by row (not deferrable), so moving rows straight to their new places could collide midway.
-_POSITION_OFFSET = 1_000_000
-
-
-def _positions_apply(model: type[models.Model], targets: dict[UUID, int]) -> None:
-    """Give each row of ``targets`` its new position with two UPDATEs, whatever the order of rows."""
-    if not targets:
-        return
-    rows = model.objects.filter(pk__in=list(targets))
-    rows.update(position=F("position") + _POSITION_OFFSET)
-    rows.update(
-        position=Case(
-            *(When(pk=pk, then=Value(position)) for pk, position in targets.items()),
-            output_field=models.PositiveIntegerField(),
-        )
-    )
-
-
-def _positions_renumber(model: type[models.Model], ordered: list[tuple[UUID, int]], *, hole: int | None) -> None:
-    """Number ``ordered`` (pk, current position) 1..n in that order, leaving ``hole`` free if given."""
-    targets = {}
-    for index, (pk, current) in enumerate(ordered, start=1):
-        wanted = index + 1 if hole is not None and index >= hole else index
-        if wanted != current:
-            targets[pk] = wanted
-    _positions_apply(model, targets)
-
 
 def _position_clamp(requested: int | None, last: int) -> int:
     """Positions past the end append; the API validates ``>= 1`` before we get here."""
@@ -219,7 +192,7 @@ def _move(model: type[models.Model], siblings_qs: models.QuerySet, obj, requeste
     others = _siblings(siblings_qs, exclude_pk=obj.pk)
     at = _position_clamp(requested, len(others) + 1)
     ordered = [*others[: at - 1], (obj.pk, obj.position), *others[at - 1 :]]
-    _positions_renumber(model, ordered, hole=None)
+    positions_renumber(model.objects, ordered)
     return at
 
 
@@ -239,7 +212,7 @@ def module_create(
     _course_lock(course)
     siblings = _siblings(Module.objects.filter(course=course))
     at = _position_clamp(position, len(siblings) + 1)
-    _positions_renumber(Module, siblings, hole=at)
+    positions_renumber(Module.objects, siblings, hole=at)
     return Module.objects.create(course=course, title=title, description=description, position=at, pass_mark=pass_mark)
 
 
@@ -268,7 +241,7 @@ def module_delete(*, module: Module) -> None:
             module.delete()
     except (ProtectedError, RestrictedError) as exc:
         raise ConflictError("Other records still refer to this module.", code=errors.CONTENT_IN_USE) from exc
-    _positions_renumber(Module, _siblings(Module.objects.filter(course=course)), hole=None)
+    positions_renumber(Module.objects, _siblings(Module.objects.filter(course=course)), hole=None)
     if had_lessons:
         _progress_recompute_queue(course.pk)
 
@@ -294,7 +267,7 @@ def lesson_create(
     module = _module_lock(module)
     siblings = _siblings(Lesson.objects.filter(module=module))
     at = _position_clamp(position, len(siblings) + 1)
-    _positions_renumber(Lesson, siblings, hole=at)
+    positions_renumber(Lesson.objects, siblings, hole=at)
     lesson = Lesson.objects.create(
         module=module,
         title=title,
@@ -345,7 +318,7 @@ def lesson_delete(*, lesson: Lesson) -> None:
             lesson.delete()
     except (ProtectedError, RestrictedError) as exc:
         raise ConflictError("Other records still refer to this lesson.", code=errors.CONTENT_IN_USE) from exc
-    _positions_renumber(Lesson, _siblings(Lesson.objects.filter(module=module)), hole=None)
+    positions_renumber(Lesson.objects, _siblings(Lesson.objects.filter(module=module)), hole=None)
     _progress_recompute_queue(module.course_id)
 
 
