@@ -6,7 +6,7 @@ is still valid. An expired, tampered or revoked (logged-out) token is 401 ``inva
 
 from allauth.headless.contrib.rest_framework.authentication import JWTTokenAuthentication
 from rest_framework import authentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from common.exceptions import AccountSuspended
 
@@ -37,4 +37,9 @@ class JWTAuthentication(RefuseSuspendedMixin, JWTTokenAuthentication):
 
 
 class SessionAuthentication(RefuseSuspendedMixin, authentication.SessionAuthentication):
-    pass
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except PermissionDenied as exc:
+            # The same code as Django's CSRF failure view (common.views.csrf_failure) on /_allauth/.
+            raise PermissionDenied(str(exc.detail), code="csrf_failed") from exc

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions, status
@@ -132,6 +133,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, DataError):
+        # Input the database cannot hold (a NUL byte in text, a number out of range) that slipped past a
+        # serializer: the request is at fault, and the transaction it broke has already rolled back.
+        exc = exceptions.ValidationError({"non_field_errors": ["The input contains values that cannot be stored."]})
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -161,3 +161,12 @@ def test_cors_only_for_allowed_origins(client):
     assert allowed["Access-Control-Allow-Credentials"] == "true"
     refused = client.get("/api/health/", HTTP_ORIGIN="https://evil.example.com")
     assert "Access-Control-Allow-Origin" not in refused
+
+
+def test_database_data_error_is_400_not_500(api_client):
+    # Given input the database refuses (PostgreSQL raises DataError for a NUL byte in text)
+    response = api_client.get("/api/test/data-error/")
+
+    # Then the client is told its input is invalid
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"

@@ -106,3 +106,15 @@ test_patterns = [
 urlpatterns = [path("api/test/", include(test_patterns)), *project_urlpatterns]
 handler404 = "common.views.handler404"
 handler500 = "common.views.handler500"
+
+
+class DataErrorView(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        from django.db import DataError
+
+        raise DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+
+
+urlpatterns.insert(0, path("api/test/data-error/", DataErrorView.as_view()))
