@@ -1,5 +1,7 @@
-"""Request id propagation and the 413 guard for oversized bodies."""
+"""Request id propagation, the client address behind proxies, and the 413 guard for oversized bodies."""
 
+import contextlib
+import ipaddress
 import re
 import uuid
 
@@ -47,4 +49,27 @@ class BodySizeLimitMiddleware:
             return JsonResponse(
                 error_body(f"The request body is larger than {limit} bytes.", "payload_too_large"), status=413
             )
+        return self.get_response(request)
+
+
+class ClientIPMiddleware:
+    """Puts the real client address in ``REMOTE_ADDR`` behind ``TRUSTED_PROXY_COUNT`` proxies.
+
+    Rate limits, allauth and the logs all read ``REMOTE_ADDR``; behind a load balancer that is the proxy's
+    address, so one abuser would lock everyone out. Only the last ``TRUSTED_PROXY_COUNT`` hops of
+    ``X-Forwarded-For`` were written by our own proxies; anything left of them is the client's to forge.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trusted = settings.TRUSTED_PROXY_COUNT
+
+    def __call__(self, request):
+        if self.trusted > 0:
+            hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+            if len(hops) >= self.trusted:
+                candidate = hops[-self.trusted]
+                # A malformed hop keeps the proxy's address rather than trusting garbage.
+                with contextlib.suppress(ValueError):
+                    request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(candidate))
         return self.get_response(request)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "common.middleware.ClientIPMiddleware",
     "common.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -199,6 +200,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies (load balancer, nginx) append to X-Forwarded-For in front of the app; the client address
+# for rate limits and logs is taken that many hops from the right. 0 = use the socket address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # The load balancer's health probe speaks plain HTTP inside the private network.
 SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
@@ -212,6 +216,10 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Set both to the parent domain (".example.com") when the SPA (app.example.com) and the API
+# (api.example.com) are on sibling hosts, so the SPA can read the CSRF cookie.
+SESSION_COOKIE_DOMAIN = env.str("SESSION_COOKIE_DOMAIN", default="") or None
+CSRF_COOKIE_DOMAIN = env.str("CSRF_COOKIE_DOMAIN", default="") or None
 CSRF_COOKIE_SECURE = not DEBUG
 # The SPA reads the CSRF cookie to send X-CSRFToken, so it cannot be HttpOnly.
 CSRF_COOKIE_HTTPONLY = False
