@@ -36,6 +36,10 @@ _PASSWORD_ENDPOINTS = {"auth/login", "auth/signup", "auth/password/request", "au
 _DEFAULT_RETRY_AFTER = "60"
 
 
+class _TooDeep(Exception):
+    """A JSON body nested too deeply to decode (json.loads raises RecursionError, which allauth lets through)."""
+
+
 def _json_body(request: HttpRequest) -> dict:
     if request.content_type != "application/json":
         return {}
@@ -43,6 +47,8 @@ def _json_body(request: HttpRequest) -> dict:
         data = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
         return {}
+    except RecursionError as exc:
+        raise _TooDeep from exc
     return data if isinstance(data, dict) else {}
 
 
@@ -82,6 +88,11 @@ class AuthGuardMiddleware:
         if match and not settings.ACCOUNTS_PASSWORD_LOGIN_ENABLED and match["endpoint"] in _PASSWORD_ENDPOINTS:
             # allauth drops these routes under SOCIALACCOUNT_ONLY at start-up; this holds even if urls were loaded.
             return JsonResponse(error_body("Password sign-in is disabled.", "not_found"), status=404)
+        if match and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            try:
+                _json_body(request)
+            except _TooDeep:
+                return JsonResponse(error_body("The JSON body is nested too deeply.", "parse_error"), status=400)
         if match and request.method == "POST":
             group = _LIMITED_ENDPOINTS.get(match["endpoint"])
             if group:

@@ -107,7 +107,8 @@ def checkout_signature_valid(*, order_id: str, payment_id: str, signature: str) 
                 {"razorpay_order_id": order_id, "razorpay_payment_id": payment_id, "razorpay_signature": signature}
             )
         )
-    except SignatureVerificationError:
+    except (SignatureVerificationError, TypeError):
+        # hmac.compare_digest raises TypeError for a non-ASCII str: such a signature is simply wrong.
         return False
 
 
@@ -122,5 +123,5 @@ def webhook_signature_valid(*, body: bytes, signature: str) -> bool:
         return False
     try:
         return bool(razorpay.Utility().verify_webhook_signature(text, signature, secret))
-    except SignatureVerificationError:
+    except (SignatureVerificationError, TypeError):
         return False

@@ -100,7 +100,7 @@ class WebhookView(APIView):
             raise ApplicationError("Invalid webhook signature.", code=errors.INVALID_SIGNATURE)
         try:
             payload = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             payload = None
         if not isinstance(payload, dict):
             raise ApplicationError("The webhook body is not a JSON object.", code=errors.INVALID_WEBHOOK)

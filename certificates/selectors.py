@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import QuerySet
 
 from certificates import errors
@@ -24,8 +26,14 @@ def certificate_get_for_download(*, user, certificate_id) -> Certificate:
     return certificate
 
 
+# Codes are secrets.token_urlsafe(); anything else (e.g. a NUL byte, which PostgreSQL refuses) cannot match.
+_CODE_RE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
 def certificate_get_by_code(*, code: str) -> Certificate:
-    certificate = Certificate.objects.with_related().filter(verification_code=code).first() if len(code) <= 32 else None
+    certificate = (
+        Certificate.objects.with_related().filter(verification_code=code).first() if _CODE_RE.fullmatch(code) else None
+    )
     if certificate is None:
         raise NotFoundError("No certificate has this verification code.", code=errors.CERTIFICATE_NOT_FOUND)
     return certificate

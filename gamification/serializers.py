@@ -24,9 +24,17 @@ class ClampedLimitField(serializers.IntegerField):
         return min(max(super().to_internal_value(data), 1), self.maximum)
 
 
+class DomainSlugField(serializers.SlugRelatedField):
+    def to_internal_value(self, data):
+        # PostgreSQL refuses NUL bytes in text with a DataError (a 500) before "does not exist" could be said.
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class LeaderboardQuerySerializer(serializers.Serializer):
     period = serializers.ChoiceField(choices=XPTotal.Period.choices, default=XPTotal.Period.WEEKLY)
-    domain = serializers.SlugRelatedField(
+    domain = DomainSlugField(
         slug_field="slug", queryset=Domain.objects.all(), required=False, help_text="A domain's slug."
     )
     limit = ClampedLimitField(default=LEADERBOARD_DEFAULT_LIMIT, maximum=LEADERBOARD_MAX_LIMIT)

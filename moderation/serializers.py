@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from rest_framework import serializers
 
 from accounts.models import User
@@ -11,14 +13,24 @@ from moderation.models import AuditLog
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(9998, 12, 31)
+
+
+def _day_in_range(value: datetime.date) -> None:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise serializers.ValidationError(f"Must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}.")
+
+
 class DateRangeSerializer(serializers.Serializer):
     """``?from=YYYY-MM-DD&to=YYYY-MM-DD``: local days (TIME_ZONE), both inclusive, both optional."""
 
     def get_fields(self):
         # "from" is a Python keyword, so the fields are declared here rather than as attributes.
+        # Bounded: a day at the edge of Python's date range overflows when turned into a local-time window (a 500).
+        bounds = {"validators": [_day_in_range]}
         return {
-            "from": serializers.DateField(required=False, help_text="First day included (YYYY-MM-DD)."),
-            "to": serializers.DateField(required=False, help_text="Last day included (YYYY-MM-DD)."),
+            "from": serializers.DateField(required=False, help_text="First day included (YYYY-MM-DD).", **bounds),
+            "to": serializers.DateField(required=False, help_text="Last day included (YYYY-MM-DD).", **bounds),
             **super().get_fields(),
         }
 
