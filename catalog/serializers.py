@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,10 +14,16 @@ MAX_POSITION = 10_000
 MAX_LESSON_SECONDS = 24 * 60 * 60
 
 
+class WebURLField(serializers.URLField):
+    """An http(s) URL. DRF's own URLValidator also allows ftp://; only ours runs, so one message, not two."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, URLValidator)] + [web_url_validator]
+
+
 def _url_field(**kwargs) -> serializers.URLField:
-    return serializers.URLField(
-        max_length=500, allow_blank=True, validators=[web_url_validator], help_text="http(s) URL.", **kwargs
-    )
+    return WebURLField(max_length=500, allow_blank=True, help_text="http(s) URL.", **kwargs)
 
 
 # --- output ---------------------------------------------------------------------------------------
@@ -187,6 +194,7 @@ class EnrollmentSerializer(serializers.ModelSerializer):
     total_lessons = serializers.IntegerField(read_only=True)
     last_lesson = LastLessonSerializer(read_only=True, allow_null=True)
     enrolled_at = serializers.DateTimeField(source="created_at", read_only=True)
+    percent = serializers.IntegerField(source="progress_percent", read_only=True, help_text="0–100.")
 
     class Meta:
         model = Enrollment
@@ -195,7 +203,7 @@ class EnrollmentSerializer(serializers.ModelSerializer):
             "course",
             "source",
             "status",
-            "progress_percent",
+            "percent",
             "completed_lessons",
             "total_lessons",
             "last_lesson",

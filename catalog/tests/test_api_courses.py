@@ -65,6 +65,9 @@ class TestCreate:
         response = client_for(instructor).post("/api/courses/", {**payload, field: value}, format="json")
         assert response.status_code == 400
         assert field in response.json()["errors"]
+        # One message per problem, never the same sentence twice.
+        messages = response.json()["errors"][field]
+        assert len(messages) == len(set(messages))
         assert not Course.objects.exists()
 
 
@@ -257,7 +260,7 @@ class TestEnroll:
         response = client_for(student).post(self.url(course))
         assert response.status_code == 201
         body = response.json()
-        assert (body["status"], body["source"], body["progress_percent"], body["total_lessons"]) == (
+        assert (body["status"], body["source"], body["percent"], body["total_lessons"]) == (
             "active",
             "free",
             0,
