@@ -64,5 +64,33 @@ prod-check: install
 	JWT_PRIVATE_KEY="$${JWT_PRIVATE_KEY:-$$(cat config/dev_jwt_private_key.pem)}" \
 	$(MANAGE) check --deploy --fail-level WARNING
 
+## bench: seed 10,000 users into PostgreSQL (dca_bench), serve them with gunicorn and production settings,
+## load the hot routes with locust (50 users, 60 s) and write the figures to docs/performance.md
+bench: install
+	bash bench/run.sh
+
 clean:
 	rm -rf $(VENV) .coverage htmlcov
+
+# --- Reliability and security (real processes; need PostgreSQL and Redis on 127.0.0.1) ---------------
+.PHONY: fuzz system-test celery-e2e scale-out security-test
+
+## security-test: the authorization matrix, mass-assignment and bad-input tests (also part of `make test`)
+security-test: install-dev
+	$(BIN)/pytest tests_security $(PYTEST_ARGS)
+
+## fuzz: schemathesis (default checks) against gunicorn as anonymous, student, instructor and admin
+fuzz: install-dev
+	$(BIN)/python -m scripts.fuzz $(FUZZ_ARGS)
+
+## system-test: rate limits across processes, Celery end to end, Redis outage, the scale-out drill
+system-test: install-dev
+	$(BIN)/pytest system_tests -m system $(PYTEST_ARGS)
+
+## celery-e2e: a real Celery worker on Redis renders a certificate for a course completed over the API
+celery-e2e: install-dev
+	$(BIN)/pytest system_tests/test_celery_certificate.py -m system $(PYTEST_ARGS)
+
+## scale-out: two gunicorn servers + two Celery workers, concurrent purchases/progress/votes, exactly-once checks
+scale-out: install-dev
+	$(BIN)/python -m scripts.scale_out $(SCALE_OUT_ARGS)

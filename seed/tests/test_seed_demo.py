@@ -1,0 +1,163 @@
+"""``manage.py seed_demo``: the promised accounts and data, idempotence, the DEBUG guard and sign-in."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.core.management import call_command
+from django.db.models import Count, Exists, OuterRef
+
+from accounts.models import User
+from assessments.models import Quiz, QuizAttempt
+from billing.models import Payment
+from catalog.models import Course, Enrollment, Lesson
+from certificates.models import Certificate
+from forum.models import Flag, Post, Reply, Vote
+from gamification.models import UserBadge, XPEvent
+from gamification.selectors import leaderboard_get
+from gamification.services import leaderboards_rebuild
+from seed import content
+from seed.checks import consistency_violations
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def test_seed_demo_creates_the_accounts_people_and_catalogue(seeded):
+    # Given a fresh database, when seed_demo has run (fixture)
+    # Then the three documented accounts exist with the demo password and a verified address
+    roles = {content.ADMIN_EMAIL: "admin", content.INSTRUCTOR_EMAIL: "instructor", content.STUDENT_EMAIL: "student"}
+    for email, role in roles.items():
+        user = User.objects.get(email=email)
+        assert user.role == role
+        assert user.check_password(content.DEMO_PASSWORD)
+        assert EmailAddress.objects.get(user=user).verified
+    assert User.objects.get(email=content.ADMIN_EMAIL).is_staff
+    # And the password and the accounts are printed at the end
+    assert content.DEMO_PASSWORD in seeded
+    assert all(email in seeded for email in roles)
+    # And at least 6 domains, 5 instructors, 30 onboarded students and 1 admin exist
+    assert apps.get_model("catalog", "Domain").objects.count() >= 6
+    assert User.objects.filter(role="instructor").count() == 5
+    students = User.objects.filter(role="student")
+    assert students.count() == 30
+    assert not students.filter(onboarding_completed_at__isnull=True).exists()
+    assert User.objects.filter(role="admin").count() == 1
+    # And 12 courses, free and paid, in every review state
+    assert Course.objects.count() == 12
+    assert set(Course.objects.values_list("status", flat=True)) == {"published", "pending_review", "draft", "rejected"}
+    published = Course.objects.published()
+    assert published.filter(price=0).exists() and published.filter(price__gt=0).exists()
+    assert Course.objects.get(status="rejected").rejection_reason
+    # And every published course has modules, lessons with https content links, and quiz questions
+    for course in published:
+        lessons = Lesson.objects.filter(module__course=course)
+        assert course.modules.count() >= 3
+        assert lessons.count() >= 9
+        assert not lessons.exclude(
+            video_url__startswith="https://", materials_url__startswith="https://", subtitle_url__startswith="https://"
+        ).exists()
+        assert Quiz.objects.filter(module__course=course).count() >= 9
+    # And the demo instructor owns published courses
+    assert published.filter(instructor__email=content.INSTRUCTOR_EMAIL).count() >= 2
+
+
+def test_seed_demo_creates_learning_history_and_xp_through_the_services(seeded):
+    # Then enrollments have varied progress, including completed courses with certificates
+    percents = set(Enrollment.objects.values_list("progress_percent", flat=True))
+    assert 0 in percents and 100 in percents and len(percents) > 5
+    completed = Enrollment.objects.filter(completed_at__isnull=False)
+    assert completed.count() >= 3
+    assert Certificate.objects.count() == completed.count()
+    # And every paid enrollment is backed by a paid payment of the course's price
+    for enrollment in Enrollment.objects.filter(source="payment").select_related("course"):
+        payment = Payment.objects.get(user=enrollment.user, course=enrollment.course, status="paid")
+        assert payment.amount == int(enrollment.course.price * 100)
+    assert QuizAttempt.objects.filter(passed=False).exists() and QuizAttempt.objects.filter(passed=True).exists()
+    # And the demo student is enrolled in a free and a paid course with some progress
+    student = User.objects.get(email=content.STUDENT_EMAIL)
+    mine = Enrollment.objects.filter(user=student).select_related("course")
+    in_progress = [e for e in mine if 0 < e.progress_percent < 100]
+    assert any(e.course.price == 0 for e in in_progress) and any(e.course.price > 0 for e in in_progress)
+    # And all denormalised counters agree with what they count
+    assert consistency_violations() == dict.fromkeys(consistency_violations(), 0)
+    # And XP events span several weeks, so this week's and this month's boards differ
+    timestamps = XPEvent.objects.order_by("timestamp").values_list("timestamp", flat=True)
+    assert (timestamps.last() - timestamps.first()).days >= 28
+    weekly = leaderboard_get(period="weekly", limit=10)
+    monthly = leaderboard_get(period="monthly", limit=10)
+    assert weekly.results and monthly.results
+    assert [(r.user_id, r.points) for r in weekly.results] != [(r.user_id, r.points) for r in monthly.results]
+    # And the roll-ups equal the ledger, and badges were earned
+    assert leaderboards_rebuild(fix=False).count == 0
+    assert UserBadge.objects.values("badge").distinct().count() >= 4
+    assert XPEvent.objects.values("type").distinct().count() == 5
+
+
+def test_seed_demo_creates_a_living_forum_and_paid_enrollments(seeded):
+    # Then there are posts, replies, votes (up and down), an accepted answer and an open flag
+    assert Post.objects.count() >= 5
+    assert Reply.objects.count() >= 8
+    assert Vote.objects.filter(value=1).exists() and Vote.objects.filter(value=-1).exists()
+    assert Post.objects.filter(accepted_reply__isnull=False).exists()
+    assert XPEvent.objects.filter(type="answer_accepted").exists()
+    flag = Flag.objects.get(status="open")
+    assert flag.reply is not None and not flag.reply.is_hidden
+    # And every post's author is enrolled in its course
+    enrolled = Enrollment.objects.filter(user=OuterRef("user"), course=OuterRef("course"))
+    assert not Post.objects.exclude(Exists(enrolled)).exists()
+    # And each paid enrollment has exactly one owned payment
+    owned = Payment.objects.filter(status__in=Payment.OWNED).values("user", "course").annotate(n=Count("pk"))
+    assert owned and all(row["n"] == 1 for row in owned)
+    assert Enrollment.objects.filter(source="payment").count() == owned.count()
+
+
+def test_seed_demo_twice_adds_nothing(seeded, settings):
+    # Given the demo data is loaded (fixture)
+    before = _row_counts()
+
+    # When it runs again, with DEBUG off and --force
+    settings.DEBUG = False
+    _seed(force=True)
+
+    # Then no table has a row more or less
+    assert _row_counts() == before
+
+    # And the consistency checks would notice a counter out of step (they can fail)
+    Course.objects.filter(pk=Course.objects.published().first().pk).update(learner_count=999)
+    Post.objects.filter(pk=Post.objects.first().pk).update(reply_count=99)
+    problems = consistency_violations()
+    assert problems["course learner_count != active enrollments"] == 1
+    assert problems["post reply_count != visible replies"] == 1
+
+
+def test_demo_student_signs_in_through_allauth(seeded, client):
+    # allauth loads the JWT key through cryptography's serialization module without importing it; in a
+    # process where nothing else did, login fails (reported to accounts). Import it as a running server would.
+    import cryptography.hazmat.primitives.serialization  # noqa: F401
+
+    # When the demo student logs in with the app client
+    response = client.post(
+        "/_allauth/app/v1/auth/login",
+        {"email": content.STUDENT_EMAIL, "password": content.DEMO_PASSWORD},
+        content_type="application/json",
+    )
+
+    # Then they get a token that opens their enrollments
+    assert response.status_code == 200, response.content
+    token = response.json()["meta"]["access_token"]
+    enrollments = client.get("/api/enrollments/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert enrollments.status_code == 200
+    assert enrollments.json()["count"] == 3
