@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Rank
+from django.db.models.functions import Coalesce, Rank
 from django.utils import timezone
 
 from gamification.models import Badge, UserBadge, XPEvent, XPTotal
@@ -50,6 +50,26 @@ def leaderboard_rows(*, window: PeriodWindow, domain=None) -> QuerySet[XPTotal]:
     return rows
 
 
+def _count(queryset: QuerySet[XPTotal]):
+    return Coalesce(Subquery(queryset.order_by().values("period").annotate(n=Count("*")).values("n")), 0)
+
+
+def _ahead_count(*, window: PeriodWindow, domain=None):
+    """How many board rows have more points than the outer row (``OuterRef("points")``).
+
+    The whole-platform board counts every row above me in the board index (an index-only range scan) and
+    subtracts the few that are off the board (staff, suspended users), found through the users' role and
+    suspension indexes; joining every row ahead to its user instead made PostgreSQL scan all users. A
+    domain board has to join users anyway (the domain lives on the user), through the domain index.
+    """
+    ahead = XPTotal.objects.filter(period=window.period, period_start=window.start, points__gt=OuterRef("points"))
+    if domain is not None:
+        return _count(leaderboard_rows(window=window, domain=domain).filter(points__gt=OuterRef("points")))
+    User = get_user_model()
+    off_board = ahead.filter(Q(user__role__in=[User.Role.INSTRUCTOR, User.Role.ADMIN]) | Q(user__is_suspended=True))
+    return _count(ahead) - _count(off_board)
+
+
 def leaderboard_get(*, period: str, domain=None, limit: int, viewer=None, now: datetime.datetime | None = None):
     """Top ``limit`` of the current period with RANK() (ties share a rank) and the viewer's own rank.
 
@@ -66,14 +86,11 @@ def leaderboard_get(*, period: str, domain=None, limit: int, viewer=None, now: d
     )
     me = None
     if viewer is not None and viewer.is_authenticated:
-        ahead = (
-            rows.filter(points__gt=OuterRef("points")).order_by().values("period").annotate(n=Count("pk")).values("n")
-        )
         # At most one row (unique user, period, period_start); slicing avoids first()'s ORDER BY pk.
         mine = next(
             iter(
                 XPTotal.objects.filter(user=viewer, period=window.period, period_start=window.start)
-                .annotate(ahead=Subquery(ahead))
+                .annotate(ahead=_ahead_count(window=window, domain=domain))
                 .values("points", "ahead")[:1]
             ),
             None,
