@@ -166,6 +166,8 @@ def test_only_active_students_compete(client_for, learners, make_user, give_poin
     give_points(make_user("student", full_name="Banned", is_suspended=True), 20)
     names = [name for _, name, _ in board(client_for(None).get(URL).json())]
     assert names == ["Ann", "Bea", "Cal", "Dev", "Eva"]
+    # and my rank does not count the staff or suspended users who have more points than me
+    assert client_for(learners["Eva"]).get(URL).json()["me"] == {"rank": 5, "points": 10}
 
 
 def test_me_outside_the_top(client_for, learners):
