@@ -27,9 +27,10 @@ api_patterns = [
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("_allauth/", include("allauth.headless.urls")),
+    # Before allauth's routes: /auth/onboarding -> FRONTEND_URL, and the guarded Google callback.
+    path("", include("accounts.frontend_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("", include("accounts.frontend_urls")),  # /auth/onboarding -> FRONTEND_URL/auth/onboarding
 ]
 
 if settings.DEBUG:

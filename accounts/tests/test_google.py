@@ -181,3 +181,18 @@ def test_linking_to_an_unverified_local_account_wipes_its_password(app_client, f
     assert response.status_code == 200
     squatter.refresh_from_db()
     assert not squatter.has_usable_password()
+
+
+def test_google_callback_without_a_configured_app_returns_to_the_frontend(client, db, settings):
+    # Given no Google client in settings and no SocialApp row
+    from allauth.socialaccount.models import SocialApp
+
+    settings.SOCIALACCOUNT_PROVIDERS = {"google": {"SCOPE": ["profile", "email"]}}
+    SocialApp.objects.all().delete()
+
+    # When someone reaches the callback
+    response = client.get("/accounts/google/login/callback/?code=x&state=y")
+
+    # Then they are sent to the frontend's sign-in error page, never a 500
+    assert response.status_code == 302
+    assert response["Location"].endswith("/auth/provider/callback?error=unknown")
