@@ -9,6 +9,7 @@ refuse to load until the production essentials are set.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -450,6 +451,11 @@ XP_POINTS = {
 }
 # Most forum XP (posts + accepted answers) one user earns per day in TIME_ZONE; 0 turns forum XP off.
 XP_FORUM_DAILY_CAP = env.int("XP_FORUM_DAILY_CAP", default=50)
+# Nightly (03:30 in TIME_ZONE, off-peak: the check briefly holds new awards) compare and repair the roll-ups.
+CELERY_BEAT_SCHEDULE["gamification-leaderboards-upkeep"] = {
+    "task": "gamification.tasks.leaderboards_upkeep",
+    "schedule": crontab(hour=3, minute=30),
+}
 # XPEvent.type and Badge.event_type share one choice set: name it once in the OpenAPI schema.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["XPEventTypeEnum"] = "gamification.models.XPEvent.Type"
 

@@ -1,0 +1,28 @@
+"""Periodic upkeep of the leaderboard roll-ups (run by Celery beat)."""
+
+import logging
+
+from celery import shared_task
+
+from gamification.services import leaderboards_rebuild
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def leaderboards_upkeep() -> int:
+    """Compare the roll-ups with the XP ledger and repair any drift; there should never be any.
+
+    Roll-ups are written in the awarding transaction, so drift means a bug or a hand edit: it is logged as
+    an error (and reaches Sentry) as well as repaired. Returns the number of rows repaired.
+    """
+    drift = leaderboards_rebuild(fix=True)
+    if drift.count:
+        logger.error(
+            "Leaderboard roll-ups drifted from the XP ledger; repaired %s rows (%s missing, %s extra, %s wrong).",
+            drift.count,
+            len(drift.missing),
+            len(drift.extra),
+            len(drift.wrong),
+        )
+    return drift.count
