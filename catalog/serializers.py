@@ -14,6 +14,10 @@ MAX_POSITION = 10_000
 MAX_LESSON_SECONDS = 24 * 60 * 60
 
 
+# "" means "not set": the schema must say so, since `format: uri` alone calls the empty string invalid.
+@extend_schema_field(
+    {"anyOf": [{"type": "string", "format": "uri", "maxLength": 500}, {"type": "string", "maxLength": 0}]}
+)
 class WebURLField(serializers.URLField):
     """An http(s) URL. DRF's own URLValidator also allows ftp://; only ours runs, so one message, not two."""
 
@@ -45,6 +49,7 @@ class AdminInstructorSerializer(InstructorSerializer):
 
 
 class CourseSerializer(serializers.ModelSerializer):
+    thumbnail_url = WebURLField(read_only=True)
     domain = DomainSerializer(read_only=True)
     instructor = InstructorSerializer(read_only=True)
     is_free = serializers.BooleanField(read_only=True)
@@ -93,6 +98,9 @@ class ModuleSerializer(serializers.ModelSerializer):
 
 class LessonSerializer(serializers.ModelSerializer):
     course = serializers.UUIDField(source="module.course_id", read_only=True)
+    video_url = WebURLField(read_only=True)
+    materials_url = WebURLField(read_only=True)
+    subtitle_url = WebURLField(read_only=True)
 
     class Meta:
         model = Lesson
@@ -143,15 +151,15 @@ class CurriculumLessonSerializer(serializers.ModelSerializer):
     def get_is_locked(self, lesson: Lesson) -> bool:
         return self._locked(lesson)
 
-    @extend_schema_field(serializers.URLField(allow_null=True))
+    @extend_schema_field(WebURLField(allow_null=True))
     def get_video_url(self, lesson: Lesson) -> str | None:
         return None if self._locked(lesson) else lesson.video_url
 
-    @extend_schema_field(serializers.URLField(allow_null=True))
+    @extend_schema_field(WebURLField(allow_null=True))
     def get_materials_url(self, lesson: Lesson) -> str | None:
         return None if self._locked(lesson) else lesson.materials_url
 
-    @extend_schema_field(serializers.URLField(allow_null=True))
+    @extend_schema_field(WebURLField(allow_null=True))
     def get_subtitle_url(self, lesson: Lesson) -> str | None:
         return None if self._locked(lesson) else lesson.subtitle_url
 
@@ -175,6 +183,7 @@ class CurriculumSerializer(serializers.ModelSerializer):
 
 
 class CourseBriefSerializer(serializers.ModelSerializer):
+    thumbnail_url = WebURLField(read_only=True)
     domain = DomainSerializer(read_only=True)
     instructor = InstructorSerializer(read_only=True)
 

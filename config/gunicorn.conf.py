@@ -19,6 +19,9 @@ keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's largest bounded request line (default 4094): longer URLs get its HTML 414 before the API can
+# answer in JSON, and a search of a few hundred non-ASCII characters, percent-encoded, already exceeds 4 KB.
+limit_request_line = 8190
 accesslog = "-"
 errorlog = "-"
 access_log_format = (

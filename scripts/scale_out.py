@@ -1,0 +1,262 @@
+"""Scale-out drill: two gunicorn servers and two Celery workers on one PostgreSQL and one Redis.
+
+Drives concurrent purchases (order + verify + webhooks, double-clicked on both servers), enrollments,
+lesson completions, quiz passes and forum votes through both servers, waits for the workers to render the
+certificates, then checks: no duplicate enrollments, payments, certificates, XP awards or votes, every
+expected row present exactly once, and the leaderboards (roll-ups and the API on both servers) equal to the
+XP ledger. Razorpay is a stand-in HTTP server on loopback. Every loop is bounded in count and time.
+
+    .venv/bin/python -m scripts.scale_out [--students 8] [--timeout 240]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from itertools import cycle
+
+import requests
+
+from system_tests import harness
+
+CHECKS = r"""
+from collections import Counter
+from django.db.models import Count, Sum
+from accounts.models import User
+from billing.models import Payment
+from catalog.models import Enrollment
+from certificates.models import Certificate
+from forum.models import Post, Vote
+from gamification.models import XPEvent
+from gamification.services import leaderboards_rebuild
+
+emails = EMAILS
+users = {u.email: u for u in User.objects.filter(email__in=emails)}
+def per_user(qs):
+    counts = Counter(qs.values_list("user__email", flat=True))
+    return {email: counts.get(email, 0) for email in emails}
+dupes = lambda qs, *fields: qs.values(*fields).annotate(n=Count("pk")).filter(n__gt=1).count()
+post = Post.objects.get(pk=POST)
+drift = leaderboards_rebuild(fix=False)
+out = {
+    "enrollments_free": per_user(Enrollment.objects.filter(course_id=FREE, status="active")),
+    "enrollments_paid": per_user(Enrollment.objects.filter(course_id=PAID, status="active")),
+    "enrollment_duplicates": dupes(Enrollment.objects.all(), "user", "course"),
+    "payments_paid": per_user(Payment.objects.filter(course_id=PAID, status="paid")),
+    "payments_owned_duplicates": dupes(Payment.objects.filter(status__in=Payment.OWNED), "user", "course"),
+    "payments_failed_or_refunding": Payment.objects.exclude(status__in=["paid", "created"]).count(),
+    "certificates": per_user(Certificate.objects.filter(course_id=FREE)),
+    "certificates_rendered": per_user(Certificate.objects.filter(course_id=FREE).exclude(file="")),
+    "certificate_duplicates": dupes(Certificate.objects.all(), "user", "course"),
+    "xp_lesson": per_user(XPEvent.objects.filter(type="lesson_complete")),
+    "xp_quiz": per_user(XPEvent.objects.filter(type="quiz_pass")),
+    "xp_course": per_user(XPEvent.objects.filter(type="course_complete")),
+    "xp_duplicates": dupes(XPEvent.objects.all(), "user", "type", "source_id"),
+    "ledger": {
+        str(row["user_id"]): row["total"]
+        for row in XPEvent.objects.values("user_id").annotate(total=Sum("points")).order_by()
+    },
+    "votes_rows": Vote.objects.filter(post=post).exclude(value=0).count(),
+    "votes_sum": sum(Vote.objects.filter(post=post).values_list("value", flat=True)),
+    "votes_score": post.votes,
+    "vote_duplicates": dupes(Vote.objects.all(), "user", "post"),
+    "rollup_drift": drift.count,
+}
+print(json.dumps(out))
+"""
+
+
+def _post(base: str, path: str, token: str, body: dict | None = None) -> requests.Response:
+    return requests.post(f"{base}{path}", json=body or {}, headers=harness.auth(token), timeout=30)
+
+
+def _get(base: str, path: str, token: str | None = None) -> requests.Response:
+    return requests.get(f"{base}{path}", headers=harness.auth(token) if token else {}, timeout=30)
+
+
+def _both(pool: ThreadPoolExecutor, servers: list[str], call, *args) -> list[requests.Response]:
+    """The same request sent to both servers at once (a double click landing on two replicas)."""
+    futures = [pool.submit(call, server, *args) for server in servers]
+    return [future.result(timeout=60) for future in futures]
+
+
+def purchase(pool, servers, rzp: harness.FakeRazorpay, token: str, course: str) -> list[int]:
+    orders = _both(pool, servers, _post, "/api/payments/order/", token, {"course": course})
+    statuses = [response.status_code for response in orders]
+    assert all(status in (200, 201) for status in statuses), [r.text for r in orders]
+    order_ids = {response.json()["order_id"] for response in orders}
+    assert len(order_ids) == 1, f"two orders for one double click: {order_ids}"
+    order_id = order_ids.pop()
+    payment = rzp.pay(order_id)
+    verify = {
+        "razorpay_order_id": order_id,
+        "razorpay_payment_id": payment["id"],
+        "razorpay_signature": rzp.checkout_signature(order_id, payment["id"]),
+    }
+    captured = {"event": "payment.captured", "payload": {"payment": {"entity": payment}}}
+    paid = {"event": "order.paid", "payload": {"payment": {"entity": payment}, "order": {"entity": {"id": order_id}}}}
+    event_id = f"evt_{uuid.uuid4().hex[:14]}"
+    a, b = servers
+    futures = [
+        pool.submit(_post, a, "/api/payments/verify/", token, verify),
+        pool.submit(_post, b, "/api/payments/verify/", token, verify),
+        pool.submit(harness.signed_webhook, a, captured, event_id=event_id),
+        pool.submit(harness.signed_webhook, b, captured, event_id=event_id),  # Razorpay's redelivery
+        pool.submit(harness.signed_webhook, b, paid),
+    ]
+    results = [future.result(timeout=60) for future in futures]
+    assert all(r.status_code == 200 for r in results), [(r.status_code, r.text[:200]) for r in results]
+    return statuses
+
+
+def learn(pool, servers, token: str, course: str, curriculum: dict, quizzes: dict[str, list[str]]) -> None:
+    enroll = _both(pool, servers, _post, f"/api/courses/{course}/enroll/", token)
+    assert sorted(r.status_code for r in enroll) in ([201, 409], [409, 409]), [r.text for r in enroll]
+    for module in curriculum["modules"]:
+        for lesson in module["lessons"]:
+            done = _both(pool, servers, _post, f"/api/lessons/{lesson['id']}/complete/", token)
+            assert all(r.status_code == 200 for r in done), [r.text for r in done]
+        answers = {"answers": [{"quiz": quiz, "selected_option": 0} for quiz in quizzes[module["id"]]]}
+        passed = _both(pool, servers, _post, f"/api/modules/{module['id']}/quiz-attempts/", token, answers)
+        assert all(r.status_code == 201 and r.json()["passed"] for r in passed), [r.text for r in passed]
+
+
+def vote(pool, servers, token: str, post: str) -> None:
+    votes = _both(pool, servers, _post, f"/api/forum/posts/{post}/vote/", token, {"value": 1})
+    assert all(r.status_code == 200 and r.json()["my_vote"] == 1 for r in votes), [r.text for r in votes]
+
+
+def wait_for_certificates(servers, tokens: list[str], deadline: float) -> int:
+    """Poll until every learner's certificate PDF has been rendered by a worker and downloads."""
+    pending = list(tokens)
+    server = cycle(servers)
+    while pending and time.monotonic() < deadline:
+        token = pending[0]
+        listing = _get(next(server), "/api/certificates/", token).json().get("results", [])
+        ready = [c for c in listing if c.get("file_ready")]
+        if ready:
+            pdf = _get(next(server), f"/api/certificates/{ready[0]['id']}/download/", token)
+            if pdf.status_code == 200 and pdf.content.startswith(b"%PDF"):
+                pending.pop(0)
+                continue
+        time.sleep(0.5)
+    return len(pending)
+
+
+def run(*, students: int = 8, database: str = "dca_scaleout", redis_db: int = 13, timeout: float = 300) -> dict:
+    started = time.monotonic()
+    deadline = started + timeout
+    logs = harness.log_dir("scaleout")
+    with harness.fresh_database(database) as database_url, harness.fake_razorpay() as rzp:
+        harness.flush_redis(redis_db)
+        env = harness.production_env(
+            database_url=database_url,
+            redis_db=redis_db,
+            media_root=str(logs / "media"),
+            RAZORPAY_API_BASE_URL=rzp.base_url,
+            ACCOUNTS_RATE_LOGIN_IP="1000/h",
+        )
+        harness.prepare(env)
+        world = harness.run_python(
+            env, f"from system_tests.world import build_and_print\nbuild_and_print(students={students})"
+        )
+        emails = world["students"]
+        with (
+            harness.celery_worker(env, logs, name="worker1", concurrency=2),
+            harness.celery_worker(env, logs, name="worker2", concurrency=2),
+            harness.gunicorn(env, logs, name="web1", workers=2, threads=4) as web1,
+            harness.gunicorn(env, logs, name="web2", workers=2, threads=4) as web2,
+            ThreadPoolExecutor(max_workers=16) as pool,
+        ):
+            servers = [web1, web2]
+            tokens = [harness.login(servers[i % 2], email) for i, email in enumerate(emails)]
+            free, paid, post = world["free_course"], world["paid_course"], world["post"]
+            curriculum = _get(web1, f"/api/courses/{free}/curriculum/").json()
+            quizzes = {
+                module["id"]: [
+                    q["id"] for q in _get(web2, f"/api/quizzes/?module={module['id']}", tokens[0]).json()["results"]
+                ]
+                for module in curriculum["modules"]
+            }
+            # Each learner in a thread of their own; inside, every request goes to both servers at once.
+            with ThreadPoolExecutor(max_workers=students) as learners:
+                jobs = [learners.submit(purchase, pool, servers, rzp, token, paid) for token in tokens]
+                jobs += [learners.submit(learn, pool, servers, token, free, curriculum, quizzes) for token in tokens]
+                jobs += [learners.submit(vote, pool, servers, token, post) for token in tokens[1:]]
+                for job in jobs:
+                    job.result(timeout=max(deadline - time.monotonic(), 1))
+            unrendered = wait_for_certificates(servers, tokens, deadline)
+            boards = [_get(server, "/api/leaderboard/?period=all_time&limit=100").json() for server in servers]
+        code = CHECKS.replace("EMAILS", json.dumps(emails)).replace("POST", repr(post))
+        code = code.replace("FREE", repr(free)).replace("PAID", repr(paid))
+        checks = harness.run_python(env, code)
+    checks["unrendered_certificates"] = unrendered
+    checks["leaderboards"] = [{row["user"]["id"]: row["points"] for row in board["results"]} for board in boards]
+    checks["seconds"] = round(time.monotonic() - started)
+    checks["students"] = emails
+    checks["razorpay_requests"] = rzp.requests_seen
+    return checks
+
+
+def problems(checks: dict) -> list[str]:
+    """Everything the drill found wrong (empty when the cluster behaved)."""
+    found = []
+    every = {email: 1 for email in checks["students"]}
+    for name in (
+        "enrollments_free",
+        "enrollments_paid",
+        "payments_paid",
+        "certificates",
+        "certificates_rendered",
+        "xp_course",
+    ):
+        if checks[name] != every:
+            found.append(f"{name}: expected exactly one each, got {checks[name]}")
+    for name, count in (("xp_lesson", 4), ("xp_quiz", 2)):
+        if checks[name] != {email: count for email in checks["students"]}:
+            found.append(f"{name}: expected {count} each, got {checks[name]}")
+    for name in (
+        "enrollment_duplicates",
+        "payments_owned_duplicates",
+        "certificate_duplicates",
+        "xp_duplicates",
+        "vote_duplicates",
+        "payments_failed_or_refunding",
+        "rollup_drift",
+        "unrendered_certificates",
+    ):
+        if checks[name]:
+            found.append(f"{name}: {checks[name]}")
+    voters = len(checks["students"]) - 1  # the post's author does not vote
+    if not checks["votes_rows"] == checks["votes_sum"] == checks["votes_score"] == voters:
+        found.append(f"votes: rows={checks['votes_rows']} sum={checks['votes_sum']} score={checks['votes_score']}")
+    ledger = {user: points for user, points in checks["ledger"].items() if points}
+    for board in checks["leaderboards"]:
+        if board != ledger:
+            found.append(f"leaderboard {board} differs from the ledger {ledger}")
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=8)
+    parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--database", default=f"dca_scaleout_{os.getpid()}")
+    parser.add_argument("--redis-db", type=int, default=13)
+    args = parser.parse_args()
+    checks = run(students=args.students, database=args.database, redis_db=args.redis_db, timeout=args.timeout)
+    print(json.dumps({k: v for k, v in checks.items() if k != "students"}, indent=2, default=str))
+    found = problems(checks)
+    for problem in found:
+        print(f"PROBLEM: {problem}")
+    print("SCALE-OUT FAILED" if found else f"SCALE-OUT PASSED in {checks['seconds']}s")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

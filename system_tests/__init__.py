@@ -1,0 +1,1 @@
+"""System tests: the project run as real processes (gunicorn, Celery) on PostgreSQL and Redis, over HTTP."""

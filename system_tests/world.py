@@ -1,0 +1,108 @@
+"""A small, realistic data set for processes under test, built through the project's own services.
+
+``build()`` runs inside a Django process (see ``harness.run_python``) and prints the ids the drivers need.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+PASSWORD = "Sy5tem-test-passw0rd!"  # noqa: S105 - the same throw-away password as harness.PASSWORD
+
+
+def _user(email: str, role: str, full_name: str, **extra):
+    from allauth.account.models import EmailAddress
+    from django.utils import timezone
+
+    from accounts.models import User
+
+    user = User.objects.create_user(
+        email, PASSWORD, role=role, full_name=full_name, onboarding_completed_at=timezone.now(), **extra
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def _course(*, instructor, admin, domain, title: str, price: str, modules: int, lessons: int, quizzes: int):
+    from assessments.services import quiz_create
+    from catalog import services
+
+    course = services.course_create(instructor=instructor, title=title, domain=domain, price=Decimal(price))
+    for m in range(modules):
+        module = services.module_create(course=course, title=f"{title} module {m + 1}", pass_mark=50)
+        for i in range(lessons):
+            services.lesson_create(
+                module=module, title=f"Lesson {m + 1}.{i + 1}", video_url="https://video.example.com/v.mp4"
+            )
+        for q in range(quizzes):
+            quiz_create(module=module, question=f"Question {q + 1}?", options=["right", "wrong"], correct_option=0)
+    course = services.course_submit(course=course)
+    return services.course_approve(course=course, actor=admin)
+
+
+def build(*, students: int = 2) -> dict:
+    """Users of every role, a domain, a free and a paid published course, a draft, and some activity."""
+    from catalog.models import Domain
+    from catalog.services import course_create, enrollment_create
+    from forum.services import post_create, reply_create
+
+    domain = Domain.objects.create(name="Software Engineering", slug="software-engineering")
+    admin = _user("admin@system.test", "admin", "Asha Admin", is_staff=True)
+    instructor = _user("instructor@system.test", "instructor", "Ira Instructor")
+    other_instructor = _user("instructor2@system.test", "instructor", "Omar Instructor")
+    learners = [_user(f"student{n}@system.test", "student", f"Student {n}") for n in range(1, students + 1)]
+    suspended = _user("suspended@system.test", "student", "Sam Suspended", is_suspended=True)
+
+    free = _course(
+        instructor=instructor,
+        admin=admin,
+        domain=domain,
+        title="Python Basics",
+        price="0",
+        modules=2,
+        lessons=2,
+        quizzes=2,
+    )
+    paid = _course(
+        instructor=instructor,
+        admin=admin,
+        domain=domain,
+        title="Django Pro",
+        price="499.00",
+        modules=1,
+        lessons=2,
+        quizzes=1,
+    )
+    other = _course(
+        instructor=other_instructor,
+        admin=admin,
+        domain=domain,
+        title="Data Science",
+        price="0",
+        modules=1,
+        lessons=1,
+        quizzes=1,
+    )
+    draft = course_create(instructor=instructor, title="Unfinished Draft", domain=domain)
+    for learner in learners[:2]:
+        enrollment_create(user=learner, course=free)
+    post = post_create(user=learners[0], course=free, title="How do loops work?", body="Please explain for loops.")
+    reply_create(user=learners[1], post=post, body="A for loop walks an iterable.")
+    return {
+        "domain": domain.slug,
+        "admin": admin.email,
+        "instructor": instructor.email,
+        "other_instructor": other_instructor.email,
+        "students": [learner.email for learner in learners],
+        "suspended": suspended.email,
+        "free_course": str(free.pk),
+        "paid_course": str(paid.pk),
+        "other_course": str(other.pk),
+        "draft_course": str(draft.pk),
+        "post": str(post.pk),
+    }
+
+
+def build_and_print(**kwargs) -> None:
+    print(json.dumps(build(**kwargs)))

@@ -1,0 +1,304 @@
+"""The authorization matrix: for every API route and method, what each kind of caller gets.
+
+Each entry names the URL (built from the world's objects, owned by ``student`` / ``instructor``), a body
+that succeeds for an allowed caller, and the expected status per actor. ``other_student`` and
+``other_instructor`` use the same URL, so every object route is tried with another user's object.
+A route that appears in the URL configuration without an entry here fails the matrix test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests_security.conftest import (
+    ACTORS,
+    ADMIN,
+    ANON,
+    INSTRUCTOR,
+    OTHER_INSTRUCTOR,
+    OTHER_STUDENT,
+    RZP_PAYMENT_ID,
+    STUDENT,
+    SUSPENDED,
+    World,
+    checkout_signature,
+)
+
+DENY = frozenset({403, 404})  # refused: not allowed (403) or not visible to this caller (404)
+STUDENTS = (STUDENT, OTHER_STUDENT)
+INSTRUCTORS = (INSTRUCTOR, OTHER_INSTRUCTOR)
+SIGNED_IN = (STUDENT, OTHER_STUDENT, INSTRUCTOR, OTHER_INSTRUCTOR, ADMIN)
+COURSE_STAFF = (INSTRUCTOR, ADMIN)  # the instructor owns the world's course; the other instructor does not
+
+
+@dataclass(frozen=True)
+class Case:
+    url: Callable[[World], str]
+    expect: dict[str, frozenset[int]]
+    body: Callable[[World], Any] | None = None
+    query: dict[str, Callable[[World], str]] = field(default_factory=dict)
+
+
+def rule(
+    ok: int, allowed, *, anonymous: int = 401, suspended: int = 403, denied=DENY, **per_actor: int | frozenset
+) -> dict[str, frozenset[int]]:
+    """``ok`` for the allowed actors, ``denied`` for the other signed-in ones, 401 anonymous, 403 suspended."""
+    expect: dict[str, frozenset[int]] = {}
+    for actor in ACTORS:
+        if actor == ANON:
+            status = ok if ANON in allowed else anonymous
+        elif actor == SUSPENDED:
+            status = suspended
+        else:
+            status = ok if actor in allowed else denied
+        expect[actor] = status if isinstance(status, frozenset) else frozenset({status})
+    for actor, status in per_actor.items():
+        expect[actor] = status if isinstance(status, frozenset) else frozenset({status})
+    return expect
+
+
+EVERYONE = (ANON, *SIGNED_IN)
+
+
+def public(ok: int = 200, *, authless: bool = False) -> dict[str, frozenset[int]]:
+    """Anyone. A suspended account's credentials are refused unless the view ignores credentials altogether."""
+    return rule(ok, EVERYONE, suspended=ok if authless else 403)
+
+
+def pk(name: str, path: str) -> Callable[[World], str]:
+    return lambda w: path.format(getattr(w, name).pk)
+
+
+def fixed(path: str) -> Callable[[World], str]:
+    return lambda w: path
+
+
+MATRIX: dict[tuple[str, str], Case] = {
+    # --- project plumbing -------------------------------------------------------------------------
+    ("health", "GET"): Case(fixed("/api/health/"), public(authless=True)),
+    # The schema and its viewers ignore credentials (SPECTACULAR_SETTINGS["SERVE_AUTHENTICATION"] = []).
+    ("schema", "GET"): Case(fixed("/api/schema/"), public(authless=True)),
+    ("swagger-ui", "GET"): Case(fixed("/api/docs/"), public(authless=True)),
+    ("redoc", "GET"): Case(fixed("/api/redoc/"), public(authless=True)),
+    # --- accounts ---------------------------------------------------------------------------------
+    ("auth-me", "GET"): Case(fixed("/api/auth/me/"), rule(200, SIGNED_IN)),
+    ("auth-me", "PATCH"): Case(fixed("/api/auth/me/"), rule(200, SIGNED_IN), body=lambda w: {"branch": "ECE"}),
+    ("auth-onboarding", "POST"): Case(
+        fixed("/api/auth/onboarding/"),
+        rule(200, SIGNED_IN),
+        body=lambda w: {"full_name": "New Name", "domain": str(w.domain.pk), "branch": "CSE", "year": 2},
+    ),
+    ("admin-users", "GET"): Case(fixed("/api/admin/users/"), rule(200, (ADMIN,), denied=403)),
+    ("admin-user-suspend", "POST"): Case(
+        lambda w: f"/api/admin/users/{w.users[OTHER_STUDENT].pk}/suspend/",
+        rule(200, (ADMIN,), denied=403),
+        body=lambda w: {"reason": "Spam"},
+    ),
+    ("admin-user-unsuspend", "POST"): Case(
+        lambda w: f"/api/admin/users/{w.users[SUSPENDED].pk}/unsuspend/", rule(200, (ADMIN,), denied=403)
+    ),
+    ("admin-user-promote", "POST"): Case(
+        lambda w: f"/api/admin/users/{w.users[OTHER_STUDENT].pk}/promote/",
+        rule(200, (ADMIN,), denied=403),
+        body=lambda w: {"role": "instructor"},
+    ),
+    # --- catalog ----------------------------------------------------------------------------------
+    ("domain-list", "GET"): Case(fixed("/api/domains/"), public()),
+    ("course-list", "GET"): Case(fixed("/api/courses/"), public()),
+    ("course-list", "POST"): Case(
+        fixed("/api/courses/"),
+        rule(201, (*INSTRUCTORS, ADMIN), denied=403),
+        body=lambda w: {"title": "Brand new course", "domain": str(w.domain.pk), "price": "99.00"},
+    ),
+    ("course-mine", "GET"): Case(fixed("/api/courses/mine/"), rule(200, (*INSTRUCTORS, ADMIN), denied=403)),
+    ("course-detail", "GET"): Case(pk("draft", "/api/courses/{}/"), rule(200, COURSE_STAFF, anonymous=404)),
+    ("course-detail", "PATCH"): Case(
+        pk("course", "/api/courses/{}/"), rule(200, COURSE_STAFF, denied=403), body=lambda w: {"title": "Python 3"}
+    ),
+    ("course-detail", "DELETE"): Case(pk("draft", "/api/courses/{}/"), rule(204, COURSE_STAFF)),
+    ("course-archive", "POST"): Case(pk("course", "/api/courses/{}/archive/"), rule(200, COURSE_STAFF, denied=403)),
+    ("course-curriculum", "GET"): Case(
+        pk("draft", "/api/courses/{}/curriculum/"), rule(200, COURSE_STAFF, anonymous=404)
+    ),
+    ("course-enroll", "POST"): Case(pk("open_course", "/api/courses/{}/enroll/"), rule(201, STUDENTS, denied=403)),
+    ("course-submit", "POST"): Case(pk("draft", "/api/courses/{}/submit/"), rule(200, COURSE_STAFF, denied=403)),
+    ("module-list", "GET"): Case(fixed("/api/modules/"), public(), query={"course": lambda w: str(w.course.pk)}),
+    ("module-list", "POST"): Case(
+        fixed("/api/modules/"),
+        rule(201, COURSE_STAFF, denied=403),
+        body=lambda w: {"course": str(w.course.pk), "title": "Advanced"},
+    ),
+    ("module-detail", "GET"): Case(pk("draft_module", "/api/modules/{}/"), rule(200, COURSE_STAFF, anonymous=404)),
+    ("module-detail", "PATCH"): Case(
+        pk("module", "/api/modules/{}/"), rule(200, COURSE_STAFF, denied=403), body=lambda w: {"title": "Basics 2"}
+    ),
+    ("module-detail", "DELETE"): Case(pk("module", "/api/modules/{}/"), rule(204, COURSE_STAFF, denied=403)),
+    ("lesson-list", "GET"): Case(fixed("/api/lessons/"), public(), query={"module": lambda w: str(w.module.pk)}),
+    ("lesson-list", "POST"): Case(
+        fixed("/api/lessons/"),
+        rule(201, COURSE_STAFF, denied=403),
+        body=lambda w: {"module": str(w.module.pk), "title": "Lesson 3"},
+    ),
+    ("lesson-detail", "GET"): Case(
+        pk("lesson", "/api/lessons/{}/"), rule(200, (STUDENT, *COURSE_STAFF), anonymous=404)
+    ),
+    ("lesson-detail", "PATCH"): Case(
+        pk("lesson", "/api/lessons/{}/"), rule(200, COURSE_STAFF, denied=403), body=lambda w: {"title": "Intro"}
+    ),
+    ("lesson-detail", "DELETE"): Case(pk("lesson", "/api/lessons/{}/"), rule(204, COURSE_STAFF, denied=403)),
+    ("lesson-complete", "POST"): Case(pk("lesson", "/api/lessons/{}/complete/"), rule(200, (STUDENT,), denied=403)),
+    ("enrollment-list", "GET"): Case(fixed("/api/enrollments/"), rule(200, STUDENTS, denied=403)),
+    ("enrollment-detail", "GET"): Case(
+        pk("course", "/api/enrollments/{}/"), rule(200, (STUDENT,), denied=403, other_student=404)
+    ),
+    ("admin-course-list", "GET"): Case(fixed("/api/admin/courses/"), rule(200, (ADMIN,), denied=403)),
+    ("admin-course-approve", "POST"): Case(
+        pk("pending", "/api/admin/courses/{}/approve/"), rule(200, (ADMIN,), denied=403)
+    ),
+    ("admin-course-reject", "POST"): Case(
+        pk("pending", "/api/admin/courses/{}/reject/"),
+        rule(200, (ADMIN,), denied=403),
+        body=lambda w: {"reason": "Needs more examples."},
+    ),
+    # --- assessments ------------------------------------------------------------------------------
+    ("quiz-list", "GET"): Case(
+        fixed("/api/quizzes/"), rule(200, (STUDENT, *COURSE_STAFF)), query={"module": lambda w: str(w.module.pk)}
+    ),
+    ("quiz-list", "POST"): Case(
+        fixed("/api/quizzes/"),
+        rule(201, COURSE_STAFF, denied=403),
+        body=lambda w: {"module": str(w.module.pk), "question": "3 + 3?", "options": ["6", "7"], "correct_option": 0},
+    ),
+    ("quiz-reorder", "POST"): Case(
+        fixed("/api/quizzes/reorder/"),
+        rule(200, COURSE_STAFF, denied=403),
+        body=lambda w: {"module": str(w.module.pk), "order": [str(w.quiz.pk)]},
+    ),
+    ("quiz-stats", "GET"): Case(
+        fixed("/api/quizzes/stats/"), rule(200, COURSE_STAFF, denied=403), query={"module": lambda w: str(w.module.pk)}
+    ),
+    ("quiz-detail", "GET"): Case(pk("quiz", "/api/quizzes/{}/"), rule(200, (STUDENT, *COURSE_STAFF))),
+    ("quiz-detail", "PATCH"): Case(
+        pk("quiz", "/api/quizzes/{}/"), rule(200, COURSE_STAFF, denied=403), body=lambda w: {"question": "2 + 2 = ?"}
+    ),
+    ("quiz-detail", "DELETE"): Case(pk("quiz", "/api/quizzes/{}/"), rule(204, COURSE_STAFF, denied=403)),
+    ("quiz-attempt-create", "POST"): Case(
+        pk("module", "/api/modules/{}/quiz-attempts/"),
+        rule(201, (STUDENT,), denied=403),
+        body=lambda w: {"answers": [{"quiz": str(w.quiz.pk), "selected_option": 0}]},
+    ),
+    ("quiz-result-list", "GET"): Case(fixed("/api/quiz-results/"), rule(200, SIGNED_IN)),
+    # --- billing ----------------------------------------------------------------------------------
+    ("payment-order", "POST"): Case(
+        fixed("/api/payments/order/"),
+        # The student's open order is handed out again; the other student already bought the course.
+        rule(200, (STUDENT,), denied=403, other_student=409),
+        body=lambda w: {"course": str(w.paid_course.pk)},
+    ),
+    ("payment-verify", "POST"): Case(
+        fixed("/api/payments/verify/"),
+        rule(200, (STUDENT,), denied=403, other_student=404),
+        body=lambda w: {
+            "razorpay_order_id": w.open_order.razorpay_order_id,
+            "razorpay_payment_id": RZP_PAYMENT_ID,
+            "razorpay_signature": checkout_signature(w.open_order.razorpay_order_id, RZP_PAYMENT_ID),
+        },
+    ),
+    # Razorpay proves itself with the signature, not a login: unsigned calls are 400 for everyone.
+    ("payment-webhook", "POST"): Case(
+        fixed("/api/payments/webhook/"), rule(400, EVERYONE, suspended=400), body=lambda w: {"event": "order.paid"}
+    ),
+    ("payment-history", "GET"): Case(fixed("/api/payments/history/"), rule(200, STUDENTS, denied=403)),
+    ("admin-payment-list", "GET"): Case(fixed("/api/admin/payments/"), rule(200, (ADMIN,), denied=403)),
+    ("admin-payment-refund", "POST"): Case(
+        pk("paid", "/api/admin/payments/{}/refund/"),
+        rule(200, (ADMIN,), denied=403),
+        body=lambda w: {"reason": "Asked within 7 days"},
+    ),
+    # --- certificates -----------------------------------------------------------------------------
+    ("certificates:list", "GET"): Case(fixed("/api/certificates/"), rule(200, SIGNED_IN)),
+    ("certificates:verify", "GET"): Case(
+        lambda w: f"/api/certificates/verify/{w.certificate.verification_code}/", public(authless=True)
+    ),
+    ("certificates:download", "GET"): Case(
+        pk("certificate", "/api/certificates/{}/download/"), rule(200, (STUDENT, ADMIN))
+    ),
+    ("certificates:revoke", "POST"): Case(
+        pk("certificate", "/api/admin/certificates/{}/revoke/"),
+        rule(200, (ADMIN,), denied=403),
+        body=lambda w: {"reason": "Plagiarism"},
+    ),
+    ("certificates:reinstate", "POST"): Case(
+        pk("revoked", "/api/admin/certificates/{}/reinstate/"),
+        rule(200, (ADMIN,), denied=403),
+        body=lambda w: {"reason": "Cleared"},
+    ),
+    # --- gamification -----------------------------------------------------------------------------
+    ("leaderboard", "GET"): Case(fixed("/api/leaderboard/"), public()),
+    ("gamification-xp", "GET"): Case(fixed("/api/gamification/xp/"), rule(200, SIGNED_IN)),
+    ("gamification-badges", "GET"): Case(fixed("/api/gamification/badges/"), rule(200, SIGNED_IN)),
+    # --- forum (the student's question in the instructor's course; the other student is not enrolled) ----
+    ("forum-post-list", "GET"): Case(
+        fixed("/api/forum/posts/"), rule(200, (STUDENT, *COURSE_STAFF)), query={"course": lambda w: str(w.course.pk)}
+    ),
+    ("forum-post-list", "POST"): Case(
+        fixed("/api/forum/posts/"),
+        rule(201, (STUDENT, *COURSE_STAFF)),
+        body=lambda w: {"course": str(w.course.pk), "title": "What is a closure?", "body": "Explain please."},
+    ),
+    ("forum-post-detail", "GET"): Case(pk("post", "/api/forum/posts/{}/"), rule(200, (STUDENT, *COURSE_STAFF))),
+    ("forum-post-detail", "PATCH"): Case(
+        pk("post", "/api/forum/posts/{}/"),
+        # Only the author edits a question; the instructor and admins moderate by hiding or deleting it.
+        rule(200, (STUDENT,), instructor=403, admin=403),
+        body=lambda w: {"title": "How do decorators work in Python?"},
+    ),
+    ("forum-post-detail", "DELETE"): Case(pk("post", "/api/forum/posts/{}/"), rule(204, (STUDENT, *COURSE_STAFF))),
+    ("forum-post-vote", "POST"): Case(
+        # Authors do not vote on their own question.
+        pk("post", "/api/forum/posts/{}/vote/"),
+        rule(200, COURSE_STAFF, student=403),
+        body=lambda w: {"value": 1},
+    ),
+    ("forum-post-replies", "GET"): Case(
+        pk("post", "/api/forum/posts/{}/replies/"), rule(200, (STUDENT, *COURSE_STAFF))
+    ),
+    ("forum-post-replies", "POST"): Case(
+        pk("post", "/api/forum/posts/{}/replies/"),
+        rule(201, (STUDENT, *COURSE_STAFF)),
+        body=lambda w: {"body": "Here is how."},
+    ),
+    ("forum-post-flag", "POST"): Case(
+        pk("post", "/api/forum/posts/{}/flag/"),
+        # Nobody flags their own writing; the instructor flagged this one already.
+        rule(201, (ADMIN,), student=403, instructor=409),
+        body=lambda w: {"reason": "Spam link"},
+    ),
+    ("forum-reply-detail", "PATCH"): Case(
+        pk("reply", "/api/forum/replies/{}/"),
+        rule(200, (INSTRUCTOR,), student=403, admin=403),  # the instructor wrote the reply
+        body=lambda w: {"body": "A decorator wraps and returns a function."},
+    ),
+    ("forum-reply-detail", "DELETE"): Case(pk("reply", "/api/forum/replies/{}/"), rule(204, COURSE_STAFF, student=403)),
+    # The question's author or the course's instructor picks the accepted answer (not admins).
+    ("forum-reply-accept", "POST"): Case(
+        pk("reply", "/api/forum/replies/{}/accept/"), rule(200, (STUDENT, INSTRUCTOR), admin=403)
+    ),
+    ("forum-reply-flag", "POST"): Case(
+        pk("reply", "/api/forum/replies/{}/flag/"),
+        rule(201, (STUDENT, ADMIN), instructor=403),  # the instructor wrote the reply
+        body=lambda w: {"reason": "Wrong answer"},
+    ),
+    ("admin-flag-list", "GET"): Case(fixed("/api/admin/flags/"), rule(200, (ADMIN,), denied=403)),
+    ("admin-flag-resolve", "POST"): Case(
+        pk("flag", "/api/admin/flags/{}/resolve/"),
+        rule(200, (ADMIN,), denied=403),
+        body=lambda w: {"action": "dismiss"},
+    ),
+    # --- moderation -------------------------------------------------------------------------------
+    ("admin-stats", "GET"): Case(fixed("/api/admin/stats/"), rule(200, (ADMIN,), denied=403)),
+    ("admin-report", "GET"): Case(fixed("/api/admin/reports/users/"), rule(200, (ADMIN,), denied=403)),
+    ("admin-audit-log", "GET"): Case(fixed("/api/admin/audit-log/"), rule(200, (ADMIN,), denied=403)),
+}
