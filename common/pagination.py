@@ -1,6 +1,6 @@
 """Page-number pagination: ``?page=N&page_size=M``, default 20, larger sizes clamped to 100."""
 
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -16,7 +16,7 @@ class DefaultPagination(PageNumberPagination):
         try:
             size = int(raw)
         except (TypeError, ValueError):
-            return self.page_size
+            raise ValidationError({self.page_size_query_param: ["A whole number is required."]}) from None
         # Out-of-range sizes are clamped, never an error (API convention).
         return min(max(size, 1), self.max_page_size)
 

@@ -117,6 +117,7 @@ def test_write_route_refuses_wrong_types_long_strings_and_nul_bytes_per_field(ke
 ABSURD_QUERIES = [
     "page_size=100000000000000000000000",
     "page_size=-5",
+    "page_size=abc",
     "page=-1",
     "page=abc",
     "page=99999999",

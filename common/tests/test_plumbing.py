@@ -86,7 +86,7 @@ def test_unexpected_error_is_json_500(client):
 
 
 @pytest.mark.parametrize(
-    ("query", "expected_size"), [("", 20), ("?page_size=5", 5), ("?page_size=1000", 100), ("?page_size=abc", 20)]
+    ("query", "expected_size"), [("", 20), ("?page_size=5", 5), ("?page_size=1000", 100), ("?page_size=0", 1)]
 )
 def test_pagination_defaults_and_clamps(api_client, query, expected_size):
     response = api_client.get(f"/api/test/numbers/{query}")
@@ -95,6 +95,12 @@ def test_pagination_defaults_and_clamps(api_client, query, expected_size):
     assert body["count"] == 250
     assert len(body["results"]) == expected_size
     assert set(body) == {"count", "next", "previous", "results"}
+
+
+def test_page_size_that_is_not_a_number_is_400(api_client):
+    response = api_client.get("/api/test/numbers/?page_size=abc")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"page_size": ["A whole number is required."]}
 
 
 def test_page_past_the_end_is_json_404(api_client):
