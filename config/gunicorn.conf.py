@@ -8,7 +8,10 @@ import multiprocessing
 import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104 - behind a proxy
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# Django requests here are CPU-bound (15-25 ms of Python, ~1 ms of SQL): one process per core plus one, with
+# threads to overlap database and gateway waits. The classic 2 x cores + 1 doubled the p95 tails on 2 cores
+# (docs/performance.md, "WEB_CONCURRENCY" runs).
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 # Threads let one process overlap database and gateway waits; Django is thread-safe per request.
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
