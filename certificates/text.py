@@ -49,6 +49,8 @@ FONT_FILES = {
 # ReportLab's own defaults add "liga" and "dlig", whose fi/ffl glyphs make URLs and numbers extract as
 # presentation forms, and discretionary ligatures are for typesetters to choose, not the default.
 SHAPING_FEATURES = {"kern": True, "liga": False, "dlig": False}
+_JOINERS = frozenset({"\u200c", "\u200d"})
+_VIRAMA_CLASS = 9  # canonical combining class of the viramas (Devanagari ्, Tamil ், ...)
 _STRONG_RTL = frozenset({"R", "AL"})
 # Explicit bidi controls steer the levels but are not drawn; validated names never contain them.
 _BIDI_CONTROLS = frozenset({"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"})
@@ -192,19 +194,20 @@ def lines_fit(text: str, *, max_width: float, max_size: float, wrap_below: float
     """``text`` on one line at ``max_size`` or smaller, or on two lines when one would be under ``wrap_below``.
 
     Every returned line is at most ``max_width`` wide, whatever the length of ``text``; both lines of a
-    wrapped text have the same size, as large as the better of the word breaks allows.
+    wrapped text have the same size, as large as the most balanced break allows (between words, or
+    between letter clusters of a text without spaces).
     """
+    text = " ".join(text.split())
     base_dir = base_direction(text)
     one = line_layout(text, size=max_size, base_dir=base_dir)
     if one.width <= max_width:
         return [one]
     one_size = max_size * max_width / one.width
-    words = text.split(" ")
-    if one_size >= wrap_below or len(words) < 2:
+    breaks = _breaks(text)
+    if one_size >= wrap_below or not breaks:
         return [_fitted(text, size=max_size, max_width=max_width, base_dir=base_dir)]
     best: tuple[float, str, str] | None = None
-    for cut in range(1, len(words)):
-        first, second = " ".join(words[:cut]), " ".join(words[cut:])
+    for first, second in breaks:
         widest = max(
             line_layout(first, size=max_size, base_dir=base_dir).width,
             line_layout(second, size=max_size, base_dir=base_dir).width,
@@ -216,6 +219,24 @@ def lines_fit(text: str, *, max_width: float, max_size: float, wrap_below: float
     if two_size <= one_size:
         return [_fitted(text, size=max_size, max_width=max_width, base_dir=base_dir)]
     return [_fitted(part, size=two_size, max_width=max_width, base_dir=base_dir) for part in (first, second)]
+
+
+def _breaks(text: str) -> list[tuple[str, str]]:
+    """The ways to cut ``text`` in two: at a space; in text without spaces, between letter clusters."""
+    words = text.split(" ")
+    if len(words) > 1:
+        return [(" ".join(words[:cut]), " ".join(words[cut:])) for cut in range(1, len(words))]
+    return [(text[:cut], text[cut:]) for cut in range(1, len(text)) if _cluster_starts_at(text, cut)]
+
+
+def _cluster_starts_at(text: str, index: int) -> bool:
+    # Not before a mark, nor after a virama or a joiner: that would split a conjunct or a letter from its signs.
+    previous = text[index - 1]
+    return (
+        unicodedata.category(text[index])[0] in "LNPS"
+        and previous not in _JOINERS
+        and unicodedata.combining(previous) != _VIRAMA_CLASS
+    )
 
 
 def line_draw(canvas: Canvas, line: Line, *, center_x: float, baseline_y: float) -> None:

@@ -112,3 +112,14 @@ def test_a_name_slightly_too_wide_shrinks_instead_of_wrapping():
 
     assert line.size == pytest.approx(36 * 0.9, rel=0.01)
     assert line.width <= full.width * 0.9
+
+
+def test_a_name_without_spaces_wraps_between_letter_clusters():
+    # Given a text with no space that is far too wide for one line
+    lines = lines_fit("क्ष" * 30, max_width=300, max_size=36, wrap_below=24)
+
+    # Then it wraps in two, and never inside a conjunct (क + virama + ष stays whole on one line)
+    assert len(lines) == 2
+    assert "".join(line.text for line in lines) == "क्ष" * 30
+    assert all(line.text.startswith("क्ष") and line.text.endswith("क्ष") for line in lines)
+    assert all(line.width <= 300 for line in lines)
