@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from certificates.models import Certificate
-from certificates.pdf import CONTENT_LEFT, certificate_pdf_render, holder_name_lines
+from certificates.pdf import BODY_BOTTOM, CONTENT_LEFT, _Body, _Page, certificate_pdf_render, holder_name_lines
 from certificates.services import certificate_file_render, certificate_issue
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +127,22 @@ def test_rerender_replaces_the_file_and_keeps_number_and_code(student, course):
         certificate.certificate_number,
         certificate.verification_code,
     )
+
+
+def test_a_body_too_tall_for_the_page_shrinks_until_it_clears_the_footer():
+    # Given a two-line Arabic name (deep Naskh descenders) and a long Arabic course title
+    body = _Body(
+        academy="Desired Career Academy",
+        holder_name="محمد بن عبد الله بن عبد الرحمن بن عبد العزيز بن سعود بن فيصل بن تركي العلي القحطاني",
+        course_title="مقدمة في تحليل البيانات والتعلم الآلي والذكاء الاصطناعي للمبتدئين والمحترفين " * 2,
+        instructor_name="أحمد",
+    )
+    unscaled = _Page(None)
+    body.draw(unscaled)
+    assert unscaled.y < BODY_BOTTOM  # at full size it would run into the footer
+
+    # When the scale is chosen, Then the whole body ends above the footer
+    scale = body.scale_to_fit()
+    scaled = _Page(None, scale=scale)
+    body.draw(scaled)
+    assert scale < 1 and scaled.y >= BODY_BOTTOM
