@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 
 from accounts import errors
 from accounts.models import User
+from accounts.validators import display_name_sanitize
 
 SUSPENDED_MESSAGE = "This account is suspended."
 
@@ -86,7 +87,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         full_name = extra.get("name") or " ".join(
             part for part in (data.get("first_name"), data.get("last_name")) if part
         )
-        user.full_name = (full_name or "").strip()[: User._meta.get_field("full_name").max_length]
+        # Sanitised, never refused: what Google holds must not make signing in fail.
+        user.full_name = display_name_sanitize(full_name or "")
         user.role = User.Role.STUDENT
         return user
 

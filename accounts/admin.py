@@ -8,11 +8,23 @@ from django.template.response import TemplateResponse
 
 from accounts import services
 from accounts.models import User
+from accounts.validators import display_name_clean
 from common.exceptions import ApplicationError
 
 
 class SuspendForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea, max_length=1000)
+
+
+class UserChangeForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "domain", "branch", "year"]  # the editable ones; UserAdmin.fields lays out the rest
+
+    def clean_full_name(self) -> str:
+        # Blank stays allowed here (the column is blank=True; onboarding asks the user for a name).
+        full_name = self.cleaned_data.get("full_name") or ""
+        return display_name_clean(full_name) if full_name.strip() else ""
 
 
 def _apply(modeladmin, request, queryset, action, **kwargs) -> None:
@@ -29,6 +41,7 @@ def _apply(modeladmin, request, queryset, action, **kwargs) -> None:
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
+    form = UserChangeForm
     list_display = ["email", "full_name", "role", "domain", "is_suspended", "onboarding_completed_at", "created_at"]
     list_filter = ["role", "is_suspended", "domain", ("onboarding_completed_at", admin.EmptyFieldListFilter)]
     search_fields = ["email", "full_name"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.models import User
+from accounts.validators import NAME_MAX_LENGTH, display_name_clean
 from catalog.models import Domain
 
 YEAR_MIN, YEAR_MAX = 1, 6  # year of study: 1st year of a degree up to a 6-year programme
@@ -61,8 +63,29 @@ class RefuseProtectedFieldsMixin:
         return super().to_internal_value(data)
 
 
+class DisplayNameField(serializers.CharField):
+    """A display name: normalized and checked by ``display_name_clean`` (one field error per broken rule)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", NAME_MAX_LENGTH)
+        kwargs.setdefault(
+            "help_text",
+            f"Shown on certificates: 1 to {NAME_MAX_LENGTH} characters, whitespace collapsed; no control, "
+            "direction-override or invisible characters.",
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return display_name_clean(super().to_internal_value(data))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(
+                [serializers.ErrorDetail(error.message, code=error.code) for error in exc.error_list]
+            ) from exc
+
+
 class ProfileInputSerializer(RefuseProtectedFieldsMixin, serializers.Serializer):
-    full_name = serializers.CharField(max_length=150, trim_whitespace=True)
+    full_name = DisplayNameField()
     domain = serializers.PrimaryKeyRelatedField(
         queryset=Domain.objects.all(), pk_field=serializers.UUIDField(), help_text="The id of a domain."
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import errors
 from accounts.models import User
+from accounts.validators import display_name_clean
 from catalog.models import Domain
-from common.exceptions import ConflictError, ForbiddenError
+from common.exceptions import ApplicationError, ConflictError, ForbiddenError
 from moderation.services import audit_record
 
 # The only fields a user may set on themselves; role, email, staff and suspension never pass through here.
@@ -19,10 +21,20 @@ def _locked(user: User) -> User:
     return User.objects.select_for_update().get(pk=user.pk)
 
 
+def _display_name(full_name: str) -> str:
+    # The serializers already clean it; callers that are not views (seed, shell, admin) get the same rules.
+    try:
+        return display_name_clean(full_name)
+    except ValidationError as exc:
+        raise ApplicationError(
+            "The name is not valid.", code=exc.error_list[0].code, errors={"full_name": exc.messages}
+        ) from exc
+
+
 @transaction.atomic
 def user_onboarding_complete(*, user: User, full_name: str, domain: Domain, branch: str, year: int) -> User:
     locked = _locked(user)
-    locked.full_name = full_name
+    locked.full_name = _display_name(full_name)
     locked.domain = domain
     locked.branch = branch
     locked.year = year
@@ -37,6 +49,8 @@ def user_profile_update(*, user: User, **changes) -> User:
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    if "full_name" in changes:
+        changes["full_name"] = _display_name(changes["full_name"])
     locked = _locked(user)
     for field, value in changes.items():
         setattr(locked, field, value)

@@ -1,125 +1,218 @@
-"""The certificate PDF: ``templates/certificates/certificate.html`` rendered by xhtml2pdf.
+"""The certificate PDF: one A4 landscape page drawn with ReportLab.
 
-Fonts ship in ``certificates/fonts`` (Noto, OFL). ReportLab draws each run of text with one font and
-has no per-glyph fallback, so text is split into runs by script and each run gets the Noto font that
-covers it: Latin (with accents), Devanagari or Tamil. Complex-script shaping (conjuncts, reordering)
-is approximate without HarfBuzz; a name in any script never makes rendering fail.
+Every value that comes from people (academy, learner, course and instructor names) goes through
+``certificates.text``: per-character Noto font fallback (Latin, Devanagari, Tamil, Hebrew, Arabic;
+OFL, shipped in ``certificates/fonts``), bidi reordering and HarfBuzz shaping, and a size measured to fit
+its box (names and titles wrap to two lines before they get too small). The page used to be an
+xhtml2pdf template; xhtml2pdf cannot shape text (no conjuncts, no Arabic joining with these fonts), so
+the layout is drawn here instead, with the same look.
 """
 
 from __future__ import annotations
 
-import base64
 import io
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import qrcode
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils.formats import date_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
-from xhtml2pdf import pisa
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+from accounts.validators import display_name_sanitize
+from certificates.text import FONT_LATIN, Line, fonts_register, line_draw, lines_fit
 
 if TYPE_CHECKING:
     from certificates.models import Certificate
 
-FONTS_DIR = Path(__file__).resolve().parent / "fonts"
-FONT_LATIN = "NotoSans"
-FONT_DEVANAGARI = "NotoSansDevanagari"
-FONT_TAMIL = "NotoSansTamil"
-FONT_FILES = {
-    FONT_LATIN: FONTS_DIR / "NotoSans-Regular.ttf",
-    FONT_DEVANAGARI: FONTS_DIR / "NotoSansDevanagari-Regular.ttf",
-    FONT_TAMIL: FONTS_DIR / "NotoSansTamil-Regular.ttf",
-}
-# Zero-width (non-)joiners belong to the run around them: they steer the shaping of Indic conjuncts.
-_JOINERS = {"\u200c", "\u200d"}
+PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
+MARGIN = 10 * mm
+PADDING = 16 * mm
+CONTENT_LEFT = MARGIN + PADDING
+CONTENT_WIDTH = PAGE_WIDTH - 2 * CONTENT_LEFT
+CONTENT_TOP = PAGE_HEIGHT - MARGIN - PADDING
+LINE_GAP = 1.2  # line height as a multiple of the font size
+
+NAVY = HexColor("#1e3a8a")
+AMBER = HexColor("#b45309")
+INK = HexColor("#111827")
+BODY = HexColor("#1f2937")
+MUTED = HexColor("#4b5563")
 
 
-class CertificateRenderError(Exception):
-    """xhtml2pdf reported errors while building the PDF."""
+@dataclass(frozen=True)
+class TextBox:
+    """How a value is fitted: the largest size, and the size under which it wraps to two lines."""
+
+    max_size: float
+    wrap_below: float
+    max_width: float = CONTENT_WIDTH
+
+
+ACADEMY_BOX = TextBox(max_size=30, wrap_below=20)
+NAME_BOX = TextBox(max_size=36, wrap_below=24)
+COURSE_BOX = TextBox(max_size=24, wrap_below=16)
+INSTRUCTOR_BOX = TextBox(max_size=12, wrap_below=9)
+
+QR_SIZE = 90
+FOOTER_BOTTOM = MARGIN + 8 * mm
+FOOTER_TOP = FOOTER_BOTTOM + QR_SIZE
+BODY_BOTTOM = FOOTER_TOP + 4 * mm
+MIN_SCALE = 0.4  # below this the body is illegible anyway; names alone never need it
 
 
 def certificate_verification_url(*, certificate: Certificate) -> str:
     return settings.CERTIFICATES_VERIFY_URL.format(code=certificate.verification_code)
 
 
-def _script_font(char: str) -> str | None:
-    code = ord(char)
-    if 0x0900 <= code <= 0x097F or 0xA8E0 <= code <= 0xA8FF or 0x1CD0 <= code <= 0x1CFF:
-        return FONT_DEVANAGARI
-    if 0x0B80 <= code <= 0x0BFF or 0x11FC0 <= code <= 0x11FFF:
-        return FONT_TAMIL
-    if char.isspace() or char in _JOINERS:
-        return None  # neutral: joins the current run
-    return FONT_LATIN
+def _fit(text: str, box: TextBox, *, scale: float = 1.0) -> list[Line]:
+    return lines_fit(text, max_width=box.max_width, max_size=box.max_size * scale, wrap_below=box.wrap_below * scale)
 
 
-def font_runs(text: str) -> SafeString:
-    """Escaped HTML of ``text``, each script's run in a span with the font that has its glyphs."""
-    runs: list[tuple[str, list[str]]] = []
-    for char in text:
-        font = _script_font(char)
-        if runs and (font is None or font == runs[-1][0]):
-            runs[-1][1].append(char)
-        else:
-            runs.append((font or FONT_LATIN, [char]))
-    return mark_safe(  # noqa: S308 - every run is escaped
-        "".join(f'<span style="font-family: {font}">{escape("".join(chars))}</span>' for font, chars in runs)
-    )
+def holder_name_lines(name: str, *, scale: float = 1.0) -> list[Line]:
+    """The learner's name as drawn: fitted to the page width, on one or two lines."""
+    return _fit(name, NAME_BOX, scale=scale)
 
 
-def _qr_data_uri(url: str) -> str:
+def _qr_image(url: str) -> ImageReader:
     image = qrcode.make(url, box_size=8, border=1, error_correction=qrcode.constants.ERROR_CORRECT_M)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    buffer.seek(0)
+    return ImageReader(buffer)
 
 
-def _size_for(text: str, *, sizes: tuple[tuple[int, int], ...]) -> int:
-    """The largest font size (pt) whose length limit ``text`` fits, so long values stay on one page."""
-    for max_length, size in sizes:
-        if len(text) <= max_length:
-            return size
-    return sizes[-1][1]
+class _Page:
+    """A cursor moving down the page, drawing centred blocks of text (only measuring when ``canvas`` is None).
+
+    ``scale`` shrinks the fitted values (never the fixed labels) when the body would reach the footer.
+    """
+
+    def __init__(self, canvas: Canvas | None, *, scale: float = 1.0):
+        self.canvas = canvas
+        self.scale = scale
+        self.y = CONTENT_TOP
+
+    def gap(self, points: float) -> None:
+        self.y -= points
+
+    def lines(self, lines: list[Line], *, color) -> None:
+        if self.canvas is not None:
+            self.canvas.setFillColor(color)
+        for line in lines:
+            self.y -= line.size
+            if self.canvas is not None:
+                line_draw(self.canvas, line, center_x=PAGE_WIDTH / 2, baseline_y=self.y)
+            self.y -= max(line.size * (LINE_GAP - 1), line.descent)
+
+    def value(self, text: str, box: TextBox, *, color) -> None:
+        self.lines(_fit(text, box, scale=self.scale), color=color)
+
+    def label(self, text: str, *, size: float, color, char_space: float = 0) -> None:
+        self.y -= size
+        if self.canvas is not None:
+            self.canvas.setFont(FONT_LATIN, size)
+            self.canvas.setFillColor(color)
+            self.canvas.drawCentredString(PAGE_WIDTH / 2, self.y, text, charSpace=char_space)
+        self.y -= size * (LINE_GAP - 1)
 
 
-def _link_callback(uri: str, rel: str) -> str:
-    # Only the shipped fonts and data URIs are loaded: the template never reaches the network or disk.
-    if uri.startswith("data:"):
-        return uri
-    path = (FONTS_DIR / Path(uri).name).resolve()
-    if path.parent != FONTS_DIR or not path.is_file():
-        raise CertificateRenderError(f"Unexpected resource in the certificate template: {uri}")
-    return str(path)
+@dataclass(frozen=True)
+class _Body:
+    academy: str
+    holder_name: str
+    course_title: str
+    instructor_name: str
+
+    def draw(self, page: _Page) -> None:
+        page.value(self.academy, ACADEMY_BOX, color=NAVY)
+        page.gap(3 * mm)
+        page.label("Certificate of Completion", size=16, color=AMBER, char_space=2)
+        page.gap(10 * mm)
+        page.label("This is to certify that", size=12, color=MUTED)
+        page.gap(2 * mm)
+        page.value(self.holder_name, NAME_BOX, color=INK)
+        page.gap(2 * mm)
+        page.label("has successfully completed the course", size=12, color=MUTED)
+        page.gap(2 * mm)
+        page.value(self.course_title, COURSE_BOX, color=NAVY)
+        page.gap(6 * mm)
+        page.value(f"Instructor: {self.instructor_name}", INSTRUCTOR_BOX, color=BODY)
+
+    def scale_to_fit(self) -> float:
+        """1, or the largest of 0.9, 0.81, ... at which the body ends above the footer."""
+        scale = 1.0
+        while True:
+            page = _Page(None, scale=scale)
+            self.draw(page)
+            if page.y >= BODY_BOTTOM or scale < MIN_SCALE:
+                return scale
+            scale *= 0.9
+
+
+def _frame(canvas: Canvas) -> None:
+    # A 3pt double rule, as the CSS "3pt double" border it replaces.
+    canvas.setStrokeColor(NAVY)
+    canvas.setLineWidth(1)
+    canvas.rect(MARGIN, MARGIN, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - 2 * MARGIN)
+    canvas.rect(MARGIN + 2, MARGIN + 2, PAGE_WIDTH - 2 * MARGIN - 4, PAGE_HEIGHT - 2 * MARGIN - 4)
+
+
+def _footer(canvas: Canvas, *, issue_date: str, number: str, url: str) -> None:
+    bottom, qr_size = FOOTER_BOTTOM, QR_SIZE
+    canvas.drawImage(
+        _qr_image(url), PAGE_WIDTH - CONTENT_LEFT - qr_size, bottom, width=qr_size, height=qr_size, mask="auto"
+    )
+    column_width = CONTENT_WIDTH * 0.4
+    for x, rows in (
+        (CONTENT_LEFT, (("Issue date", issue_date, 11), ("Certificate number", number, 11))),
+        (CONTENT_LEFT + column_width, (("Verify this certificate at", url, 8),)),
+    ):
+        y = bottom + qr_size - 8
+        for caption, value, size in rows:
+            canvas.setFont(FONT_LATIN, 8)
+            canvas.setFillColor(MUTED)
+            canvas.drawString(x, y, caption)
+            y -= size + 4
+            [line] = lines_fit(value, max_width=column_width - 6 * mm, max_size=size, wrap_below=0)
+            canvas.setFillColor(INK)
+            line_draw(canvas, line, center_x=x + line.width / 2, baseline_y=y)
+            y -= 8 * mm
 
 
 def certificate_pdf_render(*, certificate: Certificate) -> bytes:
     """The PDF bytes of ``certificate`` (user, course and instructor already loaded)."""
-    holder_name = certificate.user.full_name.strip() or "Learner"
-    course_title = certificate.course.title
-    instructor = certificate.course.instructor
-    instructor_name = instructor.full_name.strip() or "Desired Career Academy"
+    fonts_register()
+    # Names saved before the name rules existed are drawn by the same rules (never an error).
+    holder_name = display_name_sanitize(certificate.user.full_name) or "Learner"
+    instructor_name = display_name_sanitize(certificate.course.instructor.full_name) or "Desired Career Academy"
     verification_url = certificate_verification_url(certificate=certificate)
-    html = render_to_string(
-        "certificates/certificate.html",
-        {
-            "academy_name": settings.CERTIFICATES_ACADEMY_NAME,
-            "fonts": {name: path.name for name, path in FONT_FILES.items()},
-            "holder_name": font_runs(holder_name),
-            "holder_name_size": _size_for(holder_name, sizes=((30, 36), (50, 28), (80, 20), (150, 14))),
-            "course_title": font_runs(course_title),
-            "course_title_size": _size_for(course_title, sizes=((50, 24), (90, 18), (140, 14), (200, 11))),
-            "instructor_name": font_runs(instructor_name),
-            "issue_date": date_format(certificate.issue_date, "j F Y"),
-            "certificate_number": certificate.certificate_number,
-            "verification_url": verification_url,
-            "qr_data_uri": _qr_data_uri(verification_url),
-        },
-    )
+
     output = io.BytesIO()
-    status = pisa.CreatePDF(html, dest=output, encoding="utf-8", link_callback=_link_callback)
-    if status.err:
-        raise CertificateRenderError(f"xhtml2pdf failed with {status.err} error(s)")
+    canvas = Canvas(output, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
+    canvas.setTitle(f"Certificate {certificate.certificate_number}")
+    canvas.setAuthor(settings.CERTIFICATES_ACADEMY_NAME)
+    canvas.setSubject(f"{holder_name} completed {certificate.course.title}")
+    _frame(canvas)
+
+    body = _Body(
+        academy=settings.CERTIFICATES_ACADEMY_NAME,
+        holder_name=holder_name,
+        course_title=certificate.course.title,
+        instructor_name=instructor_name,
+    )
+    body.draw(_Page(canvas, scale=body.scale_to_fit()))
+
+    _footer(
+        canvas,
+        issue_date=date_format(certificate.issue_date, "j F Y"),
+        number=certificate.certificate_number,
+        url=verification_url,
+    )
+    canvas.showPage()
+    canvas.save()
     return output.getvalue()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 
 import pytest
 from pypdf import PdfReader
 
 from certificates.models import Certificate
-from certificates.pdf import FONT_DEVANAGARI, FONT_LATIN, FONT_TAMIL, certificate_pdf_render, font_runs
+from certificates.pdf import BODY_BOTTOM, CONTENT_LEFT, _Body, _Page, certificate_pdf_render, holder_name_lines
 from certificates.services import certificate_file_render, certificate_issue
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +21,12 @@ def _render(certificate: Certificate) -> PdfReader:
     pdf = certificate_pdf_render(certificate=certificate)
     assert pdf.startswith(b"%PDF-")
     return PdfReader(io.BytesIO(pdf))
+
+
+def _actual_texts(reader: PdfReader) -> list[str]:
+    """The logical text of every line drawn through certificates.text (its /ActualText spans)."""
+    content = reader.pages[0].get_contents().get_data().decode("latin-1")
+    return [bytes.fromhex(hexa).decode("utf-16") for hexa in re.findall(r"/ActualText <([0-9A-F]+)>", content)]
 
 
 def test_pdf_is_one_a4_landscape_page_with_every_detail(student, course, settings):
@@ -53,11 +61,13 @@ def test_pdf_is_one_a4_landscape_page_with_every_detail(student, course, setting
     [
         pytest.param("प्रिया शर्मा", id="devanagari"),
         pytest.param("தமிழ்செல்வி முருகன்", id="tamil"),
+        pytest.param("שרה כהן", id="hebrew"),
+        pytest.param("محمد علي", id="arabic"),
         pytest.param("José Ñúñez-Škodová", id="accented-latin"),
         pytest.param("Priya शर्मा & <Sons> 😀", id="mixed-scripts-markup-and-emoji"),
     ],
 )
-def test_names_in_any_script_render_on_one_page(make_user, course, full_name):
+def test_names_in_any_script_render_on_one_page_with_their_logical_text(make_user, course, full_name):
     # Given a learner whose name is not plain ASCII
     learner = make_user("student", full_name=full_name)
     certificate, _ = certificate_issue(user=learner, course=course)
@@ -65,34 +75,39 @@ def test_names_in_any_script_render_on_one_page(make_user, course, full_name):
     # When the certificate is rendered
     reader = _render(certificate)
 
-    # Then rendering succeeds on one page and the number is there
+    # Then it is one page, and the name's line carries the name in logical order for copy and search
     assert len(reader.pages) == 1
-    text = reader.pages[0].extract_text()
-    assert certificate.certificate_number in text
-    if full_name.startswith("José"):
-        assert full_name in text
+    assert full_name in _actual_texts(reader)
+    assert certificate.certificate_number in reader.pages[0].extract_text()
 
 
-def test_the_longest_name_and_title_still_fit_one_page(make_user, course):
-    # Given the longest name and course title the models allow
-    learner = make_user("student", full_name="Anantharamakrishnan " * 7 + "Iyer")
-    course.title = "Advanced " * 22
-    course.save()
+@pytest.mark.parametrize(
+    "full_name",
+    [pytest.param("שרה כהן", id="hebrew"), pytest.param("محمد علي", id="arabic")],
+)
+def test_right_to_left_names_are_drawn_not_blank(make_user, course, full_name):
+    # Given a Hebrew or Arabic name (the Latin-only font used to draw them as empty boxes)
+    learner = make_user("student", full_name=full_name)
     certificate, _ = certificate_issue(user=learner, course=course)
 
-    # When rendered, Then it is still one page
-    assert len(_render(certificate).pages) == 1
+    # When rendered, Then every letter is drawn with a glyph that maps back to it (Arabic as joining forms)
+    drawn = unicodedata.normalize("NFKC", _render(certificate).pages[0].extract_text())
+    assert set(full_name.replace(" ", "")) <= set(drawn)
 
 
-def test_font_runs_give_each_script_its_font_and_escape_markup():
-    html = font_runs("Ana शर्मा <b>")
+def test_a_long_name_stays_inside_the_page(make_user, course):
+    # Given the kind of name that used to run off both edges of the page
+    learner = make_user("student", full_name=" ".join(["Anantharamakrishnan"] * 5))
+    certificate, _ = certificate_issue(user=learner, course=course)
 
-    assert html == (
-        f'<span style="font-family: {FONT_LATIN}">Ana </span>'
-        f'<span style="font-family: {FONT_DEVANAGARI}">शर्मा </span>'
-        f'<span style="font-family: {FONT_LATIN}">&lt;b&gt;</span>'
-    )
-    assert FONT_TAMIL in font_runs("தமிழ்")
+    # When rendered
+    reader = _render(certificate)
+
+    # Then every piece of text starts inside the content area, and the name is drawn on two lines
+    content = reader.pages[0].get_contents().get_data().decode("latin-1")
+    starts = [float(x) for x in re.findall(r"BT 1 0 0 1 ([-\d.]+) [-\d.]+ Tm", content)]
+    assert starts and min(starts) >= CONTENT_LEFT - 0.01
+    assert len([line for line in holder_name_lines(learner.full_name)]) == 2
 
 
 def test_rerender_replaces_the_file_and_keeps_number_and_code(student, course):
@@ -112,3 +127,22 @@ def test_rerender_replaces_the_file_and_keeps_number_and_code(student, course):
         certificate.certificate_number,
         certificate.verification_code,
     )
+
+
+def test_a_body_too_tall_for_the_page_shrinks_until_it_clears_the_footer():
+    # Given a two-line Arabic name (deep Naskh descenders) and a long Arabic course title
+    body = _Body(
+        academy="Desired Career Academy",
+        holder_name="محمد بن عبد الله بن عبد الرحمن بن عبد العزيز بن سعود بن فيصل بن تركي العلي القحطاني",
+        course_title="مقدمة في تحليل البيانات والتعلم الآلي والذكاء الاصطناعي للمبتدئين والمحترفين " * 2,
+        instructor_name="أحمد",
+    )
+    unscaled = _Page(None)
+    body.draw(unscaled)
+    assert unscaled.y < BODY_BOTTOM  # at full size it would run into the footer
+
+    # When the scale is chosen, Then the whole body ends above the footer
+    scale = body.scale_to_fit()
+    scaled = _Page(None, scale=scale)
+    body.draw(scaled)
+    assert scale < 1 and scaled.y >= BODY_BOTTOM
