@@ -57,7 +57,7 @@ def _run(modeladmin, request, queryset, verb: str, call) -> None:
 
 
 class PendingReviewFirst(admin.SimpleListFilter):
-    """"Waiting for review" lists the oldest submission first: that is the order staff work in."""
+    """ "Waiting for review" lists the oldest submission first: that is the order staff work in."""
 
     title = "review"
     parameter_name = "review"

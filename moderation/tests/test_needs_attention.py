@@ -72,7 +72,12 @@ def test_needs_attention_counts_what_waits_and_for_how_long(world, instructor):
                     "instructor": instructor.full_name,
                     "submitted_at": ago(days=3),
                 },
-                {"id": world["new"].pk, "title": "New course", "instructor": instructor.full_name, "submitted_at": ago(hours=1)},
+                {
+                    "id": world["new"].pk,
+                    "title": "New course",
+                    "instructor": instructor.full_name,
+                    "submitted_at": ago(hours=1),
+                },
             ],
         },
         "open_flags": {"count": 2, "oldest": ago(hours=5)},
@@ -93,10 +98,10 @@ def test_needs_attention_on_a_quiet_platform_is_all_zero():
 
 
 @pytest.mark.parametrize("waiting", [1, 9])
-def test_needs_attention_query_count_does_not_grow_with_the_data(
-    waiting, instructor, django_assert_num_queries
-):
-    baker.make("catalog.Course", instructor=instructor, status="pending_review", submitted_at=ago(days=1), _quantity=waiting)
+def test_needs_attention_query_count_does_not_grow_with_the_data(waiting, instructor, django_assert_num_queries):
+    baker.make(
+        "catalog.Course", instructor=instructor, status="pending_review", submitted_at=ago(days=1), _quantity=waiting
+    )
     # the oldest waiting courses with their instructors, their count, open flags, stuck orders, missing PDFs
     with django_assert_num_queries(NEEDS_ATTENTION_QUERY_COUNT):
         attention = needs_attention()
