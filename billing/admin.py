@@ -24,6 +24,9 @@ class WebhookEventInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
 
 def stuck_created_cutoff():
     """Orders still ``created`` before this moment should have been settled by the reconciler."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -39,6 +40,9 @@ class ModuleInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
 
 class RejectForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea, min_length=3, max_length=2000)
@@ -54,6 +58,15 @@ def _run(modeladmin, request, queryset, verb: str, call) -> None:
             modeladmin.message_user(request, f"{course}: {exc.message}", level=messages.WARNING)
     if done:
         modeladmin.message_user(request, f"{done} course(s) {verb}.", level=messages.SUCCESS)
+
+
+class HttpsUrlFields:
+    """URLs typed without a scheme are https (Django 6's default; silences its deprecation warning)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class PendingReviewFirst(admin.SimpleListFilter):
@@ -72,7 +85,7 @@ class PendingReviewFirst(admin.SimpleListFilter):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(HttpsUrlFields, admin.ModelAdmin):
     list_display = [
         "title",
         "instructor",
@@ -190,6 +203,9 @@ class LessonInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(Module)
 class ModuleAdmin(admin.ModelAdmin):
@@ -220,7 +236,7 @@ class ModuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(HttpsUrlFields, admin.ModelAdmin):
     form = PositionedForm
     list_display = ["title", "module", "position", "duration_seconds", "is_preview"]
     list_filter = ["is_preview"]
@@ -252,9 +268,10 @@ class EnrollmentGrantForm(forms.ModelForm):
         model = Enrollment
         fields = ["user", "course"]
 
-    def validate_unique(self):
-        # enrollment_grant reactivates a revoked enrollment and leaves an active one as it is.
-        pass
+    def _get_validation_exclusions(self):
+        # "One enrollment per user and course" is not an error here: enrollment_grant reactivates a revoked
+        # enrollment and leaves an active one as it is.
+        return {*super()._get_validation_exclusions(), "user", "course"}
 
 
 class RevokeEnrollmentForm(forms.Form):
