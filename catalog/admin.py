@@ -80,7 +80,7 @@ class PendingReviewFirst(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "waiting":
-            return queryset.filter(status=Course.Status.PENDING_REVIEW).order_by("submitted_at")
+            return queryset.filter(status=Course.Status.PENDING_REVIEW)
         return queryset
 
 
@@ -131,6 +131,12 @@ class CourseAdmin(HttpsUrlFields, admin.ModelAdmin):
     inlines = [ModuleInline]
     # "delete_selected" is listed again on purpose: delete_queryset below deletes through the service.
     actions = ["approve_courses", "reject_courses", "delete_selected"]
+
+    def get_ordering(self, request):
+        # The changelist orders after the filters ran, so the review queue's order is set here.
+        if request.GET.get(PendingReviewFirst.parameter_name) == "waiting":
+            return ["submitted_at", "title"]
+        return super().get_ordering(request)
 
     def get_readonly_fields(self, request, obj=None):
         # A course never changes hands: its learners, payments and certificates name its instructor.

@@ -96,12 +96,25 @@ class VoteAdmin(ReadOnlyAdmin):
     list_select_related = ["post", "user"]
 
 
+class FlaggedItemFilter(admin.SimpleListFilter):
+    title = "flagged item"
+    parameter_name = "item"
+
+    def lookups(self, request, model_admin):
+        return [("post", "Posts"), ("reply", "Replies")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("post", "reply"):
+            return queryset.filter(**{f"{self.value()}__isnull": False})
+        return queryset
+
+
 @admin.register(Flag)
 class FlagAdmin(ReadOnlyAdmin):
     """Flags are decided with the two actions (``flag_resolve``, audited), never edited or deleted."""
 
     list_display = ["flagged_text", "item_link", "reason", "reporter", "status", "created_at", "resolved_by"]
-    list_filter = ["status", "created_at", ("post", admin.EmptyFieldListFilter)]
+    list_filter = ["status", FlaggedItemFilter, "created_at"]
     search_fields = [
         "reason",
         "reporter__email",

@@ -222,8 +222,9 @@ def test_bulk_delete_of_courses_goes_through_course_delete(admin_client_, make_c
 
 def test_waiting_for_review_lists_the_oldest_submission_first(admin_client_, make_course):
     now = timezone.now()
-    newer = make_course(status="pending_review", title="Newer", submitted_at=now - datetime.timedelta(hours=2))
+    # created in submission order, so the default "newest first" would list them the wrong way round
     older = make_course(status="pending_review", title="Older", submitted_at=now - datetime.timedelta(days=4))
+    newer = make_course(status="pending_review", title="Newer", submitted_at=now - datetime.timedelta(hours=2))
     make_course(status="published", title="Live")
     html = admin_client_.get(CHANGELIST, {"review": "waiting"}).content.decode()
     assert "Live" not in html

@@ -67,7 +67,7 @@ def test_flags_are_listed_with_the_flagged_text_and_a_link_to_it(admin_client, p
     assert "&lt;script&gt;alert(1)&lt;/script&gt; buy cheap pills" in html and "<script>alert" not in html
     assert f'<a href="/admin/forum/post/{post.pk}/change/">Post “{post.title}”</a>' in html
     assert f'<a href="/admin/forum/reply/{reply.pk}/change/">Reply on “{post.title}”</a>' in html
-    assert f'<th class="field-flagged_text"><a href="/admin/forum/flag/' in html  # the text opens the flag
+    assert '<th class="field-flagged_text"><a href="/admin/forum/flag/' in html  # the text opens the flag
 
 
 def test_flags_can_be_found_by_the_flagged_text(admin_client, post, make_learner, make_post):
@@ -99,3 +99,11 @@ def test_moderators_delete_posts_softly_through_the_service(admin_client, admin_
     # and hard deletes or edits by hand are refused
     assert admin_client.post(f"/admin/forum/post/{post.pk}/delete/", {"post": "yes"}).status_code == 403
     assert admin_client.post(f"/admin/forum/post/{post.pk}/change/", {"title": "x", "body": "y"}).status_code == 403
+
+
+def test_flags_filter_by_the_kind_of_item(admin_client, post, make_reply, make_learner):
+    reply = make_reply(post, make_learner(), body="a reply that was flagged")
+    baker.make("forum.Flag", reporter=make_learner(), post=post, reason="on the post")
+    baker.make("forum.Flag", reporter=make_learner(), reply=reply, reason="on the reply")
+    html = admin_client.get("/admin/forum/flag/", {"item": "reply"}).content.decode()
+    assert "on the reply" in html and "on the post" not in html
