@@ -1,14 +1,15 @@
 """Django admin for users: the same suspend / unsuspend / role / profile services as the REST API (audited).
 
-Staff see one "Accounts" section: allauth's own models (email addresses, Google accounts, sessions) are
-shown read-only on the user's page instead of in sections of their own, and Django's groups (the
-platform uses roles, not groups) are not offered at all.
+Staff see one "Accounts" section: allauth's per-user models (email addresses, Google accounts, sessions)
+are shown read-only on the user's page instead of in sections of their own; Django's groups (the
+platform uses roles, not groups) and allauth's stored OAuth tokens are not offered at all. allauth's
+*Social applications* stay (under "Social accounts"): a documented way to configure Google sign-in.
 """
 
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
-from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+from allauth.socialaccount.models import SocialAccount, SocialToken
 from allauth.usersessions.models import UserSession
 from django import forms
 from django.contrib import admin, messages
@@ -20,7 +21,7 @@ from accounts.models import User
 from common.exceptions import ApplicationError
 
 # Registered by Django and allauth; edited there they would bypass allauth's flows (and expose secrets).
-for _model in (Group, EmailAddress, SocialApp, SocialToken, SocialAccount, UserSession):
+for _model in (Group, EmailAddress, SocialToken, SocialAccount, UserSession):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
 

@@ -60,10 +60,12 @@ def test_admin_cannot_suspend_self_from_the_admin_either(admin_browser, admin_us
 def test_one_accounts_section_and_no_allauth_or_group_sections(admin_browser):
     # when an admin opens the site
     response = admin_browser.get("/admin/")
-    # then the project's Accounts section is the only one about people and sign-in
+    # then the project's Accounts section is the only one about people (Google's client configuration stays)
     sections = [app["app_label"] for app in response.context["app_list"]]
     assert sections.count("accounts") == 1
-    assert not {"account", "socialaccount", "usersessions", "auth"} & set(sections)
+    assert not {"account", "usersessions", "auth"} & set(sections)
+    social = next(app for app in response.context["app_list"] if app["app_label"] == "socialaccount")
+    assert [model["object_name"] for model in social["models"]] == ["SocialApp"]
     assert [app["name"] for app in response.context["app_list"]].count("Accounts") == 1
 
 

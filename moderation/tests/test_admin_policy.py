@@ -28,6 +28,8 @@ REFERENCE = "reference data (stock saves are fine)"
 ADD, CHANGE, DELETE = "add", "change", "delete"
 
 POLICY: dict[str, tuple[str, set[str]]] = {
+    # allauth's Google client configuration (an alternative to GOOGLE_CLIENT_ID / _SECRET)
+    "socialaccount.SocialApp": (REFERENCE, {ADD, CHANGE, DELETE}),
     "accounts.User": (SERVICES, {CHANGE}),  # profile through user_profile_update; role/suspension: actions
     "catalog.Domain": (REFERENCE, {ADD, CHANGE, DELETE}),
     "catalog.Course": (SERVICES, {ADD, CHANGE, DELETE}),
@@ -179,3 +181,4 @@ def test_the_stock_bulk_delete_is_off_site_wide_unless_an_admin_deletes_through_
     )
     # then only those offer "delete selected": flags, payments, the ledger never do
     assert offering == ["assessments.Quiz", "catalog.Course", "catalog.Domain", "catalog.Lesson", "catalog.Module"]
+    # (allauth's SocialApp admin lists no actions of its own, so it gets only the CSV export)
