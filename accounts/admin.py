@@ -114,6 +114,13 @@ class UserAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # accounts are created by signing up (allauth), or `createsuperuser`
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The course form's instructor picker offers only people who may own a course.
+        if request.path.endswith("/autocomplete/") and request.GET.get("field_name") == "instructor":
+            queryset = queryset.filter(role__in=[User.Role.INSTRUCTOR, User.Role.ADMIN])
+        return queryset, may_have_duplicates
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # a user is suspended, never deleted: payments, certificates and the audit log point at them
 

@@ -100,8 +100,7 @@ class CourseAdmin(HttpsUrlFields, admin.ModelAdmin):
     list_filter = [PendingReviewFirst, "status", "domain", ("published_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "slug", "instructor__email", "instructor__full_name"]
     list_select_related = ["instructor", "domain"]
-    autocomplete_fields = ["domain"]
-    raw_id_fields = ["instructor"]
+    autocomplete_fields = ["domain", "instructor"]  # pick people by name or email, never by id
     fields = [
         "instructor",
         "title",
@@ -131,6 +130,12 @@ class CourseAdmin(HttpsUrlFields, admin.ModelAdmin):
     inlines = [ModuleInline]
     # "delete_selected" is listed again on purpose: delete_queryset below deletes through the service.
     actions = ["approve_courses", "reject_courses", "delete_selected"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "instructor":
+            people = db_field.related_model
+            kwargs["queryset"] = people.objects.filter(role__in=[people.Role.INSTRUCTOR, people.Role.ADMIN])
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_ordering(self, request):
         # The changelist orders after the filters ran, so the review queue's order is set here.
@@ -293,8 +298,7 @@ class EnrollmentAdmin(admin.ModelAdmin):
     list_filter = ["status", "source", ("completed_at", admin.EmptyFieldListFilter), "created_at"]
     list_select_related = ["user", "course"]
     search_fields = ["user__email", "user__full_name", "course__title"]
-    raw_id_fields = ["user"]
-    autocomplete_fields = ["course"]
+    autocomplete_fields = ["user", "course"]
     fields = [
         "user",
         "course",

@@ -235,3 +235,33 @@ def test_waiting_for_review_lists_the_oldest_submission_first(admin_client_, mak
 def test_model_names_are_spelled_right(admin_client_):
     html = admin_client_.get("/admin/").content.decode()
     assert "Lesson progress<" in html and "progresss" not in html.lower()
+
+
+def test_a_course_is_given_to_an_instructor_picked_by_name_never_to_a_student(
+    admin_client_, domain, instructor, student
+):
+    # the picker searches people by name and offers only those who may own a course
+    found = admin_client_.get(
+        "/admin/autocomplete/",
+        {"app_label": "catalog", "model_name": "course", "field_name": "instructor", "term": "Student"},
+    ).json()
+    assert found["results"] == []
+    found = admin_client_.get(
+        "/admin/autocomplete/",
+        {"app_label": "catalog", "model_name": "course", "field_name": "instructor", "term": "Meera"},
+    ).json()
+    assert found["results"] == [{"id": str(instructor.pk), "text": str(instructor)}]
+    # and a student's id posted by hand is refused
+    response = admin_client_.post(
+        "/admin/catalog/course/add/",
+        {
+            "instructor": student.pk,
+            "title": "Nope",
+            "domain": domain.pk,
+            "price": "0.00",
+            "modules-TOTAL_FORMS": 0,
+            "modules-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200 and "instructor" in response.context["adminform"].form.errors
+    assert not Course.objects.filter(title="Nope").exists()
