@@ -107,3 +107,16 @@ def test_flags_filter_by_the_kind_of_item(admin_client, post, make_reply, make_l
     baker.make("forum.Flag", reporter=make_learner(), reply=reply, reason="on the reply")
     html = admin_client.get("/admin/forum/flag/", {"item": "reply"}).content.decode()
     assert "on the reply" in html and "on the post" not in html
+
+
+@pytest.mark.parametrize("flags", [1, 10])
+def test_the_flag_changelist_query_count_does_not_grow_with_the_flags(
+    admin_client, post, make_reply, make_learner, flags, django_assert_max_num_queries
+):
+    for n in range(flags):
+        target = {"post": post} if n % 2 else {"reply": make_reply(post, make_learner())}
+        baker.make("forum.Flag", reporter=make_learner(), reason="Spam", **target)
+    # session + user, two counts (filtered and total), the page with reporter, resolver, post, reply and its post
+    with django_assert_max_num_queries(6):
+        response = admin_client.get("/admin/forum/flag/")
+    assert response.status_code == 200
