@@ -73,11 +73,16 @@ clean:
 	rm -rf $(VENV) .coverage htmlcov
 
 # --- Reliability and security (real processes; need PostgreSQL and Redis on 127.0.0.1) ---------------
-.PHONY: fuzz system-test celery-e2e scale-out security-test
+.PHONY: fuzz system-test celery-e2e scale-out security-test browser-test
 
 ## security-test: the authorization matrix, mass-assignment and bad-input tests (also part of `make test`)
 security-test: install-dev
 	$(BIN)/pytest tests_security $(PYTEST_ARGS)
+
+## browser-test: the staff site in headless chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH); screenshots
+## land in browser_tests/screenshots/
+browser-test: install-dev
+	$(BIN)/pytest browser_tests -m browser $(PYTEST_ARGS)
 
 ## fuzz: schemathesis (default checks) against gunicorn as anonymous, student, instructor and admin
 fuzz: install-dev

@@ -1,15 +1,63 @@
-"""Django admin for users: the same suspend / unsuspend / role services as the REST API (audited)."""
+"""Django admin for users: the same suspend / unsuspend / role / profile services as the REST API (audited).
+
+Staff see one "Accounts" section: allauth's per-user models (email addresses, Google accounts, sessions)
+are shown read-only on the user's page instead of in sections of their own; Django's groups (the
+platform uses roles, not groups) and allauth's stored OAuth tokens are not offered at all. allauth's
+*Social applications* stay (under "Social accounts"): a documented way to configure Google sign-in.
+"""
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialToken
+from allauth.usersessions.models import UserSession
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.template.response import TemplateResponse
 
 from accounts import services
 from accounts.models import User
 from accounts.validators import display_name_clean
 from common.exceptions import ApplicationError
+
+# Registered by Django and allauth; edited there they would bypass allauth's flows (and expose secrets).
+for _model in (Group, EmailAddress, SocialToken, SocialAccount, UserSession):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class EmailAddressInline(ReadOnlyInline):
+    model = EmailAddress
+    fields = readonly_fields = ["email", "verified", "primary"]
+    verbose_name_plural = "email addresses (allauth)"
+
+
+class SocialAccountInline(ReadOnlyInline):
+    model = SocialAccount
+    fields = readonly_fields = ["provider", "uid", "date_joined", "last_login"]
+    verbose_name_plural = "Google sign-in"
+
+
+class UserSessionInline(ReadOnlyInline):
+    model = UserSession
+    fields = readonly_fields = ["ip", "user_agent", "created_at", "last_seen_at"]
+    ordering = ["-last_seen_at"]
+    verbose_name_plural = "signed-in sessions"
 
 
 class SuspendForm(forms.Form):
@@ -73,10 +121,26 @@ class UserAdmin(admin.ModelAdmin):
         "last_login",
         "created_at",
     ]
+    inlines = [EmailAddressInline, SocialAccountInline, UserSessionInline]
     actions = ["suspend_users", "unsuspend_users", "make_student", "make_instructor", "make_admin"]
 
     def has_add_permission(self, request) -> bool:
         return False  # accounts are created by signing up (allauth), or `createsuperuser`
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The course form's instructor picker offers only people who may own a course.
+        if request.path.endswith("/autocomplete/") and request.GET.get("field_name") == "instructor":
+            queryset = queryset.filter(role__in=[User.Role.INSTRUCTOR, User.Role.ADMIN])
+        return queryset, may_have_duplicates
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a user is suspended, never deleted: payments, certificates and the audit log point at them
+
+    def save_model(self, request, obj, form, change):
+        # Only the profile is editable here (role and suspension have their own audited actions).
+        changes = {name: form.cleaned_data[name] for name in services.PROFILE_FIELDS if name in form.changed_data}
+        services.user_profile_update(user=obj, **changes)
 
     @admin.action(description="Suspend selected users")
     def suspend_users(self, request, queryset):

@@ -49,6 +49,7 @@ class QuizAdmin(admin.ModelAdmin):
     readonly_fields = ("position", "created_at", "updated_at")
     fields = ("module", "position", "question", "options", "correct_option", "explanation", "created_at", "updated_at")
     ordering = ("module", "position")
+    actions = ("delete_selected",)  # delete_queryset deletes through the service
 
     def get_readonly_fields(self, request, obj=None):
         # A question never moves to another module: its results belong to this one.

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import admin, messages
+from django.utils import timezone
 
 from billing import services
 from billing.models import Payment, WebhookEvent
@@ -20,6 +24,27 @@ class WebhookEventInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def stuck_created_cutoff():
+    """Orders still ``created`` before this moment should have been settled by the reconciler."""
+    return timezone.now() - timedelta(minutes=settings.BILLING_RECONCILE_AFTER_MINUTES)
+
+
+class StuckFilter(admin.SimpleListFilter):
+    title = "needs attention"
+    parameter_name = "stuck"
+
+    def lookups(self, request, model_admin):
+        return [("created", "Stuck in “created” past the reconcile window")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "created":
+            return queryset.filter(status=Payment.Status.CREATED, created_at__lt=stuck_created_cutoff())
+        return queryset
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     # Money records change only through the services (verify, webhooks, refunds), never by hand.
@@ -35,13 +60,26 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["razorpay_order_id", "user", "course", "amount", "currency", "status", "created_at", "paid_at"]
-    list_filter = ["status", "currency", "created_at"]
-    search_fields = ["razorpay_order_id", "payment_id", "receipt", "refund_id", "user__email", "course__title"]
+    list_display = ["razorpay_order_id", "user", "course", "amount_display", "status", "created_at", "paid_at"]
+    list_filter = [StuckFilter, "status", "currency", "created_at"]
+    search_fields = [
+        "razorpay_order_id",
+        "payment_id",
+        "receipt",
+        "refund_id",
+        "user__email",
+        "user__full_name",
+        "course__title",
+    ]
     list_select_related = ["user", "course"]
     date_hierarchy = "created_at"
     inlines = [WebhookEventInline]
     actions = ["refund_payments"]
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_display(self, payment: Payment) -> str:
+        # Stored in paise; support staff talk in rupees.
+        return f"{payment.currency} {payment.amount / 100:,.2f}"
 
     @admin.action(description="Refund selected payments in full (Razorpay)")
     def refund_payments(self, request, queryset):

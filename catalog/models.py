@@ -185,6 +185,7 @@ class LessonProgress(UUIDModel):
 
     class Meta:
         ordering = ["completed_at"]
+        verbose_name_plural = "lesson progress"
         constraints = [
             models.UniqueConstraint(fields=["user", "lesson"], name="catalog_lessonprogress_user_lesson_unique"),
         ]

@@ -12,6 +12,21 @@ from certificates.services import certificate_reinstate, certificate_render_queu
 from common.exceptions import ApplicationError
 
 
+class PdfFilter(admin.SimpleListFilter):
+    title = "PDF"
+    parameter_name = "pdf"
+
+    def lookups(self, request, model_admin):
+        return [("ready", "Ready"), ("missing", "Missing")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(file="")
+        if self.value() == "ready":
+            return queryset.exclude(file="")
+        return queryset
+
+
 class RevokeForm(forms.Form):
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -19,7 +34,7 @@ class RevokeForm(forms.Form):
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
     list_display = ["certificate_number", "user", "course", "issue_date", "status", "file_ready"]
-    list_filter = ["status", "issue_date"]
+    list_filter = ["status", PdfFilter, "issue_date"]
     search_fields = [
         "certificate_number",
         "verification_code",
@@ -49,6 +64,9 @@ class CertificateAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # every field is the services' to keep; the actions below are the only writes
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # A certificate is revoked, never deleted: its number must stay taken and its code verifiable.

@@ -1,12 +1,42 @@
-"""Django admin for the forum. Flag decisions go through ``flag_resolve`` so they are audited like the API's."""
+"""Django admin for the forum. Posts, replies and votes are the learners' writing and change only through
+``forum.services`` (read-only here; moderators delete softly with an audited action); flag decisions go
+through ``flag_resolve`` so they are audited like the API's, and flags are never deleted around it."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from common.exceptions import ApplicationError
 from forum.models import Flag, Post, Reply, Vote
-from forum.services import FlagAction, flag_resolve
+from forum.services import FlagAction, flag_resolve, post_delete, reply_delete
+
+EXCERPT_CHARS = 120
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _delete_as_moderator(modeladmin, request, queryset, service, noun: str) -> None:
+    done = 0
+    for item in queryset.filter(deleted_at__isnull=True):
+        try:
+            service(user=request.user, **{noun: item})
+            done += 1
+        except ApplicationError as exc:
+            modeladmin.message_user(request, f"{item}: {exc.message}", messages.WARNING)
+    modeladmin.message_user(request, f"{done} {noun}(s) deleted (soft, audited).", messages.SUCCESS)
 
 
 class ReplyInline(admin.TabularInline):
@@ -21,61 +51,112 @@ class ReplyInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ReadOnlyAdmin):
     list_display = ["title", "course", "user", "votes", "reply_count", "is_hidden", "deleted_at", "created_at"]
     list_filter = ["is_hidden", ("deleted_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["title", "body", "user__email", "user__full_name", "course__title"]
     list_select_related = ["course", "user"]
-    raw_id_fields = ["course", "module", "user", "accepted_reply", "deleted_by"]
-    # Counters and timestamps are kept by forum.services; editing them here would break the invariants.
-    readonly_fields = ["votes", "reply_count", "edited_at", "deleted_at", "deleted_by", "hidden_at", "is_hidden"]
     date_hierarchy = "created_at"
     inlines = [ReplyInline]
+    actions = ["delete_posts"]
+
+    @admin.action(description="Delete selected posts as a moderator (soft, audited)")
+    def delete_posts(self, request, queryset: QuerySet[Post]) -> None:
+        _delete_as_moderator(self, request, queryset, post_delete, "post")
 
 
 @admin.register(Reply)
-class ReplyAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "post", "user", "is_hidden", "deleted_at", "created_at"]
+class ReplyAdmin(ReadOnlyAdmin):
+    list_display = ["excerpt", "post", "user", "is_hidden", "deleted_at", "created_at"]
     list_filter = ["is_hidden", ("deleted_at", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["body", "user__email", "user__full_name", "post__title"]
     list_select_related = ["post", "user"]
-    raw_id_fields = ["post", "user", "deleted_by"]
-    readonly_fields = ["edited_at", "deleted_at", "deleted_by", "hidden_at", "is_hidden", "first_accepted_at"]
+    actions = ["delete_replies"]
+
+    @admin.display(description="reply")
+    def excerpt(self, reply: Reply) -> str:
+        return Truncator(reply.body).chars(EXCERPT_CHARS)
+
+    @admin.action(description="Delete selected replies as a moderator (soft, audited)")
+    def delete_replies(self, request, queryset: QuerySet[Reply]) -> None:
+        _delete_as_moderator(self, request, queryset, reply_delete, "reply")
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(ReadOnlyAdmin):
+    # A vote changes the post's score; only forum.services.post_vote may write one.
     list_display = ["post", "user", "value", "created_at"]
     list_filter = ["value"]
     search_fields = ["post__title", "user__email"]
     list_select_related = ["post", "user"]
-    raw_id_fields = ["post", "user"]
 
-    # A vote changes the post's score; only forum.services.post_vote may write one.
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+class FlaggedItemFilter(admin.SimpleListFilter):
+    title = "flagged item"
+    parameter_name = "item"
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def lookups(self, request, model_admin):
+        return [("post", "Posts"), ("reply", "Replies")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("post", "reply"):
+            return queryset.filter(**{f"{self.value()}__isnull": False})
+        return queryset
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "reporter", "reason", "status", "created_at", "resolved_by", "resolved_at"]
-    list_filter = ["status", "created_at"]
-    search_fields = ["reason", "reporter__email", "post__title", "reply__body"]
-    list_select_related = ["reporter", "resolved_by"]
-    raw_id_fields = ["reporter", "post", "reply", "resolved_by"]
-    readonly_fields = ["reporter", "post", "reply", "reason", "status", "resolved_by", "resolved_at", "created_at"]
+class FlagAdmin(ReadOnlyAdmin):
+    """Flags are decided with the two actions (``flag_resolve``, audited), never edited or deleted."""
+
+    list_display = ["flagged_text", "item_link", "reason", "reporter", "status", "created_at", "resolved_by"]
+    list_filter = ["status", FlaggedItemFilter, "created_at"]
+    search_fields = [
+        "reason",
+        "reporter__email",
+        "reporter__full_name",
+        "post__title",
+        "post__body",
+        "reply__body",
+        "reply__post__title",
+    ]
+    list_select_related = ["reporter", "resolved_by", "post", "reply__post"]
+    fields = [
+        "flagged_text",
+        "item_link",
+        "reporter",
+        "reason",
+        "status",
+        "resolved_by",
+        "resolved_at",
+        "created_at",
+    ]
+    readonly_fields = fields
     actions = ["hide_items", "dismiss_flags"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
+    @staticmethod
+    def _item(flag: Flag) -> Post | Reply:
+        return flag.post if flag.post_id else flag.reply
+
+    @admin.display(description="flagged text")
+    def flagged_text(self, flag: Flag) -> str:
+        item = self._item(flag)
+        text = f"{item.title}: {item.body}" if isinstance(item, Post) else item.body
+        return Truncator(text).chars(EXCERPT_CHARS)
+
+    @admin.display(description="flagged item")
+    def item_link(self, flag: Flag) -> str:
+        item = self._item(flag)
+        if isinstance(item, Post):
+            url, label = reverse("admin:forum_post_change", args=[item.pk]), f"Post “{item.title}”"
+        else:
+            url, label = reverse("admin:forum_reply_change", args=[item.pk]), f"Reply on “{item.post.title}”"
+        hidden = " (hidden)" if item.is_hidden else ""
+        return format_html('<a href="{}">{}</a>{}', url, Truncator(label).chars(80), hidden)
 
     def _resolve(self, request, queryset, action: str) -> None:
         resolved = 0

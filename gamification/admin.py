@@ -44,6 +44,11 @@ class BadgeAdmin(admin.ModelAdmin):
     list_filter = ["rule_type", "event_type"]
     search_fields = ["code", "name"]
 
+    # Badges are configuration read by xp_award: edited here freely, but never deleted, because deleting
+    # one would silently take it away from everyone who earned it (UserBadge cascades).
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(UserBadge)
 class UserBadgeAdmin(ReadOnlyAdmin):

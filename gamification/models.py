@@ -40,6 +40,7 @@ class XPEvent(UUIDModel):
     source_id = models.UUIDField()
 
     class Meta:
+        verbose_name = "XP event"
         ordering = ["-timestamp"]
         constraints = [
             # One source pays once, even when two requests race (the insert of the loser fails).
@@ -75,6 +76,7 @@ class XPTotal(UUIDModel):
     updated_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = "XP total"
         constraints = [
             models.UniqueConstraint(fields=["user", "period", "period_start"], name="gamification_xptotal_unique"),
         ]

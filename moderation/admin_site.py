@@ -73,6 +73,9 @@ class StaffAdminSite(admin.AdminSite):
     def __init__(self, name: str = "admin"):
         super().__init__(name)
         self.add_action(export_selected_as_csv, "export_selected_as_csv")
+        # The stock bulk delete runs QuerySet.delete(), around every service and the audit log. A ModelAdmin
+        # whose delete_queryset goes through its services lists "delete_selected" in its own actions.
+        self.disable_action("delete_selected")
 
     def has_permission(self, request) -> bool:
         return is_platform_admin(request.user)
@@ -80,11 +83,12 @@ class StaffAdminSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         # Imported here: the site is built while apps load, before models may be imported.
         from moderation.charts import dashboard_charts
-        from moderation.selectors import audit_log_list, platform_stats
+        from moderation.selectors import audit_log_list, needs_attention, platform_stats
 
         stats = platform_stats()
         context = {
             "dashboard": stats,
+            "attention": needs_attention(),
             "charts": dashboard_charts(stats),
             # Staff actions go through services (not ModelAdmin saves), so the audit log, not Django's
             # LogEntry, is what "recent actions" means here.

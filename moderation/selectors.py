@@ -15,13 +15,15 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.models import User
 from billing.models import Payment
 from catalog.models import Course, Enrollment
+from certificates.models import Certificate
+from forum.models import Flag
 from moderation.models import AuditLog
 
 STATS_CACHE_KEY = "moderation:platform_stats:v1"
@@ -156,6 +158,53 @@ def platform_stats(*, use_cache: bool = True) -> dict[str, Any]:
     stats = _platform_stats_compute()
     cache.set(STATS_CACHE_KEY, stats, timeout=settings.ADMIN_STATS_CACHE_SECONDS)
     return stats
+
+
+# Courses listed by name in the "needs attention" strip (the oldest submissions); the rest are counted.
+ATTENTION_COURSES = 5
+# oldest pending courses, pending count, open flags, stuck payments, certificates without a PDF.
+NEEDS_ATTENTION_QUERY_COUNT = 5
+
+
+def needs_attention() -> dict[str, Any]:
+    """What staff should act on now, for the strip on top of the dashboard. Never cached: it is a to-do
+    list, and each figure is one indexed aggregate, so it costs ``NEEDS_ATTENTION_QUERY_COUNT`` queries."""
+    now = timezone.now()
+    pending = Course.objects.filter(status=Course.Status.PENDING_REVIEW)
+    oldest_pending = list(
+        pending.order_by("submitted_at", "title").values(
+            "id", "title", "submitted_at", "instructor__email", "instructor__full_name"
+        )[:ATTENTION_COURSES]
+    )
+    pending_count = pending.count()
+    flags = Flag.objects.filter(status=Flag.Status.OPEN).aggregate(count=Count("pk"), oldest=Min("created_at"))
+    reconcile_window = datetime.timedelta(minutes=settings.BILLING_RECONCILE_AFTER_MINUTES)
+    stuck = Payment.objects.filter(status=Payment.Status.CREATED, created_at__lt=now - reconcile_window).aggregate(
+        count=Count("pk"), oldest=Min("created_at")
+    )
+    missing_pdfs = Certificate.objects.filter(status=Certificate.Status.VALID, file="").count()
+    return {
+        "courses_pending_review": {
+            "count": pending_count,
+            "oldest": [
+                {
+                    "id": row["id"],
+                    "title": row["title"],
+                    "instructor": row["instructor__full_name"] or row["instructor__email"],
+                    "submitted_at": row["submitted_at"],
+                }
+                for row in oldest_pending
+            ],
+        },
+        "open_flags": {"count": flags["count"], "oldest": flags["oldest"]},
+        "stuck_payments": {
+            "count": stuck["count"],
+            "oldest": stuck["oldest"],
+            "window_minutes": settings.BILLING_RECONCILE_AFTER_MINUTES,
+        },
+        "certificates_missing_pdf": {"count": missing_pdfs},
+        "total": pending_count + flags["count"] + stuck["count"] + missing_pdfs,
+    }
 
 
 def audit_log_list(

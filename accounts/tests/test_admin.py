@@ -55,3 +55,52 @@ def test_admin_cannot_suspend_self_from_the_admin_either(admin_browser, admin_us
     )
     admin_user.refresh_from_db()
     assert not admin_user.is_suspended
+
+
+def test_one_accounts_section_and_no_allauth_or_group_sections(admin_browser):
+    # when an admin opens the site
+    response = admin_browser.get("/admin/")
+    # then the project's Accounts section is the only one about people (Google's client configuration stays)
+    sections = [app["app_label"] for app in response.context["app_list"]]
+    assert sections.count("accounts") == 1
+    assert not {"account", "usersessions", "auth"} & set(sections)
+    social = next(app for app in response.context["app_list"] if app["app_label"] == "socialaccount")
+    assert [model["object_name"] for model in social["models"]] == ["SocialApp"]
+    assert [app["name"] for app in response.context["app_list"]].count("Accounts") == 1
+
+
+def test_user_page_shows_sign_in_details_read_only(admin_browser, student):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=student, email=student.email, verified=True, primary=True)
+    html = admin_browser.get(f"/admin/accounts/user/{student.pk}/change/").content.decode()
+    assert "Email addresses (allauth)" in html and student.email in html
+    assert "Google sign-in" in html and "Signed-in sessions" in html
+    assert 'name="emailaddress_set-0-email"' not in html  # shown, not editable
+
+
+def test_profile_edits_go_through_the_service_and_role_is_not_editable(admin_browser, student):
+    response = admin_browser.post(
+        f"/admin/accounts/user/{student.pk}/change/",
+        {
+            "full_name": "Asha S. Student",
+            "domain": "",
+            "branch": "CSE",
+            "year": 2,
+            "role": "admin",  # read-only: ignored
+            "emailaddress_set-TOTAL_FORMS": 0,
+            "emailaddress_set-INITIAL_FORMS": 0,
+            "socialaccount_set-TOTAL_FORMS": 0,
+            "socialaccount_set-INITIAL_FORMS": 0,
+            "usersession_set-TOTAL_FORMS": 0,
+            "usersession_set-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    student.refresh_from_db()
+    assert (student.full_name, student.branch, student.year, student.role) == ("Asha S. Student", "CSE", 2, "student")
+
+
+def test_users_are_never_deleted_from_the_admin(admin_browser, student):
+    assert admin_browser.post(f"/admin/accounts/user/{student.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert type(student).objects.filter(pk=student.pk).exists()

@@ -75,3 +75,24 @@ def test_rerender_action_stores_a_pdf(admin_client_, student, make_certificate, 
     assert certificate.file_ready
     with certificate.file.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
+
+
+def test_missing_pdfs_filter_lists_only_certificates_without_a_file(
+    admin_client_, student, other_student, make_certificate
+):
+    # given one certificate rendered and one whose PDF never arrived
+    ready = make_certificate(student)
+    missing = make_certificate(other_student, with_file=False)
+    # when staff filter on the missing PDFs
+    html = admin_client_.get(CHANGELIST, {"pdf": "missing"}).content.decode()
+    # then only that one is listed, ready for the re-render action
+    assert missing.certificate_number in html and ready.certificate_number not in html
+    assert "Re-render the PDF of selected certificates" in html
+
+
+def test_certificates_are_not_edited_by_hand(admin_client_, student, make_certificate):
+    certificate = make_certificate(student)
+    response = admin_client_.post(f"{CHANGELIST}{certificate.pk}/change/", {"status": "revoked", "revoke_reason": "x"})
+    assert response.status_code == 403
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.revoke_reason) == ("valid", "")

@@ -49,3 +49,23 @@ def test_badges_are_editable(staff_client):
     )
     assert response.status_code == 302
     assert Badge.objects.get(code="twenty-lessons").threshold == 20
+
+
+def test_a_badge_someone_earned_is_never_deleted_from_the_admin(staff_client, student, award):
+    # given a badge a learner earned
+    award(student, "lesson_complete")
+    earned = Badge.objects.filter(awards__isnull=False).first()
+    assert earned is not None
+    # when an admin tries to delete it, one by one or in bulk
+    single = staff_client.post(f"/admin/gamification/badge/{earned.pk}/delete/", {"post": "yes"})
+    staff_client.post(
+        "/admin/gamification/badge/", {"action": "delete_selected", "_selected_action": [earned.pk], "post": "yes"}
+    )
+    # then it stays, and so does the learner's award
+    assert single.status_code == 403
+    assert Badge.objects.filter(pk=earned.pk).exists() and earned.awards.filter(user=student).exists()
+
+
+def test_xp_model_names_are_spelled_right(staff_client):
+    html = staff_client.get("/admin/").content.decode()
+    assert "XP events" in html and "XP totals" in html and "Xp events" not in html
