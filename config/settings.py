@@ -408,9 +408,12 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 
-# Per IP and per account (email, or the refresh token's user), on the shared cache; 429 + Retry-After.
+# Per IP and per account (email, the refresh token's user, the pending sign-in's user), on the shared cache;
+# 429 + Retry-After. Per account, "login" and "mfa_authenticate" count failed attempts only; the rest count all.
+# "login" also limits the admin site's sign-in form.
 ACCOUNTS_RATE_LIMITS = {
     "login": {"ip": env.str("ACCOUNTS_RATE_LOGIN_IP", default="30/m"), "account": "10/5m"},
+    "mfa_authenticate": {"ip": env.str("ACCOUNTS_RATE_LOGIN_IP", default="30/m"), "account": "5/5m"},
     "signup": {"ip": env.str("ACCOUNTS_RATE_SIGNUP_IP", default="10/h"), "account": "3/h"},
     "password_reset": {"ip": env.str("ACCOUNTS_RATE_PASSWORD_RESET_IP", default="10/h"), "account": "3/h"},
     "token_refresh": {"ip": env.str("ACCOUNTS_RATE_REFRESH_IP", default="60/m"), "account": "20/m"},

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from django.core import mail
 from django.test import Client
 
-from accounts.tests.conftest import app_login
+from accounts.tests.conftest import PASSWORD, app_login
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +93,124 @@ def test_allauths_own_429_carries_retry_after(settings, db):
 
     assert response.status_code == 429
     assert response["Retry-After"] == "60"
+
+
+# --- The body is read as allauth reads it, whatever the Content-Type (issue #15, item 1) ------------------
+
+# Content-Types (and encodings of the same JSON) under which allauth still parses the body as JSON.
+DISGUISES = [
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "application/json; charset=utf-8",
+    "APPLICATION/JSON",
+    "",
+]
+
+
+def _raw_post(client: Client, path: str, payload: dict, content_type: str):
+    return client.generic("POST", path, json.dumps(payload).encode(), content_type=content_type)
+
+
+@pytest.mark.parametrize("content_type", DISGUISES)
+def test_failed_logins_count_per_account_whatever_the_content_type(verified_student, content_type):
+    # Given two wrong passwords for one account, sent from two addresses under a non-JSON Content-Type
+    for ip in ("10.1.0.1", "10.1.0.2"):
+        payload = {"email": verified_student.email, "password": "guess"}
+        response = _raw_post(Client(REMOTE_ADDR=ip), "/_allauth/app/v1/auth/login", payload, content_type)
+        assert response.status_code == 400, response.content
+
+    # When the right password is sent the same way from a third address
+    payload = {"email": verified_student.email, "password": PASSWORD}
+    response = _raw_post(Client(REMOTE_ADDR="10.1.0.3"), "/_allauth/app/v1/auth/login", payload, content_type)
+
+    # Then the account is limited: no tokens
+    _assert_limited(response)
+    assert "meta" not in response.json()
+
+
+@pytest.mark.parametrize("content_type", DISGUISES)
+def test_password_reset_mails_are_limited_whatever_the_content_type(verified_student, content_type):
+    # Given one reset request for an account, sent as text
+    path = "/_allauth/app/v1/auth/password/request"
+    first = _raw_post(Client(REMOTE_ADDR="10.1.1.1"), path, {"email": verified_student.email}, content_type)
+    assert first.status_code == 200, first.content
+
+    # When a second one is sent from elsewhere
+    second = _raw_post(Client(REMOTE_ADDR="10.1.1.2"), path, {"email": verified_student.email}, content_type)
+
+    # Then it is limited, and only one mail left
+    _assert_limited(second)
+    assert len(mail.outbox) == 1
+
+
+def test_signup_and_refresh_are_limited_per_account_whatever_the_content_type(app_client, app_tokens):
+    signup = {"email": "text@example.com", "password": PASSWORD}
+    _raw_post(Client(REMOTE_ADDR="10.1.2.1"), "/_allauth/app/v1/auth/signup", signup, "text/plain")
+    _assert_limited(_raw_post(Client(REMOTE_ADDR="10.1.2.2"), "/_allauth/app/v1/auth/signup", signup, "text/plain"))
+
+    first = _raw_post(
+        app_client, "/_allauth/app/v1/tokens/refresh", {"refresh_token": app_tokens["refresh_token"]}, "text/plain"
+    )
+    assert first.status_code == 200, first.content
+    next_token = {"refresh_token": first.json()["data"]["refresh_token"]}
+    _assert_limited(_raw_post(Client(REMOTE_ADDR="10.1.2.3"), "/_allauth/app/v1/tokens/refresh", next_token, ""))
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"\xff\xfe{\x00}\x00", "application/json; charset=utf-16"),  # UTF-16: allauth reads UTF-8 only
+        (b"not json", "text/plain"),
+        (b'["email", "password"]', "application/json"),
+        (b'{"email": "a@example.com"', "application/json"),
+    ],
+)
+def test_a_body_allauth_cannot_read_is_refused_in_the_error_shape(db, body, content_type):
+    # When a sign-in body is not a UTF-8 JSON object
+    response = Client().generic("POST", "/_allauth/app/v1/auth/login", body, content_type=content_type)
+
+    # Then the guard refuses it in the project's error shape (nothing reaches allauth)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The body must be a JSON object encoded in UTF-8.", "code": "parse_error"}
+
+
+def test_a_form_post_to_an_allauth_view_that_reads_no_json_is_left_alone(google_app):
+    # When the browser posts the provider-redirect form (allauth does not parse its body as JSON)
+    response = Client().post(
+        "/_allauth/browser/v1/auth/provider/redirect",
+        {"provider": "google", "callback_url": "http://localhost:3000/auth/callback", "process": "login"},
+    )
+
+    # Then the guard lets it through to Google
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://accounts.google.com/")
+
+
+# --- Per-account sign-in limits count failures only ------------------------------------------------------
+
+
+def test_successful_sign_ins_never_lock_the_owner_out(verified_student):
+    # Given the owner signing in on many devices, well past the per-account limit (2 in TIGHT)
+    for n in range(4):
+        response = app_login(Client(REMOTE_ADDR=f"10.2.0.{n}"), verified_student.email)
+        assert response.status_code == 200, response.content
+
+    # When they then mistype their password once, and sign in again
+    assert app_login(Client(REMOTE_ADDR="10.2.1.1"), verified_student.email, password="typo").status_code == 400
+    response = app_login(Client(REMOTE_ADDR="10.2.1.2"), verified_student.email)
+
+    # Then they are still let in
+    assert response.status_code == 200, response.content
+    assert response.json()["meta"]["access_token"]
+
+
+def test_a_success_does_not_reset_the_failures_before_it(verified_student):
+    # Given one failure, then a success (the success gives back only its own slot)
+    assert app_login(Client(REMOTE_ADDR="10.2.2.1"), verified_student.email, password="guess").status_code == 400
+    assert app_login(Client(REMOTE_ADDR="10.2.2.2"), verified_student.email).status_code == 200
+
+    # When a second failure comes
+    assert app_login(Client(REMOTE_ADDR="10.2.2.3"), verified_student.email, password="guess").status_code == 400
+
+    # Then the account has used up its two failures
+    _assert_limited(app_login(Client(REMOTE_ADDR="10.2.2.4"), verified_student.email))
