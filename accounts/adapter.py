@@ -7,6 +7,9 @@
   authentication, which also wipes the password of an account whose email was never verified).
 - In the browser redirect flow, a user who has not completed onboarding lands on
   ``FRONTEND_URL/auth/onboarding`` instead of the callback URL the frontend asked for.
+- A sign-up that loses the race for its address to a concurrent one is answered as allauth answers a taken
+  address (with mandatory verification: exactly like a new address, plus the "you already have an account"
+  mail), never with a 500.
 """
 
 from __future__ import annotations
@@ -14,13 +17,18 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal import flows
 from allauth.account.internal.stagekit import clear_login
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.internal.httpkit import add_query_params, get_frontend_url, is_headless_request
 from allauth.headless.adapter import DefaultHeadlessAdapter
+from allauth.headless.base.response import AuthenticationResponse
+from allauth.headless.internal.restkit.response import ErrorResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 
 from accounts import errors
 from accounts.models import User
@@ -46,9 +54,35 @@ def onboarding_url(next_url: str | None = None) -> str:
     return add_query_params(url, {"next": next_url}) if next_url else url
 
 
+def _taken_address_response(request: HttpRequest, form) -> HttpResponse:
+    """What allauth answers a sign-up with an address that already has an account."""
+    email = form.cleaned_data.get("email")
+    try:
+        # Raises when taken addresses are answered openly (verification not mandatory: nothing to hide).
+        flows.manage_email.email_already_exists(email)
+    except ValidationError as exc:
+        form.add_error("email", exc)
+        return ErrorResponse(request, input=form)
+    return AuthenticationResponse.from_response(request, flows.signup.prevent_enumeration(request, email=email))
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return settings.ACCOUNTS_PASSWORD_LOGIN_ENABLED
+
+    def save_user(self, request: HttpRequest, user, form, commit: bool = True):
+        if not commit:
+            return super().save_user(request, user, form, commit=False)
+        try:
+            with transaction.atomic():
+                return super().save_user(request, user, form, commit=True)
+        except IntegrityError:
+            # The form checked the address was free, but a concurrent sign-up took it since (the address is
+            # unique ignoring case in the database): answer as for any taken address.
+            email = form.cleaned_data.get("email") or ""
+            if not is_headless_request(request) or not User.objects.filter(email__iexact=email).exists():
+                raise
+            raise ImmediateHttpResponse(_taken_address_response(request, form)) from None
 
     def new_user(self, request: HttpRequest) -> User:
         user = super().new_user(request)

@@ -390,6 +390,8 @@ HEADLESS_JWT_STATEFUL_VALIDATION_ENABLED = True
 HEADLESS_JWT_ROTATE_REFRESH_TOKEN = True
 HEADLESS_FRONTEND_URLS = {
     "account_confirm_email": f"{FRONTEND_URL}/auth/verify-email/{{key}}",
+    # Linked from the "you already have an account" mail sent when someone signs up with a taken address.
+    "account_reset_password": f"{FRONTEND_URL}/auth/password/reset",
     "account_reset_password_from_key": f"{FRONTEND_URL}/auth/password/reset/key/{{key}}",
     "account_signup": f"{FRONTEND_URL}/auth/signup",
     "socialaccount_login_error": f"{FRONTEND_URL}/auth/provider/callback",
