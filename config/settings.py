@@ -421,6 +421,11 @@ ACCOUNTS_RATE_LIMITS = {
     "token_refresh": {"ip": env.str("ACCOUNTS_RATE_REFRESH_IP", default="60/m"), "account": "20/m"},
     "provider_token": {"ip": env.str("ACCOUNTS_RATE_LOGIN_IP", default="30/m")},
 }
+# Spent refresh tokens are remembered until they expire (to detect replays); hourly, the expired ones go.
+CELERY_BEAT_SCHEDULE["accounts-spent-refresh-tokens-prune"] = {
+    "task": "accounts.tasks.spent_refresh_tokens_prune",
+    "schedule": crontab(minute=17),
+}
 # These allauth limits are replaced by the ones above (allauth answers 400/429 without Retry-After).
 ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None, "signup": None, "reset_password": None}
 
