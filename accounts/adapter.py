@@ -7,6 +7,8 @@
   authentication, which also wipes the password of an account whose email was never verified).
 - In the browser redirect flow, a user who has not completed onboarding lands on
   ``FRONTEND_URL/auth/onboarding`` instead of the callback URL the frontend asked for.
+- A password change through the app client answers with fresh tokens for the caller's sign-in (it moved to
+  a new session key, which ends every token of the old one); every other sign-in of the user stays ended.
 - A sign-up that loses the race for its address to a concurrent one is answered as allauth answers a taken
   address (with mandatory verification: exactly like a new address, plus the "you already have an account"
   mail), never with a 500.
@@ -21,9 +23,12 @@ from allauth.account.internal import flows
 from allauth.account.internal.stagekit import clear_login
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.internal.httpkit import add_query_params, get_frontend_url, is_headless_request
+from allauth.headless import app_settings as headless_settings
 from allauth.headless.adapter import DefaultHeadlessAdapter
 from allauth.headless.base.response import AuthenticationResponse
+from allauth.headless.constants import Client
 from allauth.headless.internal.restkit.response import ErrorResponse
+from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -64,6 +69,31 @@ def _taken_address_response(request: HttpRequest, form) -> HttpResponse:
         form.add_error("email", exc)
         return ErrorResponse(request, input=form)
     return AuthenticationResponse.from_response(request, flows.signup.prevent_enumeration(request, email=email))
+
+
+# Set by accounts.tokens.AccountTokenStrategy.lookup_session: the session key the app client's token
+# (access token or X-Session-Token) named when the request began.
+TOKEN_SESSION_KEY_ATTR = "_accounts_token_session_key"  # noqa: S105 - an attribute name
+
+
+def reissue_tokens_if_session_cycled(request: HttpRequest, meta: dict[str, Any]) -> None:
+    """Give the app client fresh tokens when this request moved its own sign-in to a new session key.
+
+    A password change (or set) cycles the session key (Django's ``update_session_auth_hash``), which kills
+    every token naming the old key and, through the session hash, every other session of the user. The
+    caller stays signed in under the new key, so it gets a new access and refresh token for it; the other
+    sign-ins stay ended.
+    """
+    if "access_token" in meta or getattr(request.allauth.headless, "client", None) != Client.APP:
+        return
+    started_with = getattr(request, TOKEN_SESSION_KEY_ATTR, None)
+    if not started_with or not request.user.is_authenticated or request.session.session_key == started_with:
+        return
+    jwt_internal.get_refresh_token_state(request.session).clear()  # tokens of the old key are dead anyway
+    request.session.modified = True
+    payload = headless_settings.TOKEN_STRATEGY.create_access_token_payload(request)
+    if payload:
+        meta.update(payload)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -136,6 +166,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 
 class HeadlessAdapter(DefaultHeadlessAdapter):
+    def populate_response_meta(self, request: HttpRequest, meta: dict[str, Any]) -> None:
+        super().populate_response_meta(request, meta)
+        reissue_tokens_if_session_cycled(request, meta)
+
     def serialize_user(self, user) -> dict[str, Any]:
         data = super().serialize_user(user)
         data.update(

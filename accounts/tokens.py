@@ -8,6 +8,8 @@
   exactly one gets new tokens. A spent token presented again is a replay (OAuth 2.0 Security BCP, refresh
   token rotation): the whole sign-in it belongs to ends, so every token rotated from it stops working, the
   thief's and the owner's alike; the owner signs in again.
+- ``lookup_session`` notes which session the request's token named, for the adapter's
+  ``reissue_tokens_if_session_cycled`` (fresh tokens after a password change).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import logging
 import uuid
 
 from allauth.account.internal.userkit import str_to_user_id
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.internal.sessionkit import get_session_user
 from allauth.headless import app_settings as headless_settings
@@ -25,14 +28,13 @@ from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
 from django.db import transaction
 
 from accounts import services
+from accounts.adapter import TOKEN_SESSION_KEY_ATTR, suspended_response
 
 logger = logging.getLogger(__name__)
 
 
 def _refuse_if_suspended(user) -> None:
     if user is not None and getattr(user, "is_suspended", False):
-        from accounts.adapter import suspended_response
-
         raise ImmediateHttpResponse(suspended_response())
 
 
@@ -46,6 +48,8 @@ class AccountTokenStrategy(JWTTokenStrategy):
         session = super().lookup_session(session_token)
         if session is not None:
             _refuse_if_suspended(get_session_user(session))
+            if context.request is not None:
+                setattr(context.request, TOKEN_SESSION_KEY_ATTR, session_token)
         return session
 
     def refresh_token(self, refresh_token: str) -> tuple[str, str] | None:
