@@ -7,6 +7,8 @@
   authentication, which also wipes the password of an account whose email was never verified).
 - In the browser redirect flow, a user who has not completed onboarding lands on
   ``FRONTEND_URL/auth/onboarding`` instead of the callback URL the frontend asked for.
+- Account mails name the academy (``ACADEMY_NAME``) and point at ``FRONTEND_URL``, not at the host the
+  request happened to reach (allauth's default without the Sites framework).
 - A password change through the app client answers with fresh tokens for the caller's sign-in (it moved to
   a new session key, which ends every token of the old one); every other sign-in of the user stays ended.
 - A sign-up that loses the race for its address to a concurrent one is answered as allauth answers a taken
@@ -16,8 +18,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal import flows
 from allauth.account.internal.stagekit import clear_login
@@ -96,7 +100,28 @@ def reissue_tokens_if_session_cycled(request: HttpRequest, meta: dict[str, Any])
         meta.update(payload)
 
 
+@dataclass(frozen=True)
+class AcademySite:
+    """What allauth's mail templates call ``current_site``: ``name`` and ``domain`` (here the frontend's URL,
+    which the templates print as the place to go)."""
+
+    name: str
+    domain: str
+
+
+def academy_site() -> AcademySite:
+    return AcademySite(name=settings.ACADEMY_NAME, domain=settings.FRONTEND_URL)
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        super().send_mail(template_prefix, email, {**context, "current_site": academy_site()})
+
+    def format_email_subject(self, subject: str) -> str:
+        if account_settings.EMAIL_SUBJECT_PREFIX is None:  # allauth would prefix the request's host
+            return f"[{settings.ACADEMY_NAME}] {subject}"
+        return super().format_email_subject(subject)
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return settings.ACCOUNTS_PASSWORD_LOGIN_ENABLED
 

@@ -37,6 +37,8 @@ else:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
+# The academy's name as account mails (sign-up, verification, password reset) give it.
+ACADEMY_NAME = env.str("ACADEMY_NAME", default="Desired Career Academy")
 
 # --- Applications -----------------------------------------------------------------------------
 
