@@ -7,6 +7,9 @@
   account (the email in the body, the refresh token's user, the user of a pending sign-in), counted on the
   shared cache like every other limit of the project (``common.ratelimit``); answered 429 with
   ``Retry-After``. Sign-in limits per account count failed attempts only (``_Guard.failures_only``).
+- The admin site's sign-in form (``admin:login``) has the same limits as the API's sign-in, on the same
+  counters (``ACCOUNTS_RATE_LIMITS["login"]``: per IP, and failures per account); refused with an HTML 429
+  page and ``Retry-After``, since a person is looking at it.
 - With ``ACCOUNTS_PASSWORD_LOGIN_ENABLED`` off, the password endpoints answer 404.
 - allauth's own limits answer 429 without ``Retry-After``; one is added.
 - A suspended user with a still-valid browser session is refused (403 ``account_suspended``) outside
@@ -26,7 +29,9 @@ from allauth.account.internal.stagekit import LOGIN_SESSION_KEY
 from allauth.headless.internal.sessionkit import lookup_session
 from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
 from django.conf import settings
+from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.template.response import TemplateResponse
 from django.urls import Resolver404, ResolverMatch, resolve
 
 from accounts.adapter import suspended_response
@@ -132,6 +137,11 @@ def _attempt_failed(response: HttpResponse) -> bool:
     return response.status_code == 400
 
 
+def _admin_login_failed(response: HttpResponse) -> bool:
+    # The admin form shows itself again (200) after a failure; success, or a next step, redirects.
+    return response.status_code == 200
+
+
 def limit_attempt(request: HttpRequest, *, group: str, account: str | None) -> Attempt | None:
     """Count an attempt of ``group`` per IP and, when known, per ``account``; raises ``RateLimitedError``.
 
@@ -143,6 +153,21 @@ def limit_attempt(request: HttpRequest, *, group: str, account: str | None) -> A
     if rates.get("account") and account:
         return attempt_begin(group=f"accounts.{group}.account", key=account, rate=rates["account"])
     return None
+
+
+def _admin_too_many(request: HttpRequest, exc: RateLimitedError) -> HttpResponse:
+    context = {**admin.site.each_context(request), "title": "Too many sign-in attempts", "retry_after": exc.retry_after}
+    response = TemplateResponse(request, "accounts/admin_login_rate_limited.html", context, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response.render()
+
+
+def _is_admin_login(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return match.view_name == "admin:login"
 
 
 class AuthGuardMiddleware:
@@ -157,35 +182,51 @@ class AuthGuardMiddleware:
         if endpoint and not settings.ACCOUNTS_PASSWORD_LOGIN_ENABLED and endpoint["endpoint"] in _PASSWORD_ENDPOINTS:
             # allauth drops these routes under SOCIALACCOUNT_ONLY at start-up; this holds even if urls were loaded.
             return JsonResponse(error_body("Password sign-in is disabled.", "not_found"), status=404)
+        # A per-account attempt that counts only if it fails: given back when ``failed(response)`` is false.
         attempt: Attempt | None = None
-        guard: _Guard | None = None
+        failed = _attempt_failed
         if path.startswith("/_allauth/"):
             try:
-                match = resolve(request.path_info, getattr(request, "urlconf", None))
-            except Resolver404:
-                match = None
-            view_class = _view_class(match) if match else None
-            if view_class is not None and request.method != "GET" and getattr(view_class, "handle_json_input", False):
-                try:
-                    body = _allauth_json(request)
-                except _UnreadableBody as exc:
-                    return JsonResponse(error_body(str(exc), "parse_error"), status=400)
-                guard = _guard_for(match) if request.method == "POST" else None
-                if guard is not None:
-                    account = guard.account(request, match, body) if guard.account else None
-                    try:
-                        attempt = limit_attempt(request, group=guard.group, account=account)
-                    except RateLimitedError as exc:
-                        return _too_many(exc)
+                attempt = self._limit_allauth(request)
+            except _UnreadableBody as exc:
+                return JsonResponse(error_body(str(exc), "parse_error"), status=400)
+            except RateLimitedError as exc:
+                return _too_many(exc)
+        elif request.method == "POST" and _is_admin_login(request):
+            email = request.POST.get("username", "").strip().lower()
+            try:
+                attempt = limit_attempt(request, group="login", account=f"email:{email}" if email else None)
+            except RateLimitedError as exc:
+                return _admin_too_many(request, exc)
+            failed = _admin_login_failed
         refused = self._refuse_suspended_session(request, is_allauth=path.startswith("/_allauth/"))
         if refused is not None:
             return refused
         response = self.get_response(request)
-        if attempt is not None and guard is not None and guard.failures_only and not _attempt_failed(response):
+        if attempt is not None and not failed(response):
             attempt.succeeded()
         if response.status_code == 429 and not response.has_header("Retry-After"):
             response["Retry-After"] = _DEFAULT_RETRY_AFTER
         return response
+
+    def _limit_allauth(self, request: HttpRequest) -> Attempt | None:
+        """Parse the body as allauth will and count the request against its view's limits.
+
+        Returns the per-account attempt to give back on success (sign-in views only)."""
+        try:
+            match = resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404:
+            return None
+        view_class = _view_class(match)
+        if view_class is None or request.method == "GET" or not getattr(view_class, "handle_json_input", False):
+            return None  # allauth reads no JSON body here
+        body = _allauth_json(request)
+        guard = _guard_for(match) if request.method == "POST" else None
+        if guard is None:
+            return None
+        account = guard.account(request, match, body) if guard.account else None
+        attempt = limit_attempt(request, group=guard.group, account=account)
+        return attempt if guard.failures_only else None
 
     def _refuse_suspended_session(self, request: HttpRequest, *, is_allauth: bool) -> HttpResponse | None:
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
