@@ -214,3 +214,42 @@ def test_a_success_does_not_reset_the_failures_before_it(verified_student):
 
     # Then the account has used up its two failures
     _assert_limited(app_login(Client(REMOTE_ADDR="10.2.2.4"), verified_student.email))
+
+
+# --- A pending sign-in's next step (the second factor) is limited per pending account --------------------
+
+
+@pytest.mark.parametrize("client_kind", ["app", "browser"])
+def test_a_pending_sign_in_step_is_limited_per_pending_account(settings, monkeypatch, make_user, client_kind):
+    # Given the guard entry the second-factor endpoint has, put on the email-verification step (a stage of a
+    # pending sign-in, like the second factor, that answers a wrong code with 400): until allauth.mfa is
+    # installed this is the same mechanism on a route that exists
+    from accounts import middleware
+
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    settings.ACCOUNTS_RATE_LIMITS = {**TIGHT, "mfa_authenticate": {"ip": "50/m", "account": "2/m"}}
+    monkeypatch.setitem(
+        middleware._GUARDS,
+        "allauth.headless.account.views.VerifyEmailView",
+        middleware._GUARDS["allauth.headless.mfa.views.AuthenticateView"],
+    )
+    user = make_user("student", email="pending@example.com")  # no verified address: sign-in stops at a stage
+    client = Client(REMOTE_ADDR="10.3.0.1")
+    path = f"/_allauth/{client_kind}/v1/auth/login"
+    if client_kind == "browser":
+        client.get("/_allauth/browser/v1/auth/session")  # the CSRF cookie
+    headers = {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value} if client_kind == "browser" else {}
+    pending = client.post(path, {"email": user.email, "password": PASSWORD}, content_type="application/json", **headers)
+    assert pending.status_code == 401, pending.content
+    if client_kind == "app":
+        headers = {"HTTP_X_SESSION_TOKEN": pending.json()["meta"]["session_token"]}
+
+    # When wrong codes are sent for that pending sign-in
+    verify = f"/_allauth/{client_kind}/v1/auth/email/verify"
+    statuses = [
+        client.post(verify, {"key": f"wrong-{n}"}, content_type="application/json", **headers).status_code
+        for n in range(3)
+    ]
+
+    # Then the pending account is limited after its second failure
+    assert statuses == [400, 400, 429]
