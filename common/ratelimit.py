@@ -119,5 +119,6 @@ def attempt_begin(*, group: str, key: str, rate: str) -> Attempt:
             return Attempt(None)
         raise RateLimitedError(retry_after=period)
     if count > limit:
+        Attempt(cache_key).succeeded()  # a refused attempt is not made, so it is no failure either
         raise RateLimitedError(retry_after=math.ceil(window_end - now))
     return Attempt(cache_key)
