@@ -18,7 +18,6 @@ import datetime
 import logging
 import uuid
 
-from allauth.account.internal.userkit import str_to_user_id
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.internal.sessionkit import get_session_user
@@ -63,8 +62,7 @@ class AccountTokenStrategy(JWTTokenStrategy):
         if payload is None:
             return None
         try:
-            jti = uuid.UUID(payload["jti"])
-            str_to_user_id(payload["sub"])
+            jti = uuid.UUID(payload["jti"])  # allauth's jti is a UUID (and the token is signed by us)
         except ValueError:
             return None
         session_key = jwt_internal.session_key_from_sid(payload["sid"])
