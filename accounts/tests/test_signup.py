@@ -28,15 +28,20 @@ def _without_session_token(body: dict) -> dict:
     return {**body, "meta": {k: v for k, v in body["meta"].items() if k != "session_token"}}
 
 
-def test_every_frontend_url_allauth_can_ask_for_is_configured():
-    # allauth raises ImproperlyConfigured (a 500) for a missing HEADLESS_FRONTEND_URLS entry when HEADLESS_ONLY:
-    # collect every name its code asks for.
+def frontend_url_names_allauth_asks_for() -> set[str]:
+    """Every name allauth's code passes to ``get_frontend_url`` (installed source, tests excluded)."""
     root = Path(allauth.__file__).parent
     asked = set()
     for source in root.rglob("*.py"):
         if "tests" in source.parts:
             continue
         asked |= set(re.findall(r"get_frontend_url\(\s*\w+,\s*\"([a-z_]+)\"", source.read_text()))
+    return asked
+
+
+def test_every_frontend_url_allauth_can_ask_for_is_configured():
+    # allauth raises ImproperlyConfigured (a 500) for a missing HEADLESS_FRONTEND_URLS entry when HEADLESS_ONLY.
+    asked = frontend_url_names_allauth_asks_for()
     assert "account_reset_password" in asked  # the scan finds what it looks for
     assert asked <= set(settings.HEADLESS_FRONTEND_URLS), asked - set(settings.HEADLESS_FRONTEND_URLS)
     for url in settings.HEADLESS_FRONTEND_URLS.values():
