@@ -3,8 +3,9 @@
 - Every body allauth would parse (its REST views read any non-GET body as UTF-8 JSON, whatever the
   Content-Type says) is parsed here first, the same way: a body that is not a UTF-8 JSON object, or is
   nested too deeply to decode, is refused with a 400 in the project's error shape before allauth sees it.
-- Rate limits on sign-in, sign-up, password reset, token refresh and the second-factor code, per IP and per
-  account (the email in the body, the refresh token's user, the user of a pending sign-in), counted on the
+- Rate limits on sign-in, sign-up, password reset, token refresh, the second-factor code and re-entering a
+  password while signed in, per IP and per account (the email in the body, the refresh token's user, the
+  user of a pending sign-in, the signed-in user), counted on the
   shared cache like every other limit of the project (``common.ratelimit``); answered 429 with
   ``Retry-After``. Sign-in limits per account count failed attempts only (``_Guard.failures_only``).
 - The admin site's sign-in form (``admin:login``) has the same limits as the API's sign-in, on the same
@@ -26,6 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.internal.stagekit import LOGIN_SESSION_KEY
+from allauth.core.internal.httpkit import get_authorization_credential
+from allauth.core.internal.sessionkit import get_session_user
+from allauth.headless import app_settings as headless_settings
 from allauth.headless.internal.sessionkit import lookup_session
 from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
 from django.conf import settings
@@ -88,6 +92,32 @@ def _pending_login_user(request: HttpRequest, match: ResolverMatch, body: dict[s
     return f"user:{user_pk}" if isinstance(user_pk, str | int) and user_pk != "" else None
 
 
+def _signed_in_user(request: HttpRequest, match: ResolverMatch) -> Any:
+    """The user the request is signed in as, for the client the route belongs to (no side effects)."""
+    if "app" not in match.namespaces:
+        return getattr(request, "user", None)
+    session_token = request.headers.get("X-Session-Token", "")
+    if session_token:
+        session = lookup_session(session_token)
+        return get_session_user(session) if session is not None else None
+    access_token = get_authorization_credential(request, headless_settings.JWT_AUTHORIZATION_HEADER_SCHEME)
+    result = jwt_internal.validate_access_token(access_token) if access_token else None
+    return result.user if result is not None else None
+
+
+def _signed_in_email(request: HttpRequest, match: ResolverMatch, body: dict[str, Any]) -> str | None:
+    """Re-entering the password of a signed-in account: the same per-account key (and budget) as signing in."""
+    user = _signed_in_user(request, match)
+    email = getattr(user, "email", "") if user is not None and user.is_authenticated else ""
+    return f"email:{email.strip().lower()}" if email else None
+
+
+def _signed_in_user_pk(request: HttpRequest, match: ResolverMatch, body: dict[str, Any]) -> str | None:
+    """Re-entering a second-factor code: the same per-account key as the pending sign-in's code."""
+    user = _signed_in_user(request, match)
+    return f"user:{user.pk}" if user is not None and user.is_authenticated else None
+
+
 @dataclass(frozen=True)
 class _Guard:
     """The limits of one allauth view: ``ACCOUNTS_RATE_LIMITS[group]`` per IP and per ``account`` key."""
@@ -109,6 +139,10 @@ _GUARDS: dict[str, _Guard] = {
     "allauth.headless.socialaccount.views.ProviderTokenView": _Guard("provider_token"),
     # The second-factor code of a sign-in (allauth.mfa): per IP and per pending account, failures only.
     "allauth.headless.mfa.views.AuthenticateView": _Guard("mfa_authenticate", _pending_login_user, failures_only=True),
+    # Re-entering a password or code while signed in (before sensitive changes): a stolen session must not
+    # become a way to guess the password outside the sign-in limits.
+    "allauth.headless.account.views.ReauthenticateView": _Guard("login", _signed_in_email, failures_only=True),
+    "allauth.headless.mfa.views.ReauthenticateView": _Guard("mfa_authenticate", _signed_in_user_pk, failures_only=True),
 }
 
 

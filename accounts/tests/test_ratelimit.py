@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from accounts.tests.conftest import PASSWORD, app_login
+from accounts.tests.conftest import PASSWORD, app_login, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +253,37 @@ def test_a_pending_sign_in_step_is_limited_per_pending_account(settings, monkeyp
 
     # Then the pending account is limited after its second failure
     assert statuses == [400, 400, 429]
+
+
+# --- Re-entering the password while signed in shares the sign-in budget --------------------------------
+
+
+def test_reauthentication_guesses_share_the_accounts_sign_in_budget(app_tokens, verified_student):
+    # Given a signed-in app client (e.g. a stolen access token) guessing the password through reauthentication
+    reauth = "/_allauth/app/v1/auth/reauthenticate"
+    headers = bearer(app_tokens["access_token"])
+    for n in range(2):
+        response = Client(REMOTE_ADDR=f"10.4.0.{n}").post(
+            reauth, {"password": f"guess-{n}"}, content_type="application/json", **headers
+        )
+        assert response.status_code == 400, response.content
+
+    # When the right password is tried, there or at the sign-in
+    again = Client(REMOTE_ADDR="10.4.0.9").post(
+        reauth, {"password": PASSWORD}, content_type="application/json", **headers
+    )
+    login = app_login(Client(REMOTE_ADDR="10.4.0.10"), verified_student.email)
+
+    # Then both are limited: the account's failed-attempt budget is spent
+    _assert_limited(again)
+    _assert_limited(login)
+
+
+def test_a_successful_reauthentication_does_not_count(app_tokens, verified_student):
+    reauth = "/_allauth/app/v1/auth/reauthenticate"
+    for n in range(3):
+        response = Client(REMOTE_ADDR=f"10.4.1.{n}").post(
+            reauth, {"password": PASSWORD}, content_type="application/json", **bearer(app_tokens["access_token"])
+        )
+        assert response.status_code == 200, response.content
+    assert app_login(Client(REMOTE_ADDR="10.4.1.9"), verified_student.email).status_code == 200
