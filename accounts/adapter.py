@@ -7,20 +7,37 @@
   authentication, which also wipes the password of an account whose email was never verified).
 - In the browser redirect flow, a user who has not completed onboarding lands on
   ``FRONTEND_URL/auth/onboarding`` instead of the callback URL the frontend asked for.
+- Account mails name the academy (``ACADEMY_NAME``) and point at ``FRONTEND_URL``, not at the host the
+  request happened to reach (allauth's default without the Sites framework).
+- A password change through the app client answers with fresh tokens for the caller's sign-in (it moved to
+  a new session key, which ends every token of the old one); every other sign-in of the user stays ended.
+- A sign-up that loses the race for its address to a concurrent one is answered as allauth answers a taken
+  address (with mandatory verification: exactly like a new address, plus the "you already have an account"
+  mail), never with a 500.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal import flows
 from allauth.account.internal.stagekit import clear_login
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.internal.httpkit import add_query_params, get_frontend_url, is_headless_request
+from allauth.headless import app_settings as headless_settings
 from allauth.headless.adapter import DefaultHeadlessAdapter
+from allauth.headless.base.response import AuthenticationResponse
+from allauth.headless.constants import Client
+from allauth.headless.internal.restkit.response import ErrorResponse
+from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 
 from accounts import errors
 from accounts.models import User
@@ -47,9 +64,81 @@ def onboarding_url(next_url: str | None = None) -> str:
     return add_query_params(url, {"next": next_url}) if next_url else url
 
 
+def _taken_address_response(request: HttpRequest, form) -> HttpResponse:
+    """What allauth answers a sign-up with an address that already has an account."""
+    email = form.cleaned_data.get("email")
+    try:
+        # Raises when taken addresses are answered openly (verification not mandatory: nothing to hide).
+        flows.manage_email.email_already_exists(email)
+    except ValidationError as exc:
+        form.add_error("email", exc)
+        return ErrorResponse(request, input=form)
+    return AuthenticationResponse.from_response(request, flows.signup.prevent_enumeration(request, email=email))
+
+
+# Set by accounts.tokens.AccountTokenStrategy.lookup_session: the session key the app client's token
+# (access token or X-Session-Token) named when the request began.
+TOKEN_SESSION_KEY_ATTR = "_accounts_token_session_key"  # noqa: S105 - an attribute name
+
+
+def reissue_tokens_if_session_cycled(request: HttpRequest, meta: dict[str, Any]) -> None:
+    """Give the app client fresh tokens when this request moved its own sign-in to a new session key.
+
+    A password change (or set) cycles the session key (Django's ``update_session_auth_hash``), which kills
+    every token naming the old key and, through the session hash, every other session of the user. The
+    caller stays signed in under the new key, so it gets a new access and refresh token for it; the other
+    sign-ins stay ended.
+    """
+    if "access_token" in meta or getattr(request.allauth.headless, "client", None) != Client.APP:
+        return
+    started_with = getattr(request, TOKEN_SESSION_KEY_ATTR, None)
+    if not started_with or not request.user.is_authenticated or request.session.session_key == started_with:
+        return
+    jwt_internal.get_refresh_token_state(request.session).clear()  # tokens of the old key are dead anyway
+    request.session.modified = True
+    payload = headless_settings.TOKEN_STRATEGY.create_access_token_payload(request)
+    if payload:
+        meta.update(payload)
+
+
+@dataclass(frozen=True)
+class AcademySite:
+    """What allauth's mail templates call ``current_site``: ``name`` and ``domain`` (here the frontend's URL,
+    which the templates print as the place to go)."""
+
+    name: str
+    domain: str
+
+
+def academy_site() -> AcademySite:
+    return AcademySite(name=settings.ACADEMY_NAME, domain=settings.FRONTEND_URL)
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        super().send_mail(template_prefix, email, {**context, "current_site": academy_site()})
+
+    def format_email_subject(self, subject: str) -> str:
+        if account_settings.EMAIL_SUBJECT_PREFIX is None:  # allauth would prefix the request's host
+            return f"[{settings.ACADEMY_NAME}] {subject}"
+        return super().format_email_subject(subject)
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return settings.ACCOUNTS_PASSWORD_LOGIN_ENABLED
+
+    def save_user(self, request: HttpRequest, user, form, commit: bool = True):
+        if not commit:
+            return super().save_user(request, user, form, commit=False)
+        try:
+            with transaction.atomic():
+                return super().save_user(request, user, form, commit=True)
+        except IntegrityError:
+            # The form checked the address was free, but a concurrent sign-up took it since (the address is
+            # unique ignoring case in the database): answer as for any taken address.
+            email = form.cleaned_data.get("email") or ""
+            if not is_headless_request(request) or not User.objects.filter(email__iexact=email).exists():
+                raise
+            raise ImmediateHttpResponse(_taken_address_response(request, form)) from None
 
     def new_user(self, request: HttpRequest) -> User:
         user = super().new_user(request)
@@ -104,6 +193,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 
 class HeadlessAdapter(DefaultHeadlessAdapter):
+    def populate_response_meta(self, request: HttpRequest, meta: dict[str, Any]) -> None:
+        super().populate_response_meta(request, meta)
+        reissue_tokens_if_session_cycled(request, meta)
+
     def serialize_user(self, user) -> dict[str, Any]:
         data = super().serialize_user(user)
         data.update(

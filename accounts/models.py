@@ -100,3 +100,21 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class SpentRefreshToken(models.Model):
+    """A refresh token of the app client that was exchanged once (rotation): presented again, it is a replay.
+
+    One row per spent token, keyed by the token's ``jti``: inserting it is the atomic "spend", so of concurrent
+    refreshes with one token exactly one inserts and wins. The row is useless once the token itself expires.
+    """
+
+    jti = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # The Django session the token belongs to: every token rotated from one sign-in shares it.
+    session_key = models.CharField(max_length=40)
+    spent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return str(self.jti)

@@ -1,13 +1,20 @@
-"""Writes on users: onboarding, profile, role changes and suspension (staff actions are audited)."""
+"""Writes on users: onboarding, profile, role changes and suspension (staff actions are audited); sign-in
+sessions: spending a refresh token once, ending a session."""
 
 from __future__ import annotations
 
+import datetime
+import uuid
+from importlib import import_module
+
+from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import errors
-from accounts.models import User
+from accounts.models import SpentRefreshToken, User
 from accounts.validators import display_name_clean
 from catalog.models import Domain
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError
@@ -103,3 +110,34 @@ def user_unsuspend(*, actor: User, user: User) -> User:
     locked.save(update_fields=["is_suspended", "suspended_at", "suspension_reason"])
     audit_record(actor=actor, action="user.unsuspend", target=locked, details={"previous_reason": previous_reason})
     return locked
+
+
+def refresh_token_spend(*, jti: uuid.UUID, user: User, session_key: str, expires_at: datetime.datetime) -> bool:
+    """Record that a refresh token was exchanged; False if it already was (it is being replayed).
+
+    The primary key makes this the one atomic step of a rotation: of concurrent spends of one token, one
+    inserts and the others wait for its transaction, then fail (PostgreSQL) or run after it (SQLite).
+    """
+    try:
+        with transaction.atomic():
+            SpentRefreshToken.objects.create(jti=jti, user=user, session_key=session_key, expires_at=expires_at)
+    except IntegrityError:
+        return False
+    return True
+
+
+def refresh_token_is_spent(*, jti: uuid.UUID) -> bool:
+    return SpentRefreshToken.objects.filter(pk=jti).exists()
+
+
+def session_end(*, session_key: str) -> None:
+    """End one sign-in: its Django session, and with it every access and refresh token minted for it."""
+    for user_session in UserSession.objects.filter(session_key=session_key):
+        user_session.end()
+    import_module(settings.SESSION_ENGINE).SessionStore().delete(session_key)
+
+
+def spent_refresh_tokens_prune(*, now: datetime.datetime | None = None) -> int:
+    """Forget spent refresh tokens that have expired anyway (an expired token is refused on its own)."""
+    deleted, _ = SpentRefreshToken.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted

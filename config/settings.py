@@ -37,6 +37,8 @@ else:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
+# The academy's name as account mails (sign-up, verification, password reset) give it.
+ACADEMY_NAME = env.str("ACADEMY_NAME", default="Desired Career Academy")
 
 # --- Applications -----------------------------------------------------------------------------
 
@@ -390,6 +392,8 @@ HEADLESS_JWT_STATEFUL_VALIDATION_ENABLED = True
 HEADLESS_JWT_ROTATE_REFRESH_TOKEN = True
 HEADLESS_FRONTEND_URLS = {
     "account_confirm_email": f"{FRONTEND_URL}/auth/verify-email/{{key}}",
+    # Linked from the "you already have an account" mail sent when someone signs up with a taken address.
+    "account_reset_password": f"{FRONTEND_URL}/auth/password/reset",
     "account_reset_password_from_key": f"{FRONTEND_URL}/auth/password/reset/key/{{key}}",
     "account_signup": f"{FRONTEND_URL}/auth/signup",
     "socialaccount_login_error": f"{FRONTEND_URL}/auth/provider/callback",
@@ -408,13 +412,21 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 
-# Per IP and per account (email, or the refresh token's user), on the shared cache; 429 + Retry-After.
+# Per IP and per account (email, the refresh token's user, the pending sign-in's user), on the shared cache;
+# 429 + Retry-After. Per account, "login" and "mfa_authenticate" count failed attempts only; the rest count all.
+# "login" also limits the admin site's sign-in form.
 ACCOUNTS_RATE_LIMITS = {
     "login": {"ip": env.str("ACCOUNTS_RATE_LOGIN_IP", default="30/m"), "account": "10/5m"},
+    "mfa_authenticate": {"ip": env.str("ACCOUNTS_RATE_LOGIN_IP", default="30/m"), "account": "5/5m"},
     "signup": {"ip": env.str("ACCOUNTS_RATE_SIGNUP_IP", default="10/h"), "account": "3/h"},
     "password_reset": {"ip": env.str("ACCOUNTS_RATE_PASSWORD_RESET_IP", default="10/h"), "account": "3/h"},
     "token_refresh": {"ip": env.str("ACCOUNTS_RATE_REFRESH_IP", default="60/m"), "account": "20/m"},
     "provider_token": {"ip": env.str("ACCOUNTS_RATE_LOGIN_IP", default="30/m")},
+}
+# Spent refresh tokens are remembered until they expire (to detect replays); hourly, the expired ones go.
+CELERY_BEAT_SCHEDULE["accounts-spent-refresh-tokens-prune"] = {
+    "task": "accounts.tasks.spent_refresh_tokens_prune",
+    "schedule": crontab(minute=17),
 }
 # These allauth limits are replaced by the ones above (allauth answers 400/429 without Retry-After).
 ACCOUNT_RATE_LIMITS = {"login": None, "login_failed": None, "signup": None, "reset_password": None}

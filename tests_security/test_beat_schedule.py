@@ -7,6 +7,7 @@ from celery.schedules import crontab
 from django.conf import settings
 
 EXPECTED = {
+    "accounts-spent-refresh-tokens-prune": "accounts.tasks.spent_refresh_tokens_prune",
     "billing-reconcile-payments": "billing.tasks.payments_reconcile",
     "certificates-render-pending": "certificates.tasks.certificate_render_pending",
     "gamification-leaderboards-upkeep": "gamification.tasks.leaderboards_upkeep",

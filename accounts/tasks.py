@@ -1,0 +1,18 @@
+"""Background upkeep of accounts: forgetting spent refresh tokens once they have expired anyway."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from accounts import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def spent_refresh_tokens_prune() -> int:
+    deleted = services.spent_refresh_tokens_prune()
+    logger.info("pruned %d expired spent refresh tokens", deleted)
+    return deleted
