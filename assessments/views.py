@@ -106,7 +106,16 @@ class QuizDetailView(APIView):
         quiz = services.quiz_update(quiz=quiz, data=serializer.validated_data)
         return Response(QuizStaffSerializer(quiz).data)
 
-    @extend_schema(tags=["quizzes"], responses={204: None})
+    @extend_schema(
+        tags=["quizzes"],
+        responses={
+            204: None,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="`course_has_learners`: the course has learners; edit the question instead.",
+            ),
+        },
+    )
     def delete(self, request, pk):
         quiz = self._quiz(pk)
         course_staff_require(user=request.user, course=quiz.module.course)

@@ -39,6 +39,10 @@ from common.serializers import ErrorSerializer
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 _CONFLICT = OpenApiResponse(ErrorSerializer, description="Conflict: the course's state does not allow this.")
+_HAS_LEARNERS = OpenApiResponse(
+    ErrorSerializer,
+    description="`course_has_learners`: learners' history depends on it; edit it, or archive the course.",
+)
 
 
 def _filtered(filterset_class, request: Request, queryset):
@@ -235,7 +239,7 @@ class ModuleViewSet(
         serializer.is_valid(raise_exception=True)
         return self._respond(services.module_update(module=module, data=serializer.validated_data))
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 409: _HAS_LEARNERS})
     def destroy(self, request: Request, pk=None) -> Response:
         services.module_delete(module=self._module_for_write(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -289,7 +293,7 @@ class LessonViewSet(
         lesson = services.lesson_update(lesson=lesson, data=serializer.validated_data)
         return Response(LessonSerializer(lesson).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 409: _HAS_LEARNERS})
     def destroy(self, request: Request, pk=None) -> Response:
         services.lesson_delete(lesson=self._lesson_for_write(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
