@@ -284,7 +284,7 @@ def module_delete(*, module: Module, actor) -> None:
     except (ProtectedError, RestrictedError) as exc:
         raise ConflictError("Other records still refer to this module.", code=errors.CONTENT_IN_USE) from exc
     positions_renumber(Module.objects, _siblings(Module.objects.filter(course=course)), hole=None)
-    if had_lessons:
+    if had_lessons:  # only a learner who enrolled meanwhile can need the recount
         _progress_recompute_queue(course.pk)
 
 
@@ -373,7 +373,7 @@ def lesson_delete(*, lesson: Lesson, actor) -> None:
     except (ProtectedError, RestrictedError) as exc:
         raise ConflictError("Other records still refer to this lesson.", code=errors.CONTENT_IN_USE) from exc
     positions_renumber(Lesson.objects, _siblings(Lesson.objects.filter(module=module)), hole=None)
-    _progress_recompute_queue(module.course_id)
+    _progress_recompute_queue(module.course_id)  # only a learner who enrolled meanwhile can need the recount
 
 
 # ----------------------------------------------------------------------------------------------
