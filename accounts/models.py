@@ -92,6 +92,18 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
         super().save(*args, **kwargs)
 
     @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role == self.Role.INSTRUCTOR
+
+    @property
+    def is_student(self) -> bool:
+        return self.role == self.Role.STUDENT
+
+    @property
     def onboarding_required(self) -> bool:
         return self.onboarding_completed_at is None
 

@@ -18,6 +18,8 @@ _CONTENT_FIELDS = ("question", "options", "correct_option", "explanation")
 class QuizInlineFormSet(BaseInlineFormSet):
     """Saves through the services: new questions are appended, deleted ones close their gap."""
 
+    actor = None  # the signed-in admin, set by QuizInline.get_formset (deletions are audited)
+
     def save_new(self, form, commit=True):
         data = {field: form.cleaned_data[field] for field in _CONTENT_FIELDS}
         return services.quiz_create(module=self.instance, **data)
@@ -26,7 +28,7 @@ class QuizInlineFormSet(BaseInlineFormSet):
         return services.quiz_update(quiz=obj, data={field: form.cleaned_data[field] for field in _CONTENT_FIELDS})
 
     def delete_existing(self, obj, commit=True):
-        services.quiz_delete(quiz=obj)
+        services.quiz_delete(quiz=obj, actor=self.actor)
 
 
 class QuizInline(admin.TabularInline):
@@ -37,6 +39,11 @@ class QuizInline(admin.TabularInline):
     ordering = ("position",)
     extra = 0
     show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.actor = request.user  # deletions saved by the formset are audited under this admin
+        return formset
 
 
 @admin.register(Quiz)
@@ -76,11 +83,11 @@ class QuizAdmin(admin.ModelAdmin):
             obj.pk, obj.position = created.pk, created.position
 
     def delete_model(self, request, obj):
-        services.quiz_delete(quiz=obj)
+        services.quiz_delete(quiz=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for quiz in queryset.select_related("module"):
-            services.quiz_delete(quiz=quiz)
+            services.quiz_delete(quiz=quiz, actor=request.user)
 
 
 class QuizResultInline(admin.TabularInline):

@@ -2,5 +2,4 @@
 
 INVALID = "invalid"  # field errors, the same code DRF's own validation errors carry
 NOT_ENROLLED = "not_enrolled"
-NOT_COURSE_STAFF = "not_course_staff"
 QUIZ_EMPTY = "quiz_empty"

@@ -43,7 +43,8 @@ class Quiz(TimeStampedModel):
 
 class QuizAttempt(UUIDModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
-    module = models.ForeignKey("catalog.Module", on_delete=models.CASCADE, related_name="quiz_attempts")
+    # PROTECT: learners' attempts outlive any edit of the content; content with learners is never deleted.
+    module = models.ForeignKey("catalog.Module", on_delete=models.PROTECT, related_name="quiz_attempts")
     score = models.PositiveIntegerField()
     total = models.PositiveIntegerField()
     percentage = models.DecimalField(max_digits=5, decimal_places=2)

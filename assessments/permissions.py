@@ -1,20 +1,18 @@
-"""Who may read and write a course's quizzes (object checks on the module's course)."""
+"""Who may read a course's quizzes. Course staff and visibility are catalog's rule (catalog.permissions)."""
 
 from assessments import errors
 from catalog.models import Course
-from catalog.selectors import has_content_access, is_course_staff
+from catalog.permissions import course_visible_require, is_course_staff
+from catalog.selectors import active_enrollment_get
 from common.exceptions import ForbiddenError
 
 
-def course_staff_require(*, user, course: Course) -> None:
-    if not is_course_staff(user=user, course=course):
-        raise ForbiddenError("Only the course's instructor or an admin can do this.", code=errors.NOT_COURSE_STAFF)
-
-
 def quiz_reader_is_staff(*, user, course: Course) -> bool:
-    """True for course staff, False for an active learner; anyone else is refused (403)."""
+    """True for course staff, False for an active learner; 404 if the course is invisible to ``user``,
+    403 ``not_enrolled`` for anyone else who can see it."""
     if is_course_staff(user=user, course=course):
         return True
-    if not has_content_access(user=user, course=course):
+    course_visible_require(user=user, course=course)
+    if active_enrollment_get(user=user, course_id=course.pk) is None:
         raise ForbiddenError("Enroll in this course to see its quizzes.", code=errors.NOT_ENROLLED)
     return False

@@ -25,9 +25,10 @@ from assessments.models import Quiz, QuizAttempt, QuizResult
 from assessments.signals import module_quiz_passed
 from assessments.validators import options_normalise, quiz_content_errors
 from catalog.models import Enrollment, Module
-from catalog.services import course_completion_check
+from catalog.services import content_delete_allowed_check, course_completion_check
 from common.exceptions import ApplicationError, ForbiddenError, NotFoundError, RateLimitedError
 from common.ordering import positions_apply
+from moderation.services import audit_record
 
 _QUIZ_FIELDS = ("question", "options", "correct_option", "explanation")
 
@@ -124,9 +125,19 @@ def quiz_update(*, quiz: Quiz, data: dict[str, Any]) -> Quiz:
 
 
 @transaction.atomic
-def quiz_delete(*, quiz: Quiz) -> None:
-    """Delete a question and close the gap. Its past results stay, with the question's text."""
-    _module_lock(module_id=quiz.module_id)
+def quiz_delete(*, quiz: Quiz, actor) -> None:
+    """Delete a question (audited) and close the gap.
+
+    Refused (409 ``course_has_learners``) once the course has learners: edit the question instead.
+    """
+    module = _module_lock(module_id=quiz.module_id)
+    content_delete_allowed_check(course_id=module.course_id, what="a quiz question")
+    audit_record(
+        actor=actor,
+        action="quiz.delete",
+        target=quiz,
+        details={"course": str(module.course_id), "module": str(module.pk), "question": quiz.question[:200]},
+    )
     quiz.delete()
     _positions_write(module_id=quiz.module_id, ordered_ids=_ordered_quiz_ids(module_id=quiz.module_id))
 

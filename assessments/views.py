@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from assessments import selectors, services
 from assessments.models import Quiz
-from assessments.permissions import course_staff_require, quiz_reader_is_staff
+from assessments.permissions import quiz_reader_is_staff
 from assessments.serializers import (
     ModuleQuerySerializer,
     OptionalModuleQuerySerializer,
@@ -26,6 +26,8 @@ from assessments.serializers import (
     QuizUpdateSerializer,
 )
 from catalog.models import Module
+from catalog.permissions import course_staff_require
+from catalog.selectors import course_list_visible, module_structure_visible
 from common.serializers import ErrorSerializer
 
 QUIZ_RESPONSE = PolymorphicProxySerializer(
@@ -39,7 +41,7 @@ MODULE_PARAM = OpenApiParameter("module", OpenApiTypes.UUID, required=True, desc
 def _module_from_query(request) -> Module:
     params = ModuleQuerySerializer(data=request.query_params)
     params.is_valid(raise_exception=True)
-    return get_object_or_404(Module.objects.select_related("course"), pk=params.validated_data["module"])
+    return get_object_or_404(module_structure_visible(user=request.user), pk=params.validated_data["module"])
 
 
 class QuizListCreateView(generics.GenericAPIView):
@@ -82,7 +84,11 @@ class QuizListCreateView(generics.GenericAPIView):
 
 class QuizDetailView(APIView):
     def _quiz(self, pk) -> Quiz:
-        return get_object_or_404(Quiz.objects.select_related("module__course"), pk=pk)
+        # Questions of a course the caller cannot see do not exist for them (404, not 403).
+        visible = Quiz.objects.select_related("module__course").filter(
+            module__course__in=course_list_visible(user=self.request.user)
+        )
+        return get_object_or_404(visible, pk=pk)
 
     @extend_schema(tags=["quizzes"], responses={200: QUIZ_RESPONSE})
     def get(self, request, pk):
@@ -100,11 +106,20 @@ class QuizDetailView(APIView):
         quiz = services.quiz_update(quiz=quiz, data=serializer.validated_data)
         return Response(QuizStaffSerializer(quiz).data)
 
-    @extend_schema(tags=["quizzes"], responses={204: None})
+    @extend_schema(
+        tags=["quizzes"],
+        responses={
+            204: None,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="`course_has_learners`: the course has learners; edit the question instead.",
+            ),
+        },
+    )
     def delete(self, request, pk):
         quiz = self._quiz(pk)
         course_staff_require(user=request.user, course=quiz.module.course)
-        services.quiz_delete(quiz=quiz)
+        services.quiz_delete(quiz=quiz, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -157,7 +172,7 @@ class QuizAttemptCreateView(APIView):
         "`quiz_empty` (it already counts as passed for course completion).",
     )
     def post(self, request, pk):
-        module = get_object_or_404(Module.objects.select_related("course"), pk=pk)
+        module = get_object_or_404(module_structure_visible(user=request.user), pk=pk)
         serializer = QuizAttemptCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         attempt = services.quiz_attempt_submit(

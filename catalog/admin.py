@@ -187,7 +187,7 @@ class CourseAdmin(HttpsUrlFields, admin.ModelAdmin):
             obj.pk, obj.slug = created.pk, created.slug
 
     def delete_model(self, request, obj):
-        services.course_delete(course=obj)
+        services.course_delete(course=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for course in queryset:
@@ -239,11 +239,11 @@ class ModuleAdmin(admin.ModelAdmin):
             obj.pk = services.module_create(course=form.cleaned_data["course"], **data).pk
 
     def delete_model(self, request, obj):
-        services.module_delete(module=obj)
+        services.module_delete(module=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for module in queryset.select_related("course"):
-            services.module_delete(module=module)
+            services.module_delete(module=module, actor=request.user)
 
 
 @admin.register(Lesson)
@@ -267,11 +267,11 @@ class LessonAdmin(HttpsUrlFields, admin.ModelAdmin):
             obj.pk = services.lesson_create(module=form.cleaned_data["module"], **data).pk
 
     def delete_model(self, request, obj):
-        services.lesson_delete(lesson=obj)
+        services.lesson_delete(lesson=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
         for lesson in queryset.select_related("module"):
-            services.lesson_delete(lesson=lesson)
+            services.lesson_delete(lesson=lesson, actor=request.user)
 
 
 class EnrollmentGrantForm(forms.ModelForm):

@@ -178,9 +178,10 @@ class Enrollment(TimeStampedModel):
 
 class LessonProgress(UUIDModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress")
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    # PROTECT: a learner's history outlives any edit of the content; content with learners is never deleted.
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="progress")
     # Denormalised from lesson.module.course so per-course progress is one indexed lookup.
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
     completed_at = models.DateTimeField()
 
     class Meta:

@@ -24,17 +24,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
+from catalog.permissions import course_staff_q, course_visibility_q, is_course_staff
 
 
 def active_enrollment_get(*, user, course_id: UUID) -> Enrollment | None:
     if not user.is_authenticated:
         return None
     return Enrollment.objects.filter(user=user, course_id=course_id, status=Enrollment.Status.ACTIVE).first()
-
-
-def is_course_staff(*, user, course: Course) -> bool:
-    """The course's own instructor or an admin."""
-    return user.is_authenticated and (user.role == "admin" or course.instructor_id == user.pk)
 
 
 def has_content_access(*, user, course: Course) -> bool:
@@ -69,17 +65,22 @@ def courses_with_figures(queryset: QuerySet[Course] | None = None) -> QuerySet[C
     )
 
 
-def course_visibility_q(user) -> Q:
-    """Published courses for everyone; any status for the owner and admins; archived ones for their learners."""
-    visible = Q(status=Course.Status.PUBLISHED)
-    if not user.is_authenticated:
-        return visible
-    if user.role == "admin":
-        return Q()
-    return visible | Q(instructor_id=user.pk) | (Q(status=Course.Status.ARCHIVED) & _active_enrollment_exists(user))
-
-
 # --- courses --------------------------------------------------------------------------------------
+
+
+def course_list_visible(*, user) -> QuerySet[Course]:
+    """Every course ``user`` may see, in any status (catalog.permissions.course_visibility_q)."""
+    return Course.objects.filter(course_visibility_q(user))
+
+
+def module_structure_visible(*, user) -> QuerySet[Module]:
+    """Modules of the courses ``user`` may see, with their course, for routes that act on one module."""
+    return Module.objects.select_related("course").filter(course__in=course_list_visible(user=user))
+
+
+def lesson_structure_visible(*, user) -> QuerySet[Lesson]:
+    """Lessons of the courses ``user`` may see (the lesson exists for them; its content may still be closed)."""
+    return Lesson.objects.select_related("module__course").filter(module__course__in=course_list_visible(user=user))
 
 
 def domain_list() -> QuerySet[Domain]:
@@ -106,7 +107,9 @@ def course_visible_get(*, user, course_id: UUID) -> Course | None:
 
 
 def course_list_for_instructor(*, user) -> QuerySet[Course]:
-    return courses_with_figures(Course.objects.filter(instructor_id=user.pk)).order_by("-created_at", "pk")
+    """The caller's own courses while they are course staff of them (nothing once demoted)."""
+    own = Course.objects.filter(course_staff_q(user), instructor_id=user.pk)
+    return courses_with_figures(own).order_by("-created_at", "pk")
 
 
 def course_review_queue() -> QuerySet[Course]:
@@ -141,7 +144,7 @@ def module_list_visible(*, user) -> QuerySet[Module]:
     """Modules of courses the user may see (titles and order only, no content)."""
     lessons = Lesson.objects.filter(module_id=OuterRef("pk")).order_by().values("module_id")
     return (
-        Module.objects.filter(course__in=Course.objects.filter(course_visibility_q(user)))
+        Module.objects.filter(course__in=course_list_visible(user=user))
         .annotate(lesson_count=_int_subquery(lessons, Count("pk")))
         .order_by("course_id", "position")
     )
@@ -154,14 +157,12 @@ def lesson_list_visible(*, user) -> QuerySet[Lesson]:
     preview = Q(is_preview=True, module__course__status=Course.Status.PUBLISHED)
     if not user.is_authenticated:
         return queryset.filter(preview)
-    if user.role == "admin":
-        return queryset
     learner = Exists(
         Enrollment.objects.filter(
             user_id=user.pk, course_id=OuterRef("module__course_id"), status=Enrollment.Status.ACTIVE
         )
     )
-    return queryset.filter(preview | Q(module__course__instructor_id=user.pk) | learner)
+    return queryset.filter(preview | course_staff_q(user, "module__course__") | learner)
 
 
 # --- enrollments and progress ----------------------------------------------------------------------

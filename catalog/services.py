@@ -83,10 +83,44 @@ def course_update(*, course: Course, data: dict[str, Any]) -> Course:
     return course
 
 
+def _content_counts(*, lessons: models.QuerySet, modules: models.QuerySet | None = None) -> dict[str, int]:
+    from assessments.models import Quiz  # assessments builds on catalog
+
+    counts = {"lessons": lessons.count()}
+    if modules is not None:
+        counts["modules"] = modules.count()
+        counts["quiz_questions"] = Quiz.objects.filter(module__in=modules).count()
+    return counts
+
+
+def course_has_learners(*, course_id: UUID) -> bool:
+    """Anyone ever enrolled (revoked learners included): their progress and quiz history hang off the content."""
+    return Enrollment.objects.filter(course_id=course_id).exists()
+
+
+def content_delete_allowed_check(*, course_id: UUID, what: str) -> None:
+    """Content of a course with learners is never hard-deleted: it is edited, or the course archived.
+
+    The foreign keys of learners' history (lesson progress, quiz attempts) PROTECT the content too;
+    this check says so first, in words, for everyone (course staff and admins alike).
+    """
+    if course_has_learners(course_id=course_id):
+        raise ConflictError(
+            f"This course has learners, and deleting {what} would erase their progress and quiz history. "
+            "Edit it instead, or archive the course to withdraw it.",
+            code=errors.COURSE_HAS_LEARNERS,
+        )
+
+
 @transaction.atomic
-def course_delete(*, course: Course) -> None:
-    """Delete a course with its modules, lessons and quizzes. Courses that learners or buyers reference
-    are protected by their foreign keys (enrollments, payments, certificates), whoever owns them."""
+def course_delete(*, course: Course, actor) -> None:
+    """Delete a course with its modules, lessons and quizzes (audited). Courses that learners or buyers
+    reference are protected by their foreign keys (enrollments, payments, certificates), whoever owns them."""
+    from moderation.services import audit_record  # moderation reads the catalog; import at call time
+
+    modules = Module.objects.filter(course_id=course.pk)
+    details = _content_counts(lessons=Lesson.objects.filter(module__course_id=course.pk), modules=modules)
+    audit_record(actor=actor, action="course.delete", target=course, details={"status": course.status, **details})
     try:
         with transaction.atomic():
             course.delete()
@@ -165,7 +199,7 @@ def course_archive(*, course: Course, actor) -> Course:
     previous = course.status
     course.status = Course.Status.ARCHIVED
     course.save(update_fields=["status", "updated_at"])
-    if getattr(actor, "role", None) == "admin":
+    if actor.is_admin:
         audit_record(actor=actor, action="course.archive", target=course, details={"previous_status": previous})
     return course
 
@@ -232,17 +266,25 @@ def module_update(*, module: Module, data: dict[str, Any]) -> Module:
 
 
 @transaction.atomic
-def module_delete(*, module: Module) -> None:
-    """Delete a module with its lessons and quiz; the modules after it move up."""
+def module_delete(*, module: Module, actor) -> None:
+    """Delete a module with its lessons and quiz (audited); the modules after it move up.
+
+    Refused (409 ``course_has_learners``) once the course has learners.
+    """
+    from moderation.services import audit_record  # moderation reads the catalog; import at call time
+
     course = _course_lock(module.course)
-    had_lessons = Lesson.objects.filter(module=module).exists()
+    content_delete_allowed_check(course_id=course.pk, what="a module")
+    details = _content_counts(lessons=Lesson.objects.filter(module=module), modules=Module.objects.filter(pk=module.pk))
+    had_lessons = details["lessons"] > 0
+    audit_record(actor=actor, action="module.delete", target=module, details={"course": str(course.pk), **details})
     try:
         with transaction.atomic():
             module.delete()
     except (ProtectedError, RestrictedError) as exc:
         raise ConflictError("Other records still refer to this module.", code=errors.CONTENT_IN_USE) from exc
     positions_renumber(Module.objects, _siblings(Module.objects.filter(course=course)), hole=None)
-    if had_lessons:
+    if had_lessons:  # only a learner who enrolled meanwhile can need the recount
         _progress_recompute_queue(course.pk)
 
 
@@ -310,16 +352,28 @@ def lesson_update(*, lesson: Lesson, data: dict[str, Any]) -> Lesson:
 
 
 @transaction.atomic
-def lesson_delete(*, lesson: Lesson) -> None:
-    """Delete a lesson (and its learners' ticks); the lessons after it move up, percentages are recounted."""
+def lesson_delete(*, lesson: Lesson, actor) -> None:
+    """Delete a lesson (audited); the lessons after it move up.
+
+    Refused (409 ``course_has_learners``) once the course has learners.
+    """
+    from moderation.services import audit_record  # moderation reads the catalog; import at call time
+
     module = _module_lock(lesson.module)
+    content_delete_allowed_check(course_id=module.course_id, what="a lesson")
+    audit_record(
+        actor=actor,
+        action="lesson.delete",
+        target=lesson,
+        details={"course": str(module.course_id), "module": str(module.pk)},
+    )
     try:
         with transaction.atomic():
             lesson.delete()
     except (ProtectedError, RestrictedError) as exc:
         raise ConflictError("Other records still refer to this lesson.", code=errors.CONTENT_IN_USE) from exc
     positions_renumber(Lesson.objects, _siblings(Lesson.objects.filter(module=module)), hole=None)
-    _progress_recompute_queue(module.course_id)
+    _progress_recompute_queue(module.course_id)  # only a learner who enrolled meanwhile can need the recount
 
 
 # ----------------------------------------------------------------------------------------------

@@ -13,9 +13,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog import errors, selectors, services
+from catalog import selectors, services
 from catalog.filters import CatalogueFilter, CourseStatusFilter, LessonFilter, ModuleFilter
 from catalog.models import Course, Lesson, Module
+from catalog.permissions import course_staff_require
 from catalog.serializers import (
     AdminCourseSerializer,
     CourseInputSerializer,
@@ -32,18 +33,16 @@ from catalog.serializers import (
     ModuleUpdateSerializer,
     RejectSerializer,
 )
-from common.exceptions import ForbiddenError
 from common.permissions import IsAdmin, IsInstructorOrAdmin, IsStudent
 from common.serializers import ErrorSerializer
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
 _CONFLICT = OpenApiResponse(ErrorSerializer, description="Conflict: the course's state does not allow this.")
-
-
-def _require_course_staff(request: Request, course: Course) -> None:
-    if not selectors.is_course_staff(user=request.user, course=course):
-        raise ForbiddenError("Only the course's instructor or an admin can change it.", code=errors.NOT_COURSE_OWNER)
+_HAS_LEARNERS = OpenApiResponse(
+    ErrorSerializer,
+    description="`course_has_learners`: learners' history depends on it; edit it, or archive the course.",
+)
 
 
 def _filtered(filterset_class, request: Request, queryset):
@@ -104,8 +103,9 @@ class CourseViewSet(viewsets.GenericViewSet):
         return selectors.course_catalogue()
 
     def _course_for_write(self, pk) -> Course:
-        course = get_object_or_404(Course, pk=pk)
-        _require_course_staff(self.request, course)
+        # Resolved among the courses the caller may see: someone else's draft is 404, not 403.
+        course = get_object_or_404(selectors.course_list_visible(user=self.request.user), pk=pk)
+        course_staff_require(user=self.request.user, course=course)
         return course
 
     def _respond(self, course: Course, status_code: int = status.HTTP_200_OK) -> Response:
@@ -136,7 +136,7 @@ class CourseViewSet(viewsets.GenericViewSet):
         return self._respond(course)
 
     def destroy(self, request: Request, pk=None) -> Response:
-        services.course_delete(course=self._course_for_write(pk))
+        services.course_delete(course=self._course_for_write(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -185,7 +185,7 @@ class CourseViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def enroll(self, request: Request, pk=None) -> Response:
-        course = get_object_or_404(Course.objects.filter(selectors.course_visibility_q(request.user)), pk=pk)
+        course = get_object_or_404(selectors.course_list_visible(user=request.user), pk=pk)
         enrollment = services.enrollment_create(user=request.user, course=course)
         enrollment = selectors.enrollment_list_for_user(user=request.user).get(pk=enrollment.pk)
         return Response(EnrollmentSerializer(enrollment).data, status=status.HTTP_201_CREATED)
@@ -218,8 +218,8 @@ class ModuleViewSet(
         return selectors.module_list_visible(user=self.request.user)
 
     def _module_for_write(self, pk) -> Module:
-        module = get_object_or_404(Module.objects.select_related("course"), pk=pk)
-        _require_course_staff(self.request, module.course)
+        module = get_object_or_404(selectors.module_structure_visible(user=self.request.user), pk=pk)
+        course_staff_require(user=self.request.user, course=module.course)
         return module
 
     def _respond(self, module: Module, status_code: int = status.HTTP_200_OK) -> Response:
@@ -230,7 +230,7 @@ class ModuleViewSet(
         serializer = ModuleCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        _require_course_staff(request, data["course"])
+        course_staff_require(user=request.user, course=data["course"])
         return self._respond(services.module_create(**data), status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk=None) -> Response:
@@ -239,9 +239,9 @@ class ModuleViewSet(
         serializer.is_valid(raise_exception=True)
         return self._respond(services.module_update(module=module, data=serializer.validated_data))
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 409: _HAS_LEARNERS})
     def destroy(self, request: Request, pk=None) -> Response:
-        services.module_delete(module=self._module_for_write(pk))
+        services.module_delete(module=self._module_for_write(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -274,15 +274,15 @@ class LessonViewSet(
         return selectors.lesson_list_visible(user=self.request.user)
 
     def _lesson_for_write(self, pk) -> Lesson:
-        lesson = get_object_or_404(Lesson.objects.select_related("module__course"), pk=pk)
-        _require_course_staff(self.request, lesson.module.course)
+        lesson = get_object_or_404(selectors.lesson_structure_visible(user=self.request.user), pk=pk)
+        course_staff_require(user=self.request.user, course=lesson.module.course)
         return lesson
 
     def create(self, request: Request) -> Response:
         serializer = LessonCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        _require_course_staff(request, data["module"].course)
+        course_staff_require(user=request.user, course=data["module"].course)
         lesson = services.lesson_create(**data)
         return Response(LessonSerializer(lesson).data, status=status.HTTP_201_CREATED)
 
@@ -293,9 +293,9 @@ class LessonViewSet(
         lesson = services.lesson_update(lesson=lesson, data=serializer.validated_data)
         return Response(LessonSerializer(lesson).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 409: _HAS_LEARNERS})
     def destroy(self, request: Request, pk=None) -> Response:
-        services.lesson_delete(lesson=self._lesson_for_write(pk))
+        services.lesson_delete(lesson=self._lesson_for_write(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -305,7 +305,7 @@ class LessonViewSet(
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def complete(self, request: Request, pk=None) -> Response:
-        lesson = get_object_or_404(Lesson.objects.select_related("module"), pk=pk)
+        lesson = get_object_or_404(selectors.lesson_structure_visible(user=request.user), pk=pk)
         enrollment = services.lesson_complete(user=request.user, lesson=lesson)
         enrollment = selectors.enrollment_list_for_user(user=request.user).get(pk=enrollment.pk)
         return Response(EnrollmentSerializer(enrollment).data)

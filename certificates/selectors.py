@@ -18,7 +18,7 @@ def certificate_list_for_user(*, user) -> QuerySet[Certificate]:
 def certificate_get_for_download(*, user, certificate_id) -> Certificate:
     """The holder's own certificate, or any certificate for an admin; anyone else gets 404 (no existence leak)."""
     queryset = Certificate.objects.with_related()
-    if getattr(user, "role", None) != "admin":
+    if not user.is_admin:
         queryset = queryset.filter(user=user)
     certificate = queryset.filter(pk=certificate_id).first()
     if certificate is None:

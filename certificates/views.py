@@ -78,7 +78,7 @@ class CertificateDownloadView(APIView):
     )
     def get(self, request, pk):
         certificate = certificate_get_for_download(user=request.user, certificate_id=pk)
-        if not certificate.is_valid and request.user.role != "admin":
+        if not certificate.is_valid and not request.user.is_admin:
             raise ConflictError("This certificate has been revoked.", code=errors.CERTIFICATE_REVOKED)
         if not certificate.file_ready:
             raise ConflictError(

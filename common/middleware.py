@@ -1,4 +1,5 @@
-"""Request id propagation, the client address behind proxies, and the 413 guard for oversized bodies."""
+"""Request id propagation, the client address behind proxies, the 413 guard for oversized bodies, and the
+response headers of private and HTML responses (Cache-Control, Vary, Content-Security-Policy)."""
 
 import contextlib
 import ipaddress
@@ -7,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from common.exceptions import error_body
 from common.logging import request_id_var
@@ -73,3 +75,69 @@ class ClientIPMiddleware:
                 with contextlib.suppress(ValueError):
                     request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(candidate))
         return self.get_response(request)
+
+
+class PrivateResponseMiddleware:
+    """``Cache-Control: no-store`` on every response that may carry personal data.
+
+    That is every ``/api/`` response to a request bearing credentials (a bearer token or the session
+    cookie, valid or not), and every response of allauth (``/_allauth/``) and of the admin site. A view
+    that chose an explicit ``public`` cache policy keeps it. Every API response also says it varies with
+    ``Authorization`` and ``Cookie``, since what a route answers depends on who asks.
+    """
+
+    PRIVATE_PREFIXES = ("/_allauth/", "/admin/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        path = request.path_info
+        is_api = path.startswith("/api/")
+        if is_api or path.startswith("/_allauth/"):
+            patch_vary_headers(response, ("Authorization", "Cookie"))
+        has_credentials = "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
+        if (is_api and has_credentials) or path.startswith(self.PRIVATE_PREFIXES):
+            directives = {d.strip().split("=")[0].lower() for d in response.get("Cache-Control", "").split(",")}
+            if "public" not in directives:
+                patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+# Only this origin: the admin site and the API docs (drf-spectacular-sidecar assets) load nothing else.
+# Inline styles are allowed (Redoc and Swagger UI inject them at run time; the admin uses style attributes);
+# inline scripts are not. Redoc runs its search in a worker created from a blob: URL.
+ADMIN_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+DOCS_URL_NAMES = frozenset({"swagger-ui", "redoc"})
+
+
+class ContentSecurityPolicyMiddleware:
+    """A Content-Security-Policy on the admin site and the API docs, the HTML pages this backend serves.
+
+    Pages are recognised by their URL names (the admin namespace, ``swagger-ui``, ``redoc``), not paths,
+    so moving them keeps the policy. A response that already carries a policy keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is None or "Content-Security-Policy" in response:
+            return response
+        if "admin" in match.namespaces:
+            response["Content-Security-Policy"] = ADMIN_CSP
+        elif match.url_name in DOCS_URL_NAMES:
+            response["Content-Security-Policy"] = DOCS_CSP
+        return response

@@ -7,39 +7,42 @@ classes refuse them first (403 ``account_suspended``).
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
-def _role(request) -> str | None:
+def _user(request):
+    """The signed-in user, or None (role checks go through the ``User.is_<role>`` properties)."""
     user = request.user
-    if not user or not user.is_authenticated:
-        return None
-    return getattr(user, "role", None)
+    return user if user and user.is_authenticated else None
 
 
 class IsStudent(BasePermission):
     message = "Only students can do this."
 
     def has_permission(self, request, view) -> bool:
-        return _role(request) == "student"
+        user = _user(request)
+        return bool(user and user.is_student)
 
 
 class IsInstructor(BasePermission):
     message = "Only instructors can do this."
 
     def has_permission(self, request, view) -> bool:
-        return _role(request) == "instructor"
+        user = _user(request)
+        return bool(user and user.is_instructor)
 
 
 class IsAdmin(BasePermission):
     message = "Only administrators can do this."
 
     def has_permission(self, request, view) -> bool:
-        return _role(request) == "admin"
+        user = _user(request)
+        return bool(user and user.is_admin)
 
 
 class IsInstructorOrAdmin(BasePermission):
     message = "Only instructors and administrators can do this."
 
     def has_permission(self, request, view) -> bool:
-        return _role(request) in ("instructor", "admin")
+        user = _user(request)
+        return bool(user and (user.is_instructor or user.is_admin))
 
 
 class IsOwnerOrAdmin(BasePermission):
@@ -55,7 +58,7 @@ class IsOwnerOrAdmin(BasePermission):
         return bool(request.user and request.user.is_authenticated)
 
     def has_object_permission(self, request, view, obj) -> bool:
-        if _role(request) == "admin":
+        if request.user.is_admin:
             return True
         owner = obj
         for part in getattr(view, "owner_field", "user").split("."):

@@ -80,6 +80,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "common.middleware.ClientIPMiddleware",
     "common.middleware.RequestIDMiddleware",
+    # Cache-Control: no-store on personal responses; CSP on the admin site and the API docs.
+    "common.middleware.PrivateResponseMiddleware",
+    "common.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "common.middleware.BodySizeLimitMiddleware",

@@ -514,8 +514,9 @@ def test_instructor_course_review_and_forum_moderation_journey(
     assert_error(anonymous.get(f"/api/courses/{draft['id']}/"), 404)
     assert assert_page(anonymous.get("/api/courses/").json()) == []
     other = staff_account("instructor", "karan@example.com", "Karan Singh")
-    assert_error(other.patch(f"/api/courses/{draft['id']}/", {"title": "Mine now"}), 403, "not_course_owner")
-    assert_error(other.post(f"/api/courses/{draft['id']}/submit/"), 403, "not_course_owner")
+    # Someone else's draft does not exist for another instructor: 404, not 403
+    assert_error(other.patch(f"/api/courses/{draft['id']}/", {"title": "Mine now"}), 404, "not_found")
+    assert_error(other.post(f"/api/courses/{draft['id']}/submit/"), 404, "not_found")
 
     # When the instructor submits it: pending review, visible in the admin queue with the instructor's email
     submitted = instructor_api.post(f"/api/courses/{draft['id']}/submit/")

@@ -13,7 +13,8 @@ from django.db.models import BooleanField, ExpressionWrapper, IntegerField, Oute
 from django.db.models.functions import Coalesce
 
 from catalog.models import Course
-from catalog.selectors import active_enrollment_get, is_course_staff
+from catalog.permissions import course_visible_require, is_course_staff
+from catalog.selectors import active_enrollment_get
 from common.exceptions import ForbiddenError, NotFoundError
 from forum.errors import FORUM_ACCESS_DENIED
 from forum.models import Flag, Post, Reply, Vote
@@ -26,17 +27,13 @@ POST_ORDERINGS = {
 }
 
 
-def _is_admin(user) -> bool:
-    return getattr(user, "role", None) == "admin"
-
-
 def can_see_hidden(*, user, item: Post | Reply) -> bool:
-    return _is_admin(user) or item.user_id == user.pk
+    return user.is_admin or item.user_id == user.pk
 
 
 def _visible(user) -> Q:
     """Rows a user may see: everything for admins, otherwise not hidden unless it is their own."""
-    if _is_admin(user):
+    if user.is_admin:
         return Q()
     return Q(is_hidden=False) | Q(user=user)
 
@@ -45,13 +42,9 @@ def forum_access_check(*, user, course: Course) -> None:
     """Raise unless ``user`` may read and write ``course``'s forum."""
     if is_course_staff(user=user, course=course):
         return
-    if course.status not in (Course.Status.PUBLISHED, Course.Status.ARCHIVED):
-        raise NotFoundError("Course not found.")
-    enrolled = active_enrollment_get(user=user, course_id=course.pk) is not None
-    # As in the catalogue: an archived course stays open to its learners and does not exist for anyone else.
-    if course.status == Course.Status.ARCHIVED and not enrolled:
-        raise NotFoundError("Course not found.")
-    if not enrolled:
+    # The catalogue's rule: a course (and so its forum) the user may not see does not exist for them.
+    course_visible_require(user=user, course=course, not_found="Course not found.")
+    if active_enrollment_get(user=user, course_id=course.pk) is None:
         raise ForbiddenError("Only learners enrolled in this course can use its forum.", code=FORUM_ACCESS_DENIED)
 
 

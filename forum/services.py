@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Course, Module
+from catalog.permissions import is_course_staff
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError
 from forum.errors import (
     FLAG_ALREADY_RESOLVED,
@@ -33,10 +34,6 @@ from forum.signals import post_created, reply_accepted
 from moderation.services import audit_record
 
 
-def _is_admin(user) -> bool:
-    return getattr(user, "role", None) == "admin"
-
-
 def _ensure_author(*, user, item: Post | Reply) -> None:
     if item.user_id != user.pk:
         raise ForbiddenError("Only the author can edit this.", code=FORUM_NOT_AUTHOR)
@@ -45,7 +42,7 @@ def _ensure_author(*, user, item: Post | Reply) -> None:
 
 
 def _may_moderate(*, user, course: Course) -> bool:
-    return _is_admin(user) or course.instructor_id == user.pk
+    return is_course_staff(user=user, course=course)
 
 
 # --- Posts ---------------------------------------------------------------------------------------
@@ -157,7 +154,10 @@ def reply_accept(*, user, reply: Reply) -> Reply:
     """
     # The post's row lock serialises competing accepts on one question.
     post = Post.objects.select_for_update().select_related("course").get(pk=reply.post_id)
-    if user.pk not in (post.user_id, post.course.instructor_id):
+    # The course's instructor while still one (a demoted owner is no longer course staff); admins moderate
+    # by hiding or deleting, they do not pick answers.
+    is_course_instructor = user.is_instructor and is_course_staff(user=user, course=post.course)
+    if user.pk != post.user_id and not is_course_instructor:
         raise ForbiddenError(
             "Only the question's author or the course's instructor can accept an answer.", code=FORUM_NOT_ALLOWED
         )
@@ -266,7 +266,7 @@ def flag_resolve(*, actor, flag: Flag, action: str) -> Flag:
     (``flag.hide`` / ``flag.dismiss``) records it. Dismissing shows an automatically hidden item again,
     unless a moderator hid it earlier.
     """
-    if not _is_admin(actor):
+    if not actor.is_admin:
         raise ForbiddenError("Only administrators can moderate.")
     if action not in FlagAction.CHOICES:
         raise ApplicationError(

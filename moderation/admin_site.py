@@ -28,7 +28,7 @@ def is_platform_admin(user) -> bool:
         user is not None
         and user.is_authenticated
         and user.is_active
-        and getattr(user, "role", None) == "admin"
+        and user.is_admin
         and not getattr(user, "is_suspended", False)
     )
 

@@ -2,6 +2,8 @@
 
 Objects belong to ``student`` and ``instructor``; ``other_student`` and ``other_instructor`` own objects of
 their own elsewhere, so every object route is also tried with another user's object (OWASP API1).
+``demoted_instructor`` is ``instructor`` after an admin demoted them to student: they still own every
+course of the world, and must have no course-staff power left over any of them.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.utils import timezone
 from model_bakery import baker
 from rest_framework.test import APIClient
 
-ANON, STUDENT, OTHER_STUDENT, INSTRUCTOR, OTHER_INSTRUCTOR, ADMIN, SUSPENDED = (
+ANON, STUDENT, OTHER_STUDENT, INSTRUCTOR, OTHER_INSTRUCTOR, ADMIN, SUSPENDED, DEMOTED = (
     "anonymous",
     "student",
     "other_student",
@@ -31,8 +33,9 @@ ANON, STUDENT, OTHER_STUDENT, INSTRUCTOR, OTHER_INSTRUCTOR, ADMIN, SUSPENDED = (
     "other_instructor",
     "admin",
     "suspended",
+    "demoted_instructor",
 )
-ACTORS = (ANON, STUDENT, OTHER_STUDENT, INSTRUCTOR, OTHER_INSTRUCTOR, ADMIN, SUSPENDED)
+ACTORS = (ANON, STUDENT, OTHER_STUDENT, INSTRUCTOR, OTHER_INSTRUCTOR, ADMIN, SUSPENDED, DEMOTED)
 RZP_KEY_ID, RZP_KEY_SECRET, RZP_WEBHOOK_SECRET = "rzp_test_matrix", "matrix-key-secret", "matrix-webhook-secret"
 RZP_PAYMENT_ID = "pay_matrixpaid0001"
 
@@ -49,9 +52,17 @@ class World:
             raise AttributeError(name) from None
 
     def client(self, actor: str) -> APIClient:
-        """A client authenticated the real way (session through the authentication classes, not forced)."""
+        """A client authenticated the real way (session through the authentication classes, not forced).
+
+        ``demoted_instructor`` demotes the world's instructor first, through the admin's service: call it
+        inside a savepoint that is rolled back (the matrix does), so the other actors meet the instructor.
+        """
+        from accounts.services import user_change_role
+
         client = APIClient()
         user = self.users.get(actor)
+        if actor == DEMOTED:
+            user_change_role(actor=self.users[ADMIN], user=user, role="student")
         if user is not None:
             client.force_login(user)
         return client
@@ -101,6 +112,7 @@ def world(db, make_user, settings) -> World:
         ADMIN: make_user("admin", full_name="Anil Admin", email="anil@example.com"),
         SUSPENDED: make_user("student", full_name="Sunil Suspended", email="sunil@example.com"),
     }
+    users[DEMOTED] = users[INSTRUCTOR]
     student, other_student = users[STUDENT], users[OTHER_STUDENT]
     instructor, other_instructor, admin = users[INSTRUCTOR], users[OTHER_INSTRUCTOR], users[ADMIN]
     domain = baker.make(Domain, name="Web Development", slug="web-development")
@@ -115,7 +127,9 @@ def world(db, make_user, settings) -> World:
     catalog.enrollment_create(user=other_student, course=other_course)
     open_course, *_ = _course(instructor=other_instructor, admin=admin, domain=domain, title="Open to all")
     paid_course, *_ = _course(instructor=instructor, admin=admin, domain=domain, title="Django Pro", price="499.00")
-    draft, draft_module, *_ = _course(instructor=instructor, admin=admin, domain=domain, title="Draft", publish=False)
+    draft, draft_module, draft_lesson, draft_quiz = _course(
+        instructor=instructor, admin=admin, domain=domain, title="Draft", publish=False
+    )
     pending, *_ = _course(instructor=instructor, admin=admin, domain=domain, title="Pending", publish=False)
     pending = catalog.course_submit(course=pending)
 
@@ -128,6 +142,8 @@ def world(db, make_user, settings) -> World:
     post = post_create(user=student, course=course, title="How do decorators work?", body="I am lost with @.")
     reply = reply_create(user=instructor, post=post, body="A decorator wraps a function.")
     other_post = post_create(user=other_student, course=other_course, title="Borrow checker?", body="Why?")
+    # The instructor's note in their draft course's forum: it exists only for the course's staff.
+    draft_post = post_create(user=instructor, course=draft, title="Release plan", body="Publish in May.")
     flag = flag_create(user=instructor, post=post, reason="Off topic")
 
     certificate, _ = certificate_issue(user=student, course=course)
@@ -154,6 +170,9 @@ def world(db, make_user, settings) -> World:
             "paid_course": paid_course,
             "draft": draft,
             "draft_module": draft_module,
+            "draft_lesson": draft_lesson,
+            "draft_quiz": draft_quiz,
+            "draft_post": draft_post,
             "pending": pending,
             "open_order": open_order,
             "paid": paid,
@@ -174,7 +193,8 @@ def checkout_signature(order_id: str, payment_id: str) -> str:
 
 @pytest.fixture
 def fake_razorpay(world):
-    """Razorpay at the HTTP boundary: the student's open order is paid; refunds are processed."""
+    """Razorpay at the HTTP boundary: new orders are created, the student's open order is paid; refunds are
+    processed."""
     order = world.open_order
 
     def payment(request):
@@ -195,7 +215,14 @@ def fake_razorpay(world):
         refund.update(amount=body.get("amount"), currency="INR", status="pending")
         return 200, {}, json.dumps(refund)
 
+    def new_order(request):
+        body = json.loads(request.body or "{}")
+        order = {"id": f"order_{uuid.uuid4().hex[:14]}", "entity": "order", "status": "created"}
+        order.update(amount=body.get("amount"), currency=body.get("currency", "INR"), receipt=body.get("receipt"))
+        return 200, {}, json.dumps(order)
+
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback(responses.POST, "https://api.razorpay.com/v1/orders", new_order)
         mock.add_callback(responses.GET, re.compile(r"https://api\.razorpay\.com/v1/payments/pay_\w+$"), payment)
         mock.add_callback(responses.POST, re.compile(r"https://api\.razorpay\.com/v1/payments/pay_\w+/refund$"), refund)
         yield mock

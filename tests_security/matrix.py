@@ -4,6 +4,10 @@ Each entry names the URL (built from the world's objects, owned by ``student`` /
 that succeeds for an allowed caller, and the expected status per actor. ``other_student`` and
 ``other_instructor`` use the same URL, so every object route is tried with another user's object.
 A route that appears in the URL configuration without an entry here fails the matrix test.
+
+``demoted_instructor`` (the instructor, demoted to student, still owning every course of the world) gets by
+default exactly what ``other_student`` gets: a student who never enrolled in those courses. Course
+ownership without the instructor role grants nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from tests_security.conftest import (
     ACTORS,
     ADMIN,
     ANON,
+    DEMOTED,
     INSTRUCTOR,
     OTHER_INSTRUCTOR,
     OTHER_STUDENT,
@@ -44,9 +49,12 @@ class Case:
 def rule(
     ok: int, allowed, *, anonymous: int = 401, suspended: int = 403, denied=DENY, **per_actor: int | frozenset
 ) -> dict[str, frozenset[int]]:
-    """``ok`` for the allowed actors, ``denied`` for the other signed-in ones, 401 anonymous, 403 suspended."""
+    """``ok`` for the allowed actors, ``denied`` for the other signed-in ones, 401 anonymous, 403 suspended;
+    the demoted instructor as the other student unless said otherwise."""
     expect: dict[str, frozenset[int]] = {}
     for actor in ACTORS:
+        if actor == DEMOTED:
+            continue
         if actor == ANON:
             status = ok if ANON in allowed else anonymous
         elif actor == SUSPENDED:
@@ -56,6 +64,7 @@ def rule(
         expect[actor] = status if isinstance(status, frozenset) else frozenset({status})
     for actor, status in per_actor.items():
         expect[actor] = status if isinstance(status, frozenset) else frozenset({status})
+    expect.setdefault(DEMOTED, expect[OTHER_STUDENT])
     return expect
 
 
@@ -123,7 +132,10 @@ MATRIX: dict[tuple[str, str], Case] = {
         pk("draft", "/api/courses/{}/curriculum/"), rule(200, COURSE_STAFF, anonymous=404)
     ),
     ("course-enroll", "POST"): Case(pk("open_course", "/api/courses/{}/enroll/"), rule(201, STUDENTS, denied=403)),
-    ("course-submit", "POST"): Case(pk("draft", "/api/courses/{}/submit/"), rule(200, COURSE_STAFF, denied=403)),
+    # Someone else's draft does not exist for them (404); students are refused by role first (403).
+    ("course-submit", "POST"): Case(
+        pk("draft", "/api/courses/{}/submit/"), rule(200, COURSE_STAFF, denied=403, other_instructor=404)
+    ),
     ("module-list", "GET"): Case(fixed("/api/modules/"), public(), query={"course": lambda w: str(w.course.pk)}),
     ("module-list", "POST"): Case(
         fixed("/api/modules/"),
@@ -134,7 +146,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("module-detail", "PATCH"): Case(
         pk("module", "/api/modules/{}/"), rule(200, COURSE_STAFF, denied=403), body=lambda w: {"title": "Basics 2"}
     ),
-    ("module-detail", "DELETE"): Case(pk("module", "/api/modules/{}/"), rule(204, COURSE_STAFF, denied=403)),
+    # The course has learners: its content is never hard-deleted, not even by its staff (409).
+    ("module-detail", "DELETE"): Case(pk("module", "/api/modules/{}/"), rule(409, COURSE_STAFF, denied=403)),
     ("lesson-list", "GET"): Case(fixed("/api/lessons/"), public(), query={"module": lambda w: str(w.module.pk)}),
     ("lesson-list", "POST"): Case(
         fixed("/api/lessons/"),
@@ -147,7 +160,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("lesson-detail", "PATCH"): Case(
         pk("lesson", "/api/lessons/{}/"), rule(200, COURSE_STAFF, denied=403), body=lambda w: {"title": "Intro"}
     ),
-    ("lesson-detail", "DELETE"): Case(pk("lesson", "/api/lessons/{}/"), rule(204, COURSE_STAFF, denied=403)),
+    ("lesson-detail", "DELETE"): Case(pk("lesson", "/api/lessons/{}/"), rule(409, COURSE_STAFF, denied=403)),
     ("lesson-complete", "POST"): Case(pk("lesson", "/api/lessons/{}/complete/"), rule(200, (STUDENT,), denied=403)),
     ("enrollment-list", "GET"): Case(fixed("/api/enrollments/"), rule(200, STUDENTS, denied=403)),
     ("enrollment-detail", "GET"): Case(
@@ -183,7 +196,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("quiz-detail", "PATCH"): Case(
         pk("quiz", "/api/quizzes/{}/"), rule(200, COURSE_STAFF, denied=403), body=lambda w: {"question": "2 + 2 = ?"}
     ),
-    ("quiz-detail", "DELETE"): Case(pk("quiz", "/api/quizzes/{}/"), rule(204, COURSE_STAFF, denied=403)),
+    ("quiz-detail", "DELETE"): Case(pk("quiz", "/api/quizzes/{}/"), rule(409, COURSE_STAFF, denied=403)),
     ("quiz-attempt-create", "POST"): Case(
         pk("module", "/api/modules/{}/quiz-attempts/"),
         rule(201, (STUDENT,), denied=403),
@@ -193,8 +206,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     # --- billing ----------------------------------------------------------------------------------
     ("payment-order", "POST"): Case(
         fixed("/api/payments/order/"),
-        # The student's open order is handed out again; the other student already bought the course.
-        rule(200, (STUDENT,), denied=403, other_student=409),
+        # The student's open order is handed out again; the other student already bought the course; the
+        # demoted instructor is a student now, who may buy the course like any other (a new order).
+        rule(200, (STUDENT,), denied=403, other_student=409, demoted_instructor=201),
         body=lambda w: {"course": str(w.paid_course.pk)},
     ),
     ("payment-verify", "POST"): Case(

@@ -9,6 +9,7 @@ from model_bakery import baker
 
 from assessments.models import Quiz, QuizResult
 from assessments.tests.helpers import answers_for
+from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 
@@ -317,7 +318,23 @@ def test_edit_refused_to_non_owners(request, client_for, enrolled, module, make_
 # --- delete ----------------------------------------------------------------------------------------
 
 
-def test_delete_closes_the_gap_and_keeps_results(client_for, instructor, enrolled, module, make_quizzes):
+def test_delete_closes_the_gap_and_is_audited(client_for, instructor, module, make_quizzes):
+    # given a course without learners yet
+    quizzes = make_quizzes(module, 3)
+
+    response = client_for(instructor).delete(detail(quizzes[0]))
+
+    assert response.status_code == 204
+    assert positions(module) == [("Question 2?", 1), ("Question 3?", 2)]
+    entry = AuditLog.objects.get(action="quiz.delete")
+    assert (entry.actor, entry.target_id) == (instructor, str(quizzes[0].pk))
+    assert entry.details["question"] == "Question 1?"
+
+
+def test_delete_in_a_course_with_learners_is_409_and_keeps_questions_and_results(
+    client_for, instructor, enrolled, module, make_quizzes
+):
+    # given a learner who took the module's quiz
     quizzes = make_quizzes(module, 3)
     client_for(enrolled).post(
         f"/api/modules/{module.pk}/quiz-attempts/", {"answers": answers_for(quizzes, 3)}, format="json"
@@ -325,11 +342,11 @@ def test_delete_closes_the_gap_and_keeps_results(client_for, instructor, enrolle
 
     response = client_for(instructor).delete(detail(quizzes[0]))
 
-    assert response.status_code == 204
-    assert positions(module) == [("Question 2?", 1), ("Question 3?", 2)]
-    kept = QuizResult.objects.get(question="Question 1?")
-    assert kept.quiz is None
-    assert kept.is_correct is True
+    assert response.status_code == 409
+    assert response.json()["code"] == "course_has_learners"
+    assert positions(module) == [("Question 1?", 1), ("Question 2?", 2), ("Question 3?", 3)]
+    assert QuizResult.objects.get(question="Question 1?").quiz == quizzes[0]
+    assert not AuditLog.objects.filter(action="quiz.delete").exists()
 
 
 @pytest.mark.parametrize("who", ["student", "other_instructor"])

@@ -171,8 +171,9 @@ class TestSubmitAndArchive:
         assert course.status == status
 
     def test_others_cannot_submit(self, client_for, make_course, other_instructor, student):
+        # Someone else's draft does not exist for them (404); the student may not even try (403, role).
         course = make_course(status="draft")
-        assert client_for(other_instructor).post(f"{detail(course)}submit/").status_code == 403
+        assert client_for(other_instructor).post(f"{detail(course)}submit/").status_code == 404
         assert client_for(student).post(f"{detail(course)}submit/").status_code == 403
         assert client_for(None).post(f"{detail(course)}submit/").status_code == 401
 

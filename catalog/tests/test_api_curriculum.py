@@ -183,8 +183,8 @@ class TestLessons:
         assert response.status_code == 400
         assert set(body) <= set(response.json()["errors"])
 
-    def test_deleting_a_lesson_recomputes_learners_progress(
-        self, client_for, instructor, course, student, enroll, django_capture_on_commit_callbacks
+    def test_deleting_a_lesson_of_a_course_with_learners_is_409_and_keeps_their_progress(
+        self, client_for, instructor, course, student, enroll
     ):
         # given a learner who finished 3 of 4 lessons (75 %)
         from django.utils import timezone
@@ -195,13 +195,17 @@ class TestLessons:
         lessons = lessons_of(course)
         for lesson in lessons[:3]:
             LessonProgress.objects.create(user=student, lesson=lesson, course=course, completed_at=timezone.now())
-        # when the instructor deletes the one lesson the learner had not done
-        with django_capture_on_commit_callbacks(execute=True):
-            assert client_for(instructor).delete(f"/api/lessons/{lessons[3].pk}/").status_code == 204
-        # then the learner is at 100 % and the course is completed
+        # when the instructor deletes a lesson the learner completed
+        response = client_for(instructor).delete(f"/api/lessons/{lessons[0].pk}/")
+        # then it is refused with what to do instead, and nothing of the learner's history moved
+        assert response.status_code == 409
+        body = response.json()
+        assert body["code"] == "course_has_learners"
+        assert "archive the course" in body["detail"] and "Edit it instead" in body["detail"]
+        assert Lesson.objects.filter(pk=lessons[0].pk).exists()
+        assert LessonProgress.objects.filter(user=student).count() == 3
         enrollment.refresh_from_db()
-        assert (enrollment.completed_lessons, enrollment.progress_percent) == (3, 100)
-        assert enrollment.completed_at is not None
+        assert (enrollment.completed_lessons, enrollment.progress_percent) == (3, 75)
 
     @pytest.mark.parametrize("size", [1, 30])
     def test_query_count(self, client_for, make_course, student, enroll, size, django_assert_max_num_queries):
