@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0002_course_price_max_web_urls_review_index'),
+        ('catalog', '0003_lessonprogress_protects_content'),
     ]
 
     operations = [
