@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.headless",
     "allauth.usersessions",
+    "allauth.mfa",
     # Project
     "common",
     "accounts",
@@ -91,6 +92,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Rate limits on sign-in, sign-up, reset and refresh; refuses suspended users on allauth's routes.
     "accounts.middleware.AuthGuardMiddleware",
+    # Limits second-factor code attempts (allauth.mfa) per IP and per account; 429 + Retry-After.
+    "accounts.mfa.MFACodeGuardMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -516,3 +519,15 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 # The schema and its viewers are public and identical for everyone: they ignore credentials, so a stale or
 # suspended session never turns the docs into a non-JSON 403 page.
 SPECTACULAR_SETTINGS["SERVE_AUTHENTICATION"] = []
+
+# --- Two-factor authentication (allauth.mfa) ----------------------------------------------------
+
+# TOTP authenticator apps and single-use recovery codes, managed through the headless API
+# (/_allauth/{browser,app}/v1/account/authenticators/...) and, for staff, on the admin site.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = CERTIFICATES_ACADEMY_NAME
+# Admins (role admin, the only staff) must enrol TOTP before they may use the admin site or the API.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=not DEBUG)
+# Second-factor code attempts (sign-in and re-authentication), per IP and per account; 429 + Retry-After.
+# allauth's own limit on them rides on ACCOUNT_RATE_LIMITS["login_failed"], which is replaced above.
+ACCOUNTS_RATE_LIMITS["mfa_code"] = {"ip": env.str("ACCOUNTS_RATE_MFA_CODE_IP", default="30/m"), "account": "5/5m"}
