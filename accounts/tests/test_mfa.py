@@ -7,48 +7,23 @@ instant, so no test depends on the wall clock or on which 30-second window it ru
 from __future__ import annotations
 
 import datetime
-import time
 
 import pytest
-import time_machine
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.test import Client
 
-from accounts.tests.conftest import PASSWORD, app_login, bearer
+from accounts.tests.conftest import (
+    JSON,
+    PASSWORD,
+    app_login,
+    app_post,
+    bearer,
+    enrol_with_app_client,
+    session_token,
+    totp_code,
+)
 
 pytestmark = pytest.mark.django_db
-
-MONDAY_MORNING = datetime.datetime(2026, 3, 2, 10, 0, 0, tzinfo=datetime.UTC)
-JSON = "application/json"
-
-
-def totp_code(secret: str, *, steps_from_now: int = 0) -> str:
-    """The code an authenticator app shows now (RFC 6238: HOTP of the 30-second step)."""
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + steps_from_now))
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(MONDAY_MORNING, tick=False) as traveller:
-        yield traveller
-
-
-def app_post(client: Client, path: str, data: dict, **headers):
-    return client.post(f"/_allauth/app/v1/{path}", data, content_type=JSON, **headers)
-
-
-def session_token(token: str) -> dict:
-    return {"HTTP_X_SESSION_TOKEN": token}
-
-
-def enrol_with_app_client(client: Client, access_token: str) -> str:
-    """Re-authenticate, fetch a secret and activate it, as the frontend does; returns the secret."""
-    assert app_post(client, "auth/reauthenticate", {"password": PASSWORD}, **bearer(access_token)).status_code == 200
-    secret = client.get("/_allauth/app/v1/account/authenticators/totp", **bearer(access_token)).json()["meta"]["secret"]
-    activated = app_post(client, "account/authenticators/totp", {"code": totp_code(secret)}, **bearer(access_token))
-    assert activated.status_code == 200, activated.content
-    return secret
 
 
 def recovery_codes_of(user) -> list[str]:
