@@ -33,13 +33,14 @@ from common.ratelimit import enforce_rate_limit
 _CODE_ENDPOINT = re.compile(r"^/_allauth/(?P<client>browser|app)/v1/auth/2fa/(?:re)?authenticate/?$")
 
 
-def mfa_code_attempt_count(request: HttpRequest, *, user_pk: str | None) -> None:
+def mfa_code_attempt_count(request: HttpRequest, *, user_pk: object | None) -> None:
     """Count one second-factor code attempt; ``RateLimitedError`` once the IP or the account is over its rate."""
     rates = settings.ACCOUNTS_RATE_LIMITS["mfa_code"]
     enforce_rate_limit(request, group="accounts.mfa_code.ip", rate=rates["ip"], key="ip")
-    if user_pk:
+    if user_pk is not None:
+        account = f"user:{user_pk}"
         enforce_rate_limit(
-            request, group="accounts.mfa_code.account", rate=rates["account"], key=lambda _group, _request: user_pk
+            request, group="accounts.mfa_code.account", rate=rates["account"], key=lambda _group, _request: account
         )
 
 
@@ -51,7 +52,7 @@ def _headless_session(request: HttpRequest, client: str) -> SessionBase | None:
     return lookup_session(token) if token else None
 
 
-def _code_owner_pk(session: SessionBase | None) -> str | None:
+def _code_owner_pk(session: SessionBase | None) -> object | None:
     """The account whose codes are tried: the signed-in user's, else the pending sign-in's (no database read)."""
     if session is None:
         return None
@@ -66,7 +67,7 @@ def _code_owner_pk(session: SessionBase | None) -> str | None:
             return None
     except (ValidationError, ValueError):
         return None
-    return f"user:{user_pk}"
+    return user_pk
 
 
 class MFACodeGuardMiddleware:
