@@ -527,7 +527,8 @@ SPECTACULAR_SETTINGS["SERVE_AUTHENTICATION"] = []
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = CERTIFICATES_ACADEMY_NAME
 # Admins (role admin, the only staff) must enrol TOTP before they may use the admin site or the API.
-STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=not DEBUG)
+# Left empty (as in .env.example) it keeps that default: an empty value must never switch it off.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED") if env.str("STAFF_MFA_REQUIRED", default="").strip() else not DEBUG
 # Second-factor code attempts (sign-in and re-authentication), per IP and per account; 429 + Retry-After.
 # allauth's own limit on them rides on ACCOUNT_RATE_LIMITS["login_failed"], which is replaced above.
 ACCOUNTS_RATE_LIMITS["mfa_code"] = {"ip": env.str("ACCOUNTS_RATE_MFA_CODE_IP", default="30/m"), "account": "5/5m"}

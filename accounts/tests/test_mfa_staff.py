@@ -167,5 +167,7 @@ def test_staff_mfa_is_required_in_production_and_optional_in_development():
 
     assert _staff_mfa_required(**production) == "True Desired Career Academy"
     assert _staff_mfa_required(**production, STAFF_MFA_REQUIRED="false") == "False Desired Career Academy"
+    # an empty value (a copied .env.example) keeps the production default
+    assert _staff_mfa_required(**production, STAFF_MFA_REQUIRED="").startswith("True")
     assert _staff_mfa_required(DEBUG="true") == "False Desired Career Academy"
     assert _staff_mfa_required(DEBUG="true", STAFF_MFA_REQUIRED="true").startswith("True")
