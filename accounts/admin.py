@@ -1,7 +1,13 @@
-"""Django admin for users: the same suspend / unsuspend / role services as the REST API (audited)."""
+"""Django admin for users: the same suspend / unsuspend / role services as the REST API (audited).
+
+Also the two-factor authenticators (allauth.mfa): listed and deletable (to unlock an admin who lost both
+the app and the recovery codes), never shown or exported with their secrets.
+"""
 
 from __future__ import annotations
 
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
@@ -92,3 +98,21 @@ class UserAdmin(admin.ModelAdmin):
     @admin.action(description="Change role to admin")
     def make_admin(self, request, queryset):
         _apply(self, request, queryset, services.user_change_role, role=User.Role.ADMIN)
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
+    # ``data`` holds the TOTP secret and the recovery-code seed: never on a page, never in a CSV export.
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+    csv_export_exclude = ("data",)
+    search_fields = ["user__email"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # enrolment proves possession of the app: only the user enrols, with a code
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -225,3 +225,47 @@ def test_with_the_rule_off_an_admin_without_totp_uses_the_admin_site(settings, a
 
     assert password_step(client, admin_without_totp)["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+# --- The authenticators in the admin --------------------------------------------------------------
+
+
+def test_authenticators_are_listed_and_deletable_but_their_secrets_never_shown_or_exported(admin_with_totp, make_user):
+    # Given an enrolled admin (with its secret) and another admin looking at the authenticators
+    user, secret = admin_with_totp
+    colleague = make_user("admin", email="ravi@example.com")
+    client = Client()
+    client.force_login(colleague)
+    totp = Authenticator.objects.get(user=user, type="totp")
+
+    # When they open the list and the record, and export the rows as CSV
+    listing = client.get("/admin/mfa/authenticator/")
+    record = client.get(f"/admin/mfa/authenticator/{totp.pk}/change/")
+    export = client.post(
+        "/admin/mfa/authenticator/",
+        {"action": "export_selected_as_csv", "_selected_action": [str(a.pk) for a in Authenticator.objects.all()]},
+    )
+
+    # Then the authenticators are there, and the secret is nowhere
+    assert listing.status_code == 200
+    assert "Anil Admin" in listing.content.decode()
+    assert record.status_code == 200
+    assert secret not in record.content.decode()
+    csv_text = b"".join(export.streaming_content).decode()
+    assert csv_text.splitlines()[0] == "id,user_id,type,created_at,last_used_at"
+    assert secret not in csv_text
+    # and nothing can be added or edited by hand
+    assert client.get("/admin/mfa/authenticator/add/").status_code == 403
+
+    # When they delete the admin's authenticators (lost phone and codes), then the password signs in again
+    deleted = client.post(
+        "/admin/mfa/authenticator/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [str(a.pk) for a in Authenticator.objects.filter(user=user)],
+            "post": "yes",
+        },
+    )
+    assert deleted.status_code == 302
+    assert not Authenticator.objects.filter(user=user).exists()
+    assert password_step(Client(), user)["Location"] == "/admin/"
