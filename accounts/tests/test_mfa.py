@@ -19,6 +19,7 @@ from accounts.tests.conftest import (
     app_post,
     bearer,
     enrol_with_app_client,
+    google_token_login,
     session_token,
     totp_code,
 )
@@ -153,6 +154,24 @@ def test_browser_sign_in_with_totp_waits_for_the_code(enrolled_student):
 
     assert done.status_code == 200
     assert browser.get("/api/auth/me/").json()["email"] == user.email
+
+
+def test_google_sign_in_of_an_enrolled_user_waits_for_the_code_too(enrolled_student, fake_google, make_id_token):
+    # Given an enrolled learner whose Google account has the same verified address
+    user, secret = enrolled_student
+    client = Client()
+
+    # When they sign in with Google
+    login = google_token_login(client, make_id_token(sub="g-asha", email=user.email, name="Asha Student"))
+
+    # Then Google alone is not enough: the sign-in waits for the second factor, with no token
+    assert login.status_code == 401
+    assert "access_token" not in login.json()["meta"]
+    assert any(flow["id"] == "mfa_authenticate" and flow.get("is_pending") for flow in login.json()["data"]["flows"])
+    pending = session_token(login.json()["meta"]["session_token"])
+    done = app_post(client, "auth/2fa/authenticate", {"code": totp_code(secret)}, **pending)
+    assert done.status_code == 200
+    assert done.json()["data"]["user"]["id"] == str(user.pk)
 
 
 def test_a_totp_code_is_accepted_once(enrolled_student):
