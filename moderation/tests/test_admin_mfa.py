@@ -269,3 +269,16 @@ def test_authenticators_are_listed_and_deletable_but_their_secrets_never_shown_o
     assert deleted.status_code == 302
     assert not Authenticator.objects.filter(user=user).exists()
     assert password_step(Client(), user)["Location"] == "/admin/"
+
+
+def test_any_admin_finds_the_setup_page_among_the_user_links(settings, admin_without_totp):
+    settings.STAFF_MFA_REQUIRED = False
+    client = Client()
+    client.force_login(admin_without_totp)
+
+    index = client.get("/admin/").content.decode()
+    setup = client.get(SETUP)
+
+    assert f'href="{SETUP}" id="mfa-setup-link"' in index
+    assert setup.status_code == 200
+    assert "mfa-required" not in setup.content.decode()  # offered, not imposed
