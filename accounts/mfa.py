@@ -35,9 +35,10 @@ _CODE_ENDPOINT = re.compile(r"^/_allauth/(?P<client>browser|app)/v1/auth/2fa/(?:
 
 def mfa_code_attempt_count(request: HttpRequest, *, user_pk: object | None) -> None:
     """Count one second-factor code attempt; ``RateLimitedError`` once the IP or the account is over its rate."""
-    rates = settings.ACCOUNTS_RATE_LIMITS["mfa_code"]
-    enforce_rate_limit(request, group="accounts.mfa_code.ip", rate=rates["ip"], key="ip")
-    if user_pk is not None:
+    rates = settings.ACCOUNTS_RATE_LIMITS.get("mfa_code", {})
+    if rates.get("ip"):
+        enforce_rate_limit(request, group="accounts.mfa_code.ip", rate=rates["ip"], key="ip")
+    if user_pk is not None and rates.get("account"):
         account = f"user:{user_pk}"
         enforce_rate_limit(
             request, group="accounts.mfa_code.account", rate=rates["account"], key=lambda _group, _request: account

@@ -12,7 +12,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 
-from accounts.tests.conftest import MONDAY_MORNING, totp_code
+from accounts.tests.conftest import JSON, MONDAY_MORNING, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -130,12 +130,19 @@ def test_the_password_step_expires(admin_with_totp, clock):
 def test_code_guessing_on_the_admin_site_is_limited(admin_with_totp, settings):
     settings.ACCOUNTS_RATE_LIMITS = {**settings.ACCOUNTS_RATE_LIMITS, "mfa_code": {"ip": "100/m", "account": "3/5m"}}
     user, secret = admin_with_totp
+    # Given one wrong guess through the headless API (the same account's budget) and two on the admin site
+    headless = Client()
+    headless.post("/_allauth/browser/v1/auth/login", {"email": user.email, "password": PASSWORD}, JSON)
+    assert headless.post("/_allauth/browser/v1/auth/2fa/authenticate", {"code": "000000"}, JSON).status_code == 400
     client = Client()
     password_step(client, user)
-    for guess in ("111111", "222222", "333333"):
+    for guess in ("111111", "222222"):
         assert client.post(CODE_PAGE, {"code": guess}).status_code == 200
 
+    # When the next code comes, even the right one
     limited = client.post(CODE_PAGE, {"code": totp_code(secret)})
+
+    # Then it is refused unread
 
     assert limited.status_code == 429
     assert limited.has_header("Retry-After")
