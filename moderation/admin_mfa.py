@@ -9,8 +9,8 @@
   other admin page (sign-out excepted). The page asks for the password again (allauth's re-authentication
   record, which its TOTP flow insists on) and a code from the app (``ActivateTOTPForm`` and allauth's
   ``activate_totp`` flow, which also creates the recovery codes), then shows the recovery codes.
-- Code attempts count against the same per-account and per-IP limits as the headless API
-  (``accounts.mfa.mfa_code_attempt_count``).
+- Code attempts (and the set-up page's password-and-code attempts) count against the same per-account and
+  per-IP limits as the headless API (``accounts.mfa.mfa_code_attempt_count``).
 """
 
 from __future__ import annotations
@@ -116,6 +116,14 @@ def mfa_setup(site: StaffAdminSite, request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     password_form = ConfirmPasswordForm(data, user=user)
     totp_form = ActivateTOTPForm(data, user=user)  # keeps the offered secret in the session until activated
+    if data is not None:
+        # The password is checked here too: a borrowed session must not get unlimited guesses at it.
+        try:
+            mfa_code_attempt_count(request, user_pk=user.pk)
+        except RateLimitedError as exc:
+            response = _render(site, request, "admin/mfa_setup.html", {"limited": True}, 429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
     if data is not None and password_form.is_valid() and totp_form.is_valid():
         reauthenticate_by_password(request)
         try:

@@ -215,6 +215,22 @@ def test_a_wrong_code_enrols_nothing(settings, admin_without_totp):
     assert client.get("/admin/").status_code == 302
 
 
+def test_password_guessing_on_the_setup_page_is_limited(settings, admin_without_totp):
+    settings.ACCOUNTS_RATE_LIMITS = {**settings.ACCOUNTS_RATE_LIMITS, "mfa_code": {"ip": "100/m", "account": "3/5m"}}
+    settings.STAFF_MFA_REQUIRED = True
+    client = Client()
+    password_step(client, admin_without_totp)
+    secret = client.get(SETUP).context["secret"]
+    for guess in ("guess-1", "guess-2", "guess-3"):
+        assert client.post(SETUP, {"password": guess, "code": totp_code(secret)}).status_code == 200
+
+    limited = client.post(SETUP, {"password": PASSWORD, "code": totp_code(secret)})
+
+    assert limited.status_code == 429
+    assert limited.has_header("Retry-After")
+    assert not Authenticator.objects.filter(user=admin_without_totp).exists()
+
+
 def test_an_admin_held_on_the_setup_page_can_sign_out(settings, admin_without_totp):
     settings.STAFF_MFA_REQUIRED = True
     client = Client()
