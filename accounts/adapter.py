@@ -204,6 +204,8 @@ class HeadlessAdapter(DefaultHeadlessAdapter):
                 "full_name": user.full_name,
                 "role": user.role,
                 "onboarding_required": user.onboarding_required,
+                # An admin who must enrol an authenticator app before the API and the admin site accept them.
+                "mfa_enrolment_required": user.mfa_enrolment_required,
             }
         )
         return data

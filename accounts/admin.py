@@ -4,11 +4,16 @@ Staff see one "Accounts" section: allauth's per-user models (email addresses, Go
 are shown read-only on the user's page instead of in sections of their own; Django's groups (the
 platform uses roles, not groups) and allauth's stored OAuth tokens are not offered at all. allauth's
 *Social applications* stay (under "Social accounts"): a documented way to configure Google sign-in.
+
+Also the two-factor authenticators (allauth.mfa): listed and deletable (to unlock an admin who lost both
+the app and the recovery codes), never shown or exported with their secrets.
 """
 
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount, SocialToken
 from allauth.usersessions.models import UserSession
 from django import forms
@@ -169,3 +174,21 @@ class UserAdmin(admin.ModelAdmin):
     @admin.action(description="Change role to admin")
     def make_admin(self, request, queryset):
         _apply(self, request, queryset, services.user_change_role, role=User.Role.ADMIN)
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
+    # ``data`` holds the TOTP secret and the recovery-code seed: never on a page, never in a CSV export.
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+    csv_export_exclude = ("data",)
+    search_fields = ["user__email"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # enrolment proves possession of the app: only the user enrols, with a code
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

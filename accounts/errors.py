@@ -15,3 +15,5 @@ NAME_FORMAT = "name_format_character"
 NAME_EDGE_JOINER = "name_edge_joiner"
 NAME_UNASSIGNED = "name_unassigned_character"
 NAME_LEADING_MARK = "name_leading_combining_mark"
+# An admin without an authenticator app while STAFF_MFA_REQUIRED is on: enrol TOTP first.
+MFA_REQUIRED = "mfa_required"

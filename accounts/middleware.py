@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.internal.stagekit import LOGIN_SESSION_KEY
+from allauth.account.utils import url_str_to_user_pk
 from allauth.core.internal.httpkit import get_authorization_credential
 from allauth.core.internal.sessionkit import get_session_user
 from allauth.headless import app_settings as headless_settings
@@ -34,6 +35,7 @@ from allauth.headless.internal.sessionkit import lookup_session
 from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import Resolver404, ResolverMatch, resolve
@@ -89,7 +91,13 @@ def _pending_login_user(request: HttpRequest, match: ResolverMatch, body: dict[s
         session = getattr(request, "session", None)
     stash = session.get(LOGIN_SESSION_KEY) if session is not None else None
     user_pk = stash.get("user_pk") if isinstance(stash, dict) else None
-    return f"user:{user_pk}" if isinstance(user_pk, str | int) and user_pk != "" else None
+    if not isinstance(user_pk, str) or not user_pk:
+        return None
+    try:
+        # allauth stores the pending pk in its URL form (a UUID's hex); the key is the pk as Django prints it.
+        return f"user:{url_str_to_user_pk(user_pk)}"
+    except (ValidationError, ValueError):
+        return None
 
 
 def _signed_in_user(request: HttpRequest, match: ResolverMatch) -> Any:
@@ -137,12 +145,13 @@ _GUARDS: dict[str, _Guard] = {
     "allauth.headless.account.views.ResetPasswordView": _Guard("password_reset"),
     "allauth.headless.tokens.views.RefreshTokenView": _Guard("token_refresh", _refresh_token_user),
     "allauth.headless.socialaccount.views.ProviderTokenView": _Guard("provider_token"),
-    # The second-factor code of a sign-in (allauth.mfa): per IP and per pending account, failures only.
-    "allauth.headless.mfa.views.AuthenticateView": _Guard("mfa_authenticate", _pending_login_user, failures_only=True),
+    # The second-factor code of a sign-in (allauth.mfa): per IP and per pending account. Every attempt counts
+    # (a right code ends the pending sign-in); the admin site's code pages share these counters (accounts.mfa).
+    "allauth.headless.mfa.views.AuthenticateView": _Guard("mfa_code", _pending_login_user),
     # Re-entering a password or code while signed in (before sensitive changes): a stolen session must not
     # become a way to guess the password outside the sign-in limits.
     "allauth.headless.account.views.ReauthenticateView": _Guard("login", _signed_in_email, failures_only=True),
-    "allauth.headless.mfa.views.ReauthenticateView": _Guard("mfa_authenticate", _signed_in_user_pk, failures_only=True),
+    "allauth.headless.mfa.views.ReauthenticateView": _Guard("mfa_code", _signed_in_user_pk),
 }
 
 

@@ -1,11 +1,15 @@
 """Users: identity, role, onboarding profile and suspension.
 
 Email is the login and is unique ignoring case (a database constraint). ``is_staff`` and
-``is_superuser`` follow ``role``: only admins enter the Django admin site.
+``is_superuser`` follow ``role``: only admins enter the Django admin site, so "staff" means role admin
+(the accounts that must have two-factor authentication when ``STAFF_MFA_REQUIRED`` is on).
 """
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -106,6 +110,16 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
     @property
     def onboarding_required(self) -> bool:
         return self.onboarding_completed_at is None
+
+    @property
+    def has_totp(self) -> bool:
+        """An authenticator app is enrolled (allauth.mfa); recovery codes alone never count."""
+        return is_mfa_enabled(self, [Authenticator.Type.TOTP])
+
+    @property
+    def mfa_enrolment_required(self) -> bool:
+        """An admin who must enrol TOTP before using the admin site or the API (``STAFF_MFA_REQUIRED``)."""
+        return settings.STAFF_MFA_REQUIRED and self.role == self.Role.ADMIN and not self.has_totp
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -1,27 +1,32 @@
 """DRF authentication: allauth's JWT (``Authorization: Bearer``) and the session cookie.
 
 Both refuse a suspended account with 403 ``account_suspended`` even when its token or session
-is still valid. An expired, tampered or revoked (logged-out) token is 401 ``invalid_token``.
+is still valid, and an admin who has not enrolled an authenticator app while ``STAFF_MFA_REQUIRED`` is
+on with 403 ``mfa_required`` on every route (admin powers are not confined to ``/api/admin/``: course,
+forum and certificate routes grant them too). An expired, tampered or revoked (logged-out) token is
+401 ``invalid_token``.
 """
 
 from allauth.headless.contrib.rest_framework.authentication import JWTTokenAuthentication
 from rest_framework import authentication
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
-from common.exceptions import AccountSuspended
+from common.exceptions import AccountSuspended, MFARequired
 
 INVALID_TOKEN_MESSAGE = "The access token is invalid or has expired."  # noqa: S105 - a message
 
 
-class RefuseSuspendedMixin:
+class RefuseBlockedAccountsMixin:
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None and getattr(result[0], "is_suspended", False):
             raise AccountSuspended()
+        if result is not None and getattr(result[0], "mfa_enrolment_required", False):
+            raise MFARequired()
         return result
 
 
-class JWTAuthentication(RefuseSuspendedMixin, JWTTokenAuthentication):
+class JWTAuthentication(RefuseBlockedAccountsMixin, JWTTokenAuthentication):
     def authenticate(self, request):
         try:
             return super().authenticate(request)
@@ -36,7 +41,7 @@ class JWTAuthentication(RefuseSuspendedMixin, JWTTokenAuthentication):
         return user, payload
 
 
-class SessionAuthentication(RefuseSuspendedMixin, authentication.SessionAuthentication):
+class SessionAuthentication(RefuseBlockedAccountsMixin, authentication.SessionAuthentication):
     def enforce_csrf(self, request):
         try:
             super().enforce_csrf(request)

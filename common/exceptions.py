@@ -73,6 +73,14 @@ class AccountSuspended(exceptions.APIException):
     default_code = "account_suspended"
 
 
+class MFARequired(exceptions.APIException):
+    """An admin without an authenticator app while ``STAFF_MFA_REQUIRED`` is on (see accounts.errors)."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = "Administrators must set up two-factor authentication (an authenticator app) before using the API."
+    default_code = "mfa_required"
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."

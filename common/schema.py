@@ -9,7 +9,7 @@ from common.serializers import ErrorSerializer
 _ERROR_DESCRIPTIONS = {
     400: "Invalid input (`errors` lists the fields).",
     401: "Not authenticated.",
-    403: "Not allowed (role, ownership or suspended account).",
+    403: "Not allowed (role, ownership, suspended account, or `mfa_required`: an admin without 2FA).",
     404: "Not found, or not visible to you.",
     405: "Method not allowed.",
     413: "Request body too large.",

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.headless",
     "allauth.usersessions",
+    "allauth.mfa",
     # Project
     "common",
     "accounts",
@@ -416,11 +417,10 @@ SOCIALACCOUNT_PROVIDERS = {
 }
 
 # Per IP and per account (email, the refresh token's user, the pending sign-in's user), on the shared cache;
-# 429 + Retry-After. Per account, "login" and "mfa_authenticate" count failed attempts only; the rest count all.
+# 429 + Retry-After. Per account, "login" counts failed attempts only; the rest count all.
 # "login" also limits the admin site's sign-in form.
 ACCOUNTS_RATE_LIMITS = {
     "login": {"ip": env.str("ACCOUNTS_RATE_LOGIN_IP", default="30/m"), "account": "10/5m"},
-    "mfa_authenticate": {"ip": env.str("ACCOUNTS_RATE_LOGIN_IP", default="30/m"), "account": "5/5m"},
     "signup": {"ip": env.str("ACCOUNTS_RATE_SIGNUP_IP", default="10/h"), "account": "3/h"},
     "password_reset": {"ip": env.str("ACCOUNTS_RATE_PASSWORD_RESET_IP", default="10/h"), "account": "3/h"},
     "token_refresh": {"ip": env.str("ACCOUNTS_RATE_REFRESH_IP", default="60/m"), "account": "20/m"},
@@ -531,3 +531,16 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 # The schema and its viewers are public and identical for everyone: they ignore credentials, so a stale or
 # suspended session never turns the docs into a non-JSON 403 page.
 SPECTACULAR_SETTINGS["SERVE_AUTHENTICATION"] = []
+
+# --- Two-factor authentication (allauth.mfa) ----------------------------------------------------
+
+# TOTP authenticator apps and single-use recovery codes, managed through the headless API
+# (/_allauth/{browser,app}/v1/account/authenticators/...) and, for staff, on the admin site.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = CERTIFICATES_ACADEMY_NAME
+# Admins (role admin, the only staff) must enrol TOTP before they may use the admin site or the API.
+# Left empty (as in .env.example) it keeps that default: an empty value must never switch it off.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED") if env.str("STAFF_MFA_REQUIRED", default="").strip() else not DEBUG
+# Second-factor code attempts (sign-in and re-authentication), per IP and per account; 429 + Retry-After.
+# allauth's own limit on them rides on ACCOUNT_RATE_LIMITS["login_failed"], which is replaced above.
+ACCOUNTS_RATE_LIMITS["mfa_code"] = {"ip": env.str("ACCOUNTS_RATE_MFA_CODE_IP", default="30/m"), "account": "5/5m"}

@@ -13,3 +13,5 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SILENCED_SYSTEM_CHECKS = [*SILENCED_CHECKS_ALWAYS, "django_ratelimit.E003", "django_ratelimit.W001"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests that need the staff two-factor rule turn it on with the `settings` fixture.
+STAFF_MFA_REQUIRED = False

@@ -3,21 +3,33 @@
 ``moderation.admin_config.StaffAdminConfig`` makes this the default site, so ``admin.site`` in every
 app's ``admin.py`` is an instance of :class:`StaffAdminSite`. The index page carries the dashboard
 (``moderation.selectors.platform_stats``) and the site offers "Export selected rows as CSV" on every
-model.
+model. Sign-in asks admins with an authenticator app for the second factor, and with
+``STAFF_MFA_REQUIRED`` on an admin without one is held on the set-up page (``moderation.admin_mfa``).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 
+from moderation import admin_mfa
 from moderation.csv_export import csv_lines
+
+# Admin pages an admin who still has to enrol TOTP may open (STAFF_MFA_REQUIRED).
+MFA_ENROLMENT_VIEWS = frozenset({"mfa_setup", "logout", "jsi18n"})
 
 # Columns never written to an export, whatever the model: credentials, sessions, gateway secrets.
 SECRET_FIELD_MARKERS = ("password", "secret", "token", "signature", "session_key")
@@ -79,6 +91,62 @@ class StaffAdminSite(admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         return is_platform_admin(request.user)
+
+    def get_urls(self):
+        return [
+            path("mfa/authenticate/", self.mfa_authenticate, name="mfa_authenticate"),
+            path("mfa/setup/", self.admin_view(self.mfa_setup), name="mfa_setup"),
+            *super().get_urls(),
+        ]
+
+    def admin_view(self, view, cacheable=False):
+        guarded = super().admin_view(view, cacheable)
+
+        @functools.wraps(guarded)
+        def inner(request, *args, **kwargs):
+            match = request.resolver_match
+            if (
+                self.has_permission(request)
+                and request.user.mfa_enrolment_required
+                and (match is None or match.url_name not in MFA_ENROLMENT_VIEWS)
+            ):
+                setup = reverse("admin:mfa_setup", current_app=self.name)
+                return HttpResponseRedirect(f"{setup}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}")
+            return guarded(request, *args, **kwargs)
+
+        return inner
+
+    @method_decorator(never_cache)
+    @method_decorator(login_not_required)
+    def login(self, request, extra_context=None):
+        """Django's admin login, with the password step handing over to the second factor when enrolled."""
+        if request.method == "GET" and self.has_permission(request):
+            return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
+        context = {
+            **self.each_context(request),
+            "title": "Log in",
+            "subtitle": None,
+            "app_path": request.get_full_path(),
+            "username": request.user.get_username(),
+        }
+        if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+            context[REDIRECT_FIELD_NAME] = reverse("admin:index", current_app=self.name)
+        context.update(extra_context or {})
+        request.current_app = self.name
+        return admin_mfa.StaffLoginView.as_view(
+            extra_context=context,
+            authentication_form=self.login_form,
+            template_name=self.login_template or "admin/login.html",
+            admin_site=self,
+        )(request)
+
+    @method_decorator(never_cache)
+    @method_decorator(login_not_required)
+    def mfa_authenticate(self, request):
+        return admin_mfa.mfa_authenticate(self, request)
+
+    def mfa_setup(self, request):
+        return admin_mfa.mfa_setup(self, request)
 
     def index(self, request, extra_context=None):
         # Imported here: the site is built while apps load, before models may be imported.

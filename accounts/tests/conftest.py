@@ -10,7 +10,9 @@ from urllib.parse import parse_qs, urlparse
 import jwt
 import pytest
 import responses
+import time_machine
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.socialaccount.models import SocialApp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -136,3 +138,37 @@ def app_tokens(app_client, verified_student):
     response = app_login(app_client, verified_student.email)
     assert response.status_code == 200, response.content
     return response.json()["meta"]
+
+
+# --- Two-factor authentication --------------------------------------------------------------------
+
+MONDAY_MORNING = datetime.datetime(2026, 3, 2, 10, 0, 0, tzinfo=datetime.UTC)
+JSON = "application/json"
+
+
+def totp_code(secret: str, *, steps_from_now: int = 0) -> str:
+    """The code an authenticator app shows now (RFC 6238: HOTP of the 30-second step)."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + steps_from_now))
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(MONDAY_MORNING, tick=False) as traveller:
+        yield traveller
+
+
+def app_post(client: Client, path: str, data: dict, **headers):
+    return client.post(f"/_allauth/app/v1/{path}", data, content_type=JSON, **headers)
+
+
+def session_token(token: str) -> dict:
+    return {"HTTP_X_SESSION_TOKEN": token}
+
+
+def enrol_with_app_client(client: Client, access_token: str) -> str:
+    """Re-authenticate, fetch a secret and activate it, as the frontend does; returns the secret."""
+    assert app_post(client, "auth/reauthenticate", {"password": PASSWORD}, **bearer(access_token)).status_code == 200
+    secret = client.get("/_allauth/app/v1/account/authenticators/totp", **bearer(access_token)).json()["meta"]["secret"]
+    activated = app_post(client, "account/authenticators/totp", {"code": totp_code(secret)}, **bearer(access_token))
+    assert activated.status_code == 200, activated.content
+    return secret

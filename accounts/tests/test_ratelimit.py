@@ -227,7 +227,7 @@ def test_a_pending_sign_in_step_is_limited_per_pending_account(settings, monkeyp
     from accounts import middleware
 
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-    settings.ACCOUNTS_RATE_LIMITS = {**TIGHT, "mfa_authenticate": {"ip": "50/m", "account": "2/m"}}
+    settings.ACCOUNTS_RATE_LIMITS = {**TIGHT, "mfa_code": {"ip": "50/m", "account": "2/m"}}
     monkeypatch.setitem(
         middleware._GUARDS,
         "allauth.headless.account.views.VerifyEmailView",
