@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -140,14 +142,17 @@ def test_services_apply_the_same_rules_to_callers_that_are_not_views(student):
 def test_admin_change_form_refuses_a_bad_name_and_normalizes_a_good_one(client, admin_user, student):
     client.force_login(admin_user)
     url = f"/admin/accounts/user/{student.pk}/change/"
+    # The read-only inlines (email addresses, Google sign-ins, sessions) post their management forms too.
+    page = client.get(url).content.decode()
+    inlines = dict(re.findall(r'<input type="hidden" name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)"[^>]*value="(\d*)"', page))
 
-    refused = client.post(url, {"full_name": "Asha\u202e", "branch": "", "year": ""})
+    refused = client.post(url, {**inlines, "full_name": "Asha\u202e", "branch": "", "year": ""})
     assert refused.status_code == 200  # the form again, with the error
     assert "U+202E" in refused.content.decode()
     student.refresh_from_db()
     assert student.full_name == "Asha Student"
 
-    saved = client.post(url, {"full_name": "  Asha\u00a0 Verma ", "branch": "", "year": ""})
+    saved = client.post(url, {**inlines, "full_name": "  Asha\u00a0 Verma ", "branch": "", "year": ""})
     assert saved.status_code == 302
     student.refresh_from_db()
     assert student.full_name == "Asha Verma"
