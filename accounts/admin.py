@@ -186,6 +186,15 @@ class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
     readonly_fields = fields
     csv_export_exclude = ("data",)
     search_fields = ["user__email"]
+    # Removing a second factor unlocks an account: through the service (audited), never a stock delete.
+    actions = ["delete_selected"]
+
+    def delete_model(self, request, obj) -> None:
+        services.user_mfa_reset(actor=request.user, user=obj.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user in User.objects.filter(pk__in=queryset.values("user_id")):
+            services.user_mfa_reset(actor=request.user, user=user)
 
     def has_add_permission(self, request) -> bool:
         return False  # enrolment proves possession of the app: only the user enrols, with a code

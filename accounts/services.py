@@ -7,6 +7,7 @@ import datetime
 import uuid
 from importlib import import_module
 
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -140,4 +141,15 @@ def session_end(*, session_key: str) -> None:
 def spent_refresh_tokens_prune(*, now: datetime.datetime | None = None) -> int:
     """Forget spent refresh tokens that have expired anyway (an expired token is refused on its own)."""
     deleted, _ = SpentRefreshToken.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    return deleted
+
+
+@transaction.atomic
+def user_mfa_reset(*, actor: User, user: User) -> int:
+    """Remove ``user``'s second factors (a lost phone and lost recovery codes); audited. Returns how many."""
+    authenticators = Authenticator.objects.filter(user=user)
+    types = sorted(authenticators.values_list("type", flat=True))
+    deleted, _ = authenticators.delete()
+    if deleted:
+        audit_record(actor=actor, action="user.mfa_reset", target=user, details={"removed": types})
     return deleted

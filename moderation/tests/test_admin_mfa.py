@@ -13,6 +13,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 
 from accounts.tests.conftest import JSON, MONDAY_MORNING, totp_code
+from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 
@@ -291,6 +292,7 @@ def test_authenticators_are_listed_and_deletable_but_their_secrets_never_shown_o
     )
     assert deleted.status_code == 302
     assert not Authenticator.objects.filter(user=user).exists()
+    assert AuditLog.objects.filter(action="user.mfa_reset", target_id=str(user.pk)).count() == 1
     assert password_step(Client(), user)["Location"] == "/admin/"
 
 

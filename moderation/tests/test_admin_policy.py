@@ -31,6 +31,7 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     # allauth's Google client configuration (an alternative to GOOGLE_CLIENT_ID / _SECRET)
     "socialaccount.SocialApp": (REFERENCE, {ADD, CHANGE, DELETE}),
     "accounts.User": (SERVICES, {CHANGE}),  # profile through user_profile_update; role/suspension: actions
+    "mfa.Authenticator": (SERVICES, {DELETE}),  # user_mfa_reset (audited); enrolment is the user's own
     "catalog.Domain": (REFERENCE, {ADD, CHANGE, DELETE}),
     "catalog.Course": (SERVICES, {ADD, CHANGE, DELETE}),
     "catalog.Module": (SERVICES, {ADD, CHANGE, DELETE}),
@@ -180,5 +181,12 @@ def test_the_stock_bulk_delete_is_off_site_wide_unless_an_admin_deletes_through_
         if "delete_selected" in model_admin.get_actions(admin_request)
     )
     # then only those offer "delete selected": flags, payments, the ledger never do
-    assert offering == ["assessments.Quiz", "catalog.Course", "catalog.Domain", "catalog.Lesson", "catalog.Module"]
+    assert offering == [
+        "assessments.Quiz",
+        "catalog.Course",
+        "catalog.Domain",
+        "catalog.Lesson",
+        "catalog.Module",
+        "mfa.Authenticator",
+    ]
     # (allauth's SocialApp admin lists no actions of its own, so it gets only the CSV export)
