@@ -15,6 +15,7 @@ from django.utils import timezone
 from certificates import errors
 from certificates.models import NUMBER_PREFIX, Certificate, CertificateNumberCounter
 from certificates.pdf import certificate_pdf_render
+from common.background import enqueue_on_commit
 from common.exceptions import ConflictError
 from moderation.services import audit_record
 
@@ -37,10 +38,9 @@ def certificate_render_queue(*, certificate: Certificate) -> None:
     """Render the PDF in the background once the current transaction has committed."""
     from certificates.tasks import certificate_render  # tasks imports services
 
-    certificate_id = str(certificate.pk)
-    # robust: a broker outage is logged, never turned into an error after the issue has committed;
+    # A broker outage is logged, never turned into an error after the issue has committed;
     # certificate_render_pending picks the certificate up later.
-    transaction.on_commit(lambda: certificate_render.delay(certificate_id), robust=True)
+    enqueue_on_commit(certificate_render, str(certificate.pk))
 
 
 @transaction.atomic

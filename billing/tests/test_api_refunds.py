@@ -41,7 +41,7 @@ def test_admin_refund_then_webhook_revokes_access(client_for, admin_user, purcha
     assert body["status"] == "refund_pending" and body["refund_id"] == "rfnd_1"
     request = rzp.calls[0].request
     assert json.loads(request.body)["amount"] == 49900
-    assert request.headers["X-Refund-Idempotency"] == f"dca-refund-{purchase.pk}"
+    assert request.headers["X-Refund-Idempotency"] == f"dca-refund-{purchase.pk}-1"
     log = AuditLog.objects.get(action="payment.refund")
     assert log.actor == admin_user and log.target_id == str(purchase.pk)
     assert log.details["reason"] == "Asked within 7 days"
