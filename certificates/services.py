@@ -102,6 +102,25 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
 
 
 @transaction.atomic
+def certificate_revoke_for_course(*, user, course, reason: str) -> Certificate | None:
+    """Revoke ``user``'s certificate for ``course`` if it is valid (a refund took the course back).
+
+    Idempotent: an absent or already revoked certificate is left as it is. The certificate stays
+    revoked when the learner enrolls again (one certificate per learner and course; an admin may
+    reinstate it). Recorded in the audit log as a system action.
+    """
+    certificate = Certificate.objects.select_for_update().filter(user=user, course=course).first()
+    if certificate is None or certificate.status == Certificate.Status.REVOKED:
+        return None
+    certificate.status = Certificate.Status.REVOKED
+    certificate.revoked_at = timezone.now()
+    certificate.revoke_reason = reason.strip()[:500]
+    certificate.save(update_fields=["status", "revoked_at", "revoke_reason", "updated_at"])
+    audit_record(actor=None, action="certificate.revoke", target=certificate, details={"reason": reason})
+    return certificate
+
+
+@transaction.atomic
 def certificate_reinstate(*, certificate: Certificate, actor, reason: str = "") -> Certificate:
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status != Certificate.Status.REVOKED:
