@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -73,9 +73,16 @@ def _rollups_add(*, user_id, points: int, at: datetime.datetime) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-    if points < 0:
-        # A roll-up row exists only while its points are positive (as if the reversed awards never were).
-        XPTotal.objects.filter(user_id=user_id, points=0).delete()
+
+
+def _rollups_subtract(*, user_id, points: int, at: datetime.datetime) -> None:
+    """Take ``points`` back from the week, month and all-time rows that counted an award made at ``at``."""
+    periods = Q()
+    for period in XPTotal.Period.values:
+        periods |= Q(period=period, period_start=period_start(period, at))
+    XPTotal.objects.filter(periods, user_id=user_id).update(points=F("points") - points, updated_at=timezone.now())
+    # A roll-up row exists only while its points are positive, as if the reversed awards never were.
+    XPTotal.objects.filter(user_id=user_id, points=0).delete()
 
 
 def _badges_award(*, user, event_type: str, at: datetime.datetime) -> list[Badge]:
@@ -185,7 +192,7 @@ def xp_reverse_course(*, user, course) -> list[XPEvent]:
     XPEvent.objects.bulk_create(reversals)
     for award in awards:
         # Counted where the award was counted: the award's week and month lose exactly what they gained.
-        _rollups_add(user_id=user.pk, points=-award.points, at=award.timestamp)
+        _rollups_subtract(user_id=user.pk, points=award.points, at=award.timestamp)
     return reversals
 
 
