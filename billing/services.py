@@ -510,13 +510,14 @@ def payment_duplicate_refund(*, payment: Payment) -> bool:
 
 def payment_reconcile(*, payment: Payment) -> str:
     """Ask Razorpay what happened to one unsettled payment and settle it as the webhook would."""
-    if payment.status == Payment.Status.FAILED:
+    if payment.status == Payment.Status.FAILED and payment.payment_id:
         return "duplicate_refunded" if payment_duplicate_refund(payment=payment) else "unchanged"
     if payment.status == Payment.Status.REFUND_PENDING:
         refund = gateway.refund_fetch(refund_id=payment.refund_id)
         return "refund_settled" if payment_settle_refund(payment=payment, refund=refund) else "unchanged"
-    if payment.status != Payment.Status.CREATED:
+    if payment.status not in (Payment.Status.CREATED, Payment.Status.FAILED):
         return "unchanged"
+    # Created, or failed without a capture (a payment.failed for one attempt; a retry may have succeeded).
     attempts = gateway.order_payments(order_id=payment.razorpay_order_id)
     for entity in attempts:
         if entity.get("status") == "refunded" and _entity_matches(payment, entity):
@@ -542,7 +543,7 @@ def payment_reconcile(*, payment: Payment) -> str:
                 continue
             return "paid"
     expired_before = timezone.now() - timedelta(minutes=settings.BILLING_ORDER_REUSE_MINUTES)
-    if payment.created_at < expired_before:
+    if payment.status == Payment.Status.CREATED and payment.created_at < expired_before:
         failures = [a.get("error_description") for a in attempts if a.get("status") == "failed"]
         reason = next((f for f in failures if f), "The order expired without a successful payment.")
         payment_settle_failed(payment=payment, reason=reason)
@@ -576,8 +577,12 @@ def payments_reconcile(*, older_than: timedelta | None = None) -> dict[str, int]
     if older_than is None:
         older_than = timedelta(minutes=settings.BILLING_RECONCILE_AFTER_MINUTES)
     cutoff = timezone.now() - older_than
+    # An order is handed out only within the reuse window, so a capture after a reported failure comes
+    # soon after it; failed orders are asked about again for twice that window, then left alone.
+    retry_failed_since = timezone.now() - 2 * timedelta(minutes=settings.BILLING_ORDER_REUSE_MINUTES)
     candidates = Payment.objects.filter(
         Q(status=Payment.Status.CREATED, created_at__lt=cutoff)
+        | Q(status=Payment.Status.FAILED, payment_id="", failed_at__lt=cutoff, failed_at__gte=retry_failed_since)
         | Q(status=Payment.Status.REFUND_PENDING, refund_requested_at__lt=cutoff)
         # a duplicate capture whose automatic refund did not go through yet
         | (Q(status=Payment.Status.FAILED, refund_id="", failed_at__lt=cutoff) & ~Q(payment_id=""))
@@ -592,11 +597,12 @@ def payments_reconcile(*, older_than: timedelta | None = None) -> dict[str, int]
             counts["errors"] += 1
             continue
         counts[result] += 1
-    counts["events_retried"] = sum(webhook_events_retry().values())
     try:
         counts["refunds_applied"] = refunds_reconcile()
     except gateway.GatewayUnavailable:
         logger.warning("Reconciliation of recent refunds postponed: gateway unavailable")
         counts["errors"] += 1
         counts["refunds_applied"] = 0
+    # Last: the orders and refunds above may have recorded what a kept event was waiting for.
+    counts["events_retried"] = sum(webhook_events_retry().values())
     return counts
