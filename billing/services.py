@@ -528,6 +528,8 @@ def payment_reconcile(*, payment: Payment) -> str:
                     _, result = refund_apply(refund=refund, razorpay_payment=entity)
                 if result == WebhookEvent.Outcome.APPLIED:
                     return "refund_settled"
+            # Money was taken and its refund is still on its way: never "expired", asked again next run.
+            return "unchanged"
         if entity.get("status") == "authorized" and _entity_matches(payment, entity):
             try:
                 entity = gateway.payment_capture(
