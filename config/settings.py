@@ -446,6 +446,12 @@ CELERY_BEAT_SCHEDULE["billing-receipts-pending"] = {
     "schedule": float(BILLING_RECONCILE_EVERY_SECONDS),
 }
 
+# Hourly: recount the progress of courses whose recount (queued when lessons change) was lost.
+CELERY_BEAT_SCHEDULE["catalog-progress-upkeep"] = {
+    "task": "catalog.tasks.course_progress_upkeep",
+    "schedule": crontab(minute=20),
+}
+
 # --- Gamification -------------------------------------------------------------------------------
 
 # Points per XP event type (gamification.services.xp_award reads them at award time).
