@@ -95,6 +95,23 @@ def refund_create(*, payment_id: str, amount: int, idempotency_key: str, notes: 
 
 
 @_gateway_call
+def payment_refunds(*, payment_id: str) -> list[dict[str, Any]]:
+    return razorpay_client().payment.fetch_multiple_refund(payment_id).get("items", [])
+
+
+@_gateway_call
+def refunds_since(*, since: int, page_size: int = 100) -> list[dict[str, Any]]:
+    """Every refund created since the unix time ``since``, all pages."""
+    client = razorpay_client()
+    refunds: list[dict[str, Any]] = []
+    while True:
+        page = client.refund.all({"from": since, "count": page_size, "skip": len(refunds)}).get("items", [])
+        refunds += page
+        if len(page) < page_size:
+            return refunds
+
+
+@_gateway_call
 def refund_fetch(*, refund_id: str) -> dict[str, Any]:
     return razorpay_client().refund.fetch(refund_id)
 

@@ -19,7 +19,9 @@ class Payment(TimeStampedModel):
 
     ``status`` only moves along ``TRANSITIONS``: created → paid | failed; failed → paid (a capture
     reported after a failure or an expiry still counts); paid → refund_pending → refunded (or back to
-    paid when Razorpay reports the refund failed); paid → refunded (refund made from the dashboard).
+    paid when Razorpay reports the refund failed); paid → refunded (refund made from the dashboard);
+    created | failed → refunded (Razorpay reports a processed refund of a capture we never saw: the
+    learner never gets access).
     """
 
     class Status(models.TextChoices):
@@ -30,8 +32,8 @@ class Payment(TimeStampedModel):
         REFUNDED = "refunded", "Refunded"
 
     TRANSITIONS: dict[str, frozenset[str]] = {
-        Status.CREATED: frozenset({Status.PAID, Status.FAILED}),
-        Status.FAILED: frozenset({Status.PAID}),
+        Status.CREATED: frozenset({Status.PAID, Status.FAILED, Status.REFUNDED}),
+        Status.FAILED: frozenset({Status.PAID, Status.REFUNDED}),
         Status.PAID: frozenset({Status.REFUND_PENDING, Status.REFUNDED}),
         Status.REFUND_PENDING: frozenset({Status.REFUNDED, Status.PAID}),
         Status.REFUNDED: frozenset(),
@@ -55,6 +57,11 @@ class Payment(TimeStampedModel):
     failed_at = models.DateTimeField(null=True, blank=True)
     refund_requested_at = models.DateTimeField(null=True, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # Numbers the refund requests: Razorpay replays the answer to a repeated idempotency key, so the key
+    # names the attempt (``dca-refund-<payment>-<attempt>``) and a failed refund moves to the next one.
+    refund_attempt = models.PositiveSmallIntegerField(default=1)
+    # Set when the receipt email went out; the upkeep sweep sends the ones a broker outage lost.
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = PaymentQuerySet.as_manager()
 
@@ -96,6 +103,10 @@ class Payment(TimeStampedModel):
             models.Index(fields=["course", "status"], name="billing_payment_course_status"),
             # Revenue by day (admin dashboard) and the payments report filter on paid_at.
             models.Index(fields=["paid_at"], name="billing_payment_paid_at"),
+            # The receipt sweep: owned payments whose receipt never went out.
+            models.Index(
+                fields=["paid_at"], condition=Q(receipt_sent_at__isnull=True), name="billing_payment_receipt_due"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -112,6 +123,9 @@ class WebhookEvent(UUIDModel):
         APPLIED = "applied", "Applied"
         NO_CHANGE = "no_change", "No change"
         IGNORED = "ignored", "Ignored"
+        # Not applicable yet (the gateway was unreachable, or it needs a capture we have not seen):
+        # kept, applied by a redelivery or by reconciliation.
+        PENDING = "pending", "Pending"
         REJECTED = "rejected", "Rejected (mismatch)"
 
     event_id = models.CharField(max_length=100, unique=True)
@@ -123,7 +137,10 @@ class WebhookEvent(UUIDModel):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["payment", "-received_at"], name="billing_webhook_payment")]
+        indexes = [
+            models.Index(fields=["payment", "-received_at"], name="billing_webhook_payment"),
+            models.Index(fields=["outcome", "received_at"], name="billing_webhook_outcome"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}"

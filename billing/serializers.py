@@ -103,4 +103,6 @@ class RefundInputSerializer(serializers.Serializer):
 
 
 class WebhookAckSerializer(serializers.Serializer):
-    status = serializers.CharField(help_text="applied, no_change, ignored, rejected or duplicate.")
+    status = serializers.CharField(
+        help_text="applied, no_change, ignored, rejected, duplicate, or pending (kept, applied later)."
+    )

@@ -5,6 +5,12 @@ Money and access stay consistent because every settlement goes through ``payment
 (``select_for_update``), applies the state machine of ``Payment.TRANSITIONS`` and is a no-op when the
 state already says so. Verify, webhooks and reconciliation may therefore race or repeat freely.
 Razorpay is called (through ``billing.gateway``) before any transaction opens, never inside one.
+
+Events may arrive in any order, twice, or never. A refund reported for a capture we have not recorded is
+decided from the payment entity fetched from Razorpay (paid-and-refunded, no access ever granted); an
+event that cannot be applied yet is kept ``pending`` and retried by a redelivery or by reconciliation;
+reconciliation also walks Razorpay's recent refunds, so a lost ``refund.processed`` still takes access
+back. The final state is Razorpay's whatever the delivery order.
 """
 
 from __future__ import annotations
@@ -21,10 +27,12 @@ from django.utils import timezone
 
 from billing import errors, gateway
 from billing.models import Payment, WebhookEvent
+from billing.signals import payment_refunded
 from billing.tasks import payment_duplicate_refund_task, payment_receipt_send
 from catalog.models import Course, Enrollment
 from catalog.selectors import active_enrollment_get
 from catalog.services import enrollment_grant, enrollment_revoke
+from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, NotFoundError
 from moderation.services import audit_record
 
@@ -32,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 CURRENCY = "INR"
 DUPLICATE_REASON = "Duplicate payment for a course already bought."
+REFUND_REASON = "Payment refunded."
 
 
 def _rupees_to_paise(course: Course) -> int:
@@ -139,8 +148,8 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
         payment.failure_reason = DUPLICATE_REASON
         payment.failed_at = timezone.now()
         payment.save(update_fields=["status", "payment_id", "failure_reason", "failed_at", "updated_at"])
-        # robust: a gateway outage must not fail the webhook; reconciliation retries the refund.
-        transaction.on_commit(lambda: payment_duplicate_refund_task.delay(str(payment.pk)), robust=True)
+        # A broker or gateway outage must not fail the webhook; reconciliation retries the refund.
+        enqueue_on_commit(payment_duplicate_refund_task, str(payment.pk))
         return True
     payment.status = Payment.Status.PAID
     payment.payment_id = payment_id
@@ -149,7 +158,8 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
     payment.paid_at = timezone.now()
     payment.save(update_fields=["status", "payment_id", "signature", "failure_reason", "paid_at", "updated_at"])
     enrollment_grant(user=payment.user, course=payment.course, source=Enrollment.Source.PAYMENT)
-    transaction.on_commit(lambda: payment_receipt_send.delay(str(payment.pk)))
+    # Lost with the broker? payment_receipts_pending sends it later (receipt_sent_at stays empty).
+    enqueue_on_commit(payment_receipt_send, str(payment.pk))
     return True
 
 
@@ -165,30 +175,125 @@ def payment_settle_failed(*, payment: Payment, reason: str) -> bool:
     return True
 
 
+def _refunded(payment: Payment, refund: dict[str, Any]) -> None:
+    payment.status = Payment.Status.REFUNDED
+    payment.refund_id = refund["id"]
+    payment.refunded_at = timezone.now()
+
+
 @transaction.atomic
 def payment_settle_refund(*, payment: Payment, refund: dict[str, Any]) -> bool:
-    """Apply a Razorpay refund entity: processed → refunded and access revoked; failed → back to paid."""
+    """Apply a Razorpay refund entity of a payment we recorded as captured.
+
+    processed (full amount) → refunded, access revoked and ``payment_refunded`` sent (certificate and
+    XP taken back); pending (a dashboard refund, ``refund.created``) → refund_pending, access kept until
+    it is processed; failed → back to paid, and the next request is a new refund attempt.
+    """
     payment = _lock(payment.pk)
     refund_status = refund.get("status")
     if refund_status == "processed":
-        if refund.get("amount") != payment.amount or not payment.can_become(Payment.Status.REFUNDED):
+        # Only the payment that gave access is refunded here (a duplicate capture stays failed).
+        if refund.get("amount") != payment.amount or payment.status not in Payment.OWNED:
             return False  # partial refunds keep access; a repeated refund event changes nothing
-        payment.status = Payment.Status.REFUNDED
-        payment.refund_id = refund["id"]
-        payment.refunded_at = timezone.now()
+        _refunded(payment, refund)
         payment.save(update_fields=["status", "refund_id", "refunded_at", "updated_at"])
         enrollment = Enrollment.objects.filter(
             user=payment.user, course=payment.course, source=Enrollment.Source.PAYMENT
         ).first()
         if enrollment is not None:
-            enrollment_revoke(enrollment=enrollment, reason="Payment refunded.")
+            enrollment_revoke(enrollment=enrollment, reason=REFUND_REASON)
+        payment_refunded.send(
+            sender=Payment, user=payment.user, course=payment.course, payment=payment, reason=REFUND_REASON
+        )
         return True
-    if refund_status == "failed" and payment.status == Payment.Status.REFUND_PENDING:
-        payment.status = Payment.Status.PAID
-        payment.failure_reason = "Refund failed at Razorpay."
-        payment.save(update_fields=["status", "failure_reason", "updated_at"])
+    if refund_status == "pending" and payment.status == Payment.Status.PAID and refund.get("amount") == payment.amount:
+        payment.status = Payment.Status.REFUND_PENDING
+        payment.refund_id = refund["id"]
+        payment.refund_requested_at = timezone.now()
+        payment.save(update_fields=["status", "refund_id", "refund_requested_at", "updated_at"])
+        return True
+    if refund_status == "failed" and payment.refund_id and refund.get("id") == payment.refund_id:
+        # A stale failure of an earlier attempt (another refund id) changes nothing.
+        if payment.status == Payment.Status.REFUND_PENDING:
+            payment.status = Payment.Status.PAID
+            payment.failure_reason = "Refund failed at Razorpay."
+        elif payment.status == Payment.Status.FAILED:
+            payment.refund_id = ""  # a duplicate's automatic refund failed: reconciliation asks again
+        else:
+            return False
+        payment.refund_attempt += 1
+        payment.save(update_fields=["status", "failure_reason", "refund_id", "refund_attempt", "updated_at"])
         return True
     return False
+
+
+@transaction.atomic
+def payment_settle_refunded_unseen(
+    *, payment: Payment, razorpay_payment: dict[str, Any], refund: dict[str, Any]
+) -> bool:
+    """Razorpay refunded a capture we never recorded (its event is late or lost): paid-and-refunded at once.
+
+    The learner never gets access, so a capture event delivered afterwards finds the payment refunded and
+    changes nothing. ``razorpay_payment`` is the entity fetched from Razorpay, not a webhook's copy.
+    """
+    payment = _lock(payment.pk)
+    if not _entity_matches(payment, razorpay_payment) or razorpay_payment.get("status") not in ("captured", "refunded"):
+        raise ApplicationError(
+            "The payment does not match this order (amount, currency or order).", code=errors.PAYMENT_MISMATCH
+        )
+    if refund.get("status") != "processed" or refund.get("amount") != payment.amount:
+        return False
+    if payment.payment_id == razorpay_payment["id"]:
+        # The capture was recorded while we asked Razorpay: an ordinary refund of it now.
+        return payment_settle_refund(payment=payment, refund=refund)
+    if payment.payment_id or not payment.can_become(Payment.Status.REFUNDED):
+        return False  # paid through another attempt, or refunded already
+    payment.payment_id = razorpay_payment["id"]
+    payment.paid_at = timezone.now()
+    payment.failure_reason = ""
+    _refunded(payment, refund)
+    payment.save(
+        update_fields=["status", "payment_id", "paid_at", "failure_reason", "refund_id", "refunded_at", "updated_at"]
+    )
+    return True
+
+
+def refund_payment_entity(*, refund: dict[str, Any]) -> dict[str, Any] | None:
+    """Razorpay's payment entity for a refund whose payment we have not recorded as captured, else None.
+
+    Calls Razorpay, so it runs before the transaction that applies the refund (``refund_apply``).
+    """
+    payment_id = refund.get("payment_id")
+    if not payment_id or Payment.objects.filter(payment_id=payment_id).exists():
+        return None
+    return gateway.payment_fetch(payment_id=payment_id)
+
+
+def refund_apply(*, refund: dict[str, Any], razorpay_payment: dict[str, Any] | None) -> tuple[Payment | None, str]:
+    """Apply one Razorpay refund entity (webhook or reconciliation). Returns (payment, outcome).
+
+    ``razorpay_payment`` comes from ``refund_payment_entity``: None when the payment is known by its id.
+    """
+    outcome = WebhookEvent.Outcome
+    payment_id = refund.get("payment_id")
+    payment = Payment.objects.filter(payment_id=payment_id).first() if payment_id else None
+    if payment is not None:
+        return payment, outcome.APPLIED if payment_settle_refund(payment=payment, refund=refund) else outcome.NO_CHANGE
+    if razorpay_payment is None or razorpay_payment.get("id") != payment_id:
+        return None, outcome.PENDING  # recorded meanwhile by a racing capture? decided on the retry
+    order_id = razorpay_payment.get("order_id")
+    payment = Payment.objects.filter(razorpay_order_id=order_id).first() if order_id else None
+    if payment is None:
+        return None, outcome.IGNORED  # not one of ours (another product on the same account)
+    if refund.get("status") != "processed":
+        # A pending refund of a capture we have not recorded: applied once the capture is.
+        return payment, outcome.PENDING
+    try:
+        changed = payment_settle_refunded_unseen(payment=payment, razorpay_payment=razorpay_payment, refund=refund)
+    except ApplicationError:
+        logger.error("Refund %s does not match payment %s", refund.get("id"), payment.pk)
+        return payment, outcome.REJECTED
+    return payment, outcome.APPLIED if changed else outcome.NO_CHANGE
 
 
 # --- Checkout verification ------------------------------------------------------------------------
@@ -243,7 +348,25 @@ def _entity(payload: dict[str, Any], name: str) -> dict[str, Any]:
     return entity if isinstance(entity, dict) else {}
 
 
-def _apply_event(event_type: str, payload: dict[str, Any]) -> tuple[Payment | None, str]:
+REFUND_EVENTS = ("refund.processed", "refund.created", "refund.failed")
+
+
+def _event_prefetch(event_type: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """What Razorpay says, fetched before the event's transaction opens (raises GatewayUnavailable)."""
+    if event_type in REFUND_EVENTS:
+        return refund_payment_entity(refund=_event_refund(payload))
+    return None
+
+
+def _event_refund(payload: dict[str, Any]) -> dict[str, Any]:
+    refund = dict(_entity(payload, "refund"))
+    refund.setdefault("payment_id", _entity(payload, "payment").get("id"))
+    return refund
+
+
+def _apply_event(
+    event_type: str, payload: dict[str, Any], fetched: dict[str, Any] | None
+) -> tuple[Payment | None, str]:
     outcome = WebhookEvent.Outcome
     payment_entity = _entity(payload, "payment")
     if event_type in ("payment.captured", "order.paid", "payment.failed"):
@@ -261,41 +384,71 @@ def _apply_event(event_type: str, payload: dict[str, Any]) -> tuple[Payment | No
             logger.error("Webhook %s does not match payment %s", event_type, payment.pk)
             return payment, outcome.REJECTED
         return payment, outcome.APPLIED if changed else outcome.NO_CHANGE
-    if event_type in ("refund.processed", "refund.failed"):
-        refund = _entity(payload, "refund")
-        payment_id = refund.get("payment_id") or payment_entity.get("id")
-        payment = Payment.objects.filter(payment_id=payment_id).first() if payment_id else None
-        if payment is None:
-            return None, outcome.IGNORED
-        changed = payment_settle_refund(payment=payment, refund=refund)
-        return payment, outcome.APPLIED if changed else outcome.NO_CHANGE
+    if event_type in REFUND_EVENTS:
+        return refund_apply(refund=_event_refund(payload), razorpay_payment=fetched)
     return None, outcome.IGNORED
 
 
-@transaction.atomic
+def webhook_event_apply(*, event: WebhookEvent) -> str:
+    """Apply a stored, still pending event. Returns its outcome ("duplicate" if another delivery did it)."""
+    try:
+        fetched = _event_prefetch(event.event_type, event.payload)
+    except gateway.GatewayUnavailable:
+        logger.warning("Webhook %s kept pending: gateway unavailable", event.event_id)
+        return WebhookEvent.Outcome.PENDING
+    with transaction.atomic():
+        # The event's row lock makes a concurrent delivery of the same id wait, then see it applied.
+        locked = WebhookEvent.objects.select_for_update().get(pk=event.pk)
+        if locked.outcome != WebhookEvent.Outcome.PENDING:
+            return "duplicate"
+        payment, result = _apply_event(locked.event_type, locked.payload, fetched)
+        locked.payment = payment
+        locked.outcome = result
+        locked.save(update_fields=["payment", "outcome"])
+    return result
+
+
 def webhook_event_process(*, event_id: str, payload: dict[str, Any]) -> str:
-    """Apply one verified webhook delivery exactly once. Returns the outcome ("duplicate" for a replay)."""
+    """Apply one verified webhook delivery exactly once. Returns the outcome ("duplicate" for a replay).
+
+    The event is stored first (``pending``), then applied: an event that cannot be applied yet stays
+    pending, and a redelivery of it or ``webhook_events_retry`` applies it later.
+    """
     event_type = str(payload.get("event", ""))[:64]
     try:
-        # The unique event id makes a concurrent replay wait here, then fail: it is never applied twice.
         with transaction.atomic():
             event = WebhookEvent.objects.create(
-                event_id=event_id, event_type=event_type, payload=payload, outcome=WebhookEvent.Outcome.IGNORED
+                event_id=event_id, event_type=event_type, payload=payload, outcome=WebhookEvent.Outcome.PENDING
             )
     except IntegrityError:
-        return "duplicate"
-    payment, result = _apply_event(event_type, payload)
-    event.payment = payment
-    event.outcome = result
-    event.save(update_fields=["payment", "outcome"])
-    return result
+        event = WebhookEvent.objects.filter(event_id=event_id, outcome=WebhookEvent.Outcome.PENDING).first()
+        if event is None:
+            return "duplicate"
+    return webhook_event_apply(event=event)
+
+
+def webhook_events_retry() -> dict[str, int]:
+    """Apply again every event left pending (run by reconciliation). Returns counts per outcome."""
+    counts: dict[str, int] = {}
+    for event in WebhookEvent.objects.filter(outcome=WebhookEvent.Outcome.PENDING).order_by("received_at"):
+        result = webhook_event_apply(event=event)
+        counts[result] = counts.get(result, 0) + 1
+    return counts
 
 
 # --- Refunds --------------------------------------------------------------------------------------
 
 
+def refund_idempotency_key(payment: Payment) -> str:
+    return f"dca-refund-{payment.pk}-{payment.refund_attempt}"
+
+
 def payment_refund(*, payment: Payment, actor, reason: str = "") -> Payment:
-    """Ask Razorpay for a full refund (idempotent per payment) and move the payment to refund_pending."""
+    """Ask Razorpay for a full refund and move the payment to refund_pending.
+
+    Idempotent per refund attempt: two concurrent clicks send the same key and Razorpay makes one refund;
+    after Razorpay reports a refund failed, ``refund_attempt`` moved on and a new request is a new refund.
+    """
     if payment.status in (Payment.Status.REFUND_PENDING, Payment.Status.REFUNDED):
         raise ConflictError("A refund was already requested for this payment.", code=errors.REFUND_ALREADY_REQUESTED)
     if payment.status != Payment.Status.PAID:
@@ -303,7 +456,7 @@ def payment_refund(*, payment: Payment, actor, reason: str = "") -> Payment:
     refund = gateway.refund_create(
         payment_id=payment.payment_id,
         amount=payment.amount,
-        idempotency_key=f"dca-refund-{payment.pk}",
+        idempotency_key=refund_idempotency_key(payment),
         notes={"payment": str(payment.pk), "requested_by": str(actor.pk)},
     )
     with transaction.atomic():
@@ -338,7 +491,7 @@ def payment_duplicate_refund(*, payment: Payment) -> bool:
     refund = gateway.refund_create(
         payment_id=payment.payment_id,
         amount=payment.amount,
-        idempotency_key=f"dca-refund-{payment.pk}",
+        idempotency_key=refund_idempotency_key(payment),
         notes={"payment": str(payment.pk), "reason": "duplicate"},
     )
     with transaction.atomic():
@@ -357,15 +510,26 @@ def payment_duplicate_refund(*, payment: Payment) -> bool:
 
 def payment_reconcile(*, payment: Payment) -> str:
     """Ask Razorpay what happened to one unsettled payment and settle it as the webhook would."""
-    if payment.status == Payment.Status.FAILED:
+    if payment.status == Payment.Status.FAILED and payment.payment_id:
         return "duplicate_refunded" if payment_duplicate_refund(payment=payment) else "unchanged"
     if payment.status == Payment.Status.REFUND_PENDING:
         refund = gateway.refund_fetch(refund_id=payment.refund_id)
         return "refund_settled" if payment_settle_refund(payment=payment, refund=refund) else "unchanged"
-    if payment.status != Payment.Status.CREATED:
+    if payment.status not in (Payment.Status.CREATED, Payment.Status.FAILED):
         return "unchanged"
+    # Created, or failed without a capture (a payment.failed for one attempt; a retry may have succeeded).
     attempts = gateway.order_payments(order_id=payment.razorpay_order_id)
     for entity in attempts:
+        if entity.get("status") == "refunded" and _entity_matches(payment, entity):
+            # Captured and refunded before we heard of either: the refunds decide, access never granted.
+            for refund in gateway.payment_refunds(payment_id=entity["id"]):
+                refund.setdefault("payment_id", entity["id"])
+                with transaction.atomic():
+                    _, result = refund_apply(refund=refund, razorpay_payment=entity)
+                if result == WebhookEvent.Outcome.APPLIED:
+                    return "refund_settled"
+            # Money was taken and its refund is still on its way: never "expired", asked again next run.
+            return "unchanged"
         if entity.get("status") == "authorized" and _entity_matches(payment, entity):
             try:
                 entity = gateway.payment_capture(
@@ -381,7 +545,7 @@ def payment_reconcile(*, payment: Payment) -> str:
                 continue
             return "paid"
     expired_before = timezone.now() - timedelta(minutes=settings.BILLING_ORDER_REUSE_MINUTES)
-    if payment.created_at < expired_before:
+    if payment.status == Payment.Status.CREATED and payment.created_at < expired_before:
         failures = [a.get("error_description") for a in attempts if a.get("status") == "failed"]
         reason = next((f for f in failures if f), "The order expired without a successful payment.")
         payment_settle_failed(payment=payment, reason=reason)
@@ -389,13 +553,38 @@ def payment_reconcile(*, payment: Payment) -> str:
     return "unchanged"
 
 
+def refunds_reconcile(*, since: timedelta | None = None) -> int:
+    """Apply every refund Razorpay made in the last ``since`` that we have not applied (a lost
+    ``refund.processed``, a dashboard refund). Returns how many changed a payment."""
+    if since is None:
+        since = timedelta(hours=settings.BILLING_RECONCILE_REFUNDS_LOOKBACK_HOURS)
+    changed = 0
+    for refund in gateway.refunds_since(since=int((timezone.now() - since).timestamp())):
+        if Payment.objects.filter(refund_id=refund.get("id"), status=Payment.Status.REFUNDED).exists():
+            continue  # the common case: its webhook applied it
+        try:
+            fetched = refund_payment_entity(refund=refund)
+        except gateway.GatewayUnavailable:
+            logger.warning("Reconciliation of refund %s postponed: gateway unavailable", refund.get("id"))
+            continue
+        with transaction.atomic():
+            _, result = refund_apply(refund=refund, razorpay_payment=fetched)
+        changed += result == WebhookEvent.Outcome.APPLIED
+    return changed
+
+
 def payments_reconcile(*, older_than: timedelta | None = None) -> dict[str, int]:
-    """Reconcile every order and refund left unsettled for longer than ``older_than``."""
+    """Reconcile every order and refund left unsettled for longer than ``older_than``, retry the webhook
+    events left pending, and apply the refunds Razorpay made that no event reported."""
     if older_than is None:
         older_than = timedelta(minutes=settings.BILLING_RECONCILE_AFTER_MINUTES)
     cutoff = timezone.now() - older_than
+    # An order is handed out only within the reuse window, so a capture after a reported failure comes
+    # soon after it; failed orders are asked about again for twice that window, then left alone.
+    retry_failed_since = timezone.now() - 2 * timedelta(minutes=settings.BILLING_ORDER_REUSE_MINUTES)
     candidates = Payment.objects.filter(
         Q(status=Payment.Status.CREATED, created_at__lt=cutoff)
+        | Q(status=Payment.Status.FAILED, payment_id="", failed_at__lt=cutoff, failed_at__gte=retry_failed_since)
         | Q(status=Payment.Status.REFUND_PENDING, refund_requested_at__lt=cutoff)
         # a duplicate capture whose automatic refund did not go through yet
         | (Q(status=Payment.Status.FAILED, refund_id="", failed_at__lt=cutoff) & ~Q(payment_id=""))
@@ -410,4 +599,12 @@ def payments_reconcile(*, older_than: timedelta | None = None) -> dict[str, int]
             counts["errors"] += 1
             continue
         counts[result] += 1
+    try:
+        counts["refunds_applied"] = refunds_reconcile()
+    except gateway.GatewayUnavailable:
+        logger.warning("Reconciliation of recent refunds postponed: gateway unavailable")
+        counts["errors"] += 1
+        counts["refunds_applied"] = 0
+    # Last: the orders and refunds above may have recorded what a kept event was waiting for.
+    counts["events_retried"] = sum(webhook_events_retry().values())
     return counts

@@ -11,6 +11,7 @@ from uuid import UUID
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -21,7 +22,7 @@ from django.db.models import (
     Value,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
 
 from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
 from catalog.permissions import course_staff_q, course_visibility_q, is_course_staff
@@ -194,3 +195,37 @@ def enrollment_progress_get(*, user, course_id: UUID) -> tuple[Enrollment, dict[
         return None
     ticks = {p.lesson_id: p for p in LessonProgress.objects.filter(user_id=user.pk, course_id=course_id)}
     return enrollment, ticks
+
+
+def courses_with_stale_progress(*, limit: int = 200) -> list[UUID]:
+    """Courses where an enrollment's progress figures disagree with its progress rows or the lesson count:
+    a recount (``course_progress_recompute``) that was lost with the broker. One query."""
+    done = (
+        LessonProgress.objects.filter(user=OuterRef("user"), course=OuterRef("course"))
+        .order_by()
+        .values("course")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    total = (
+        Lesson.objects.filter(module__course=OuterRef("course"))
+        .order_by()
+        .values("module__course")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    stale = (
+        Enrollment.objects.annotate(
+            done=Coalesce(Subquery(done, output_field=IntegerField()), Value(0)),
+            total=Coalesce(Subquery(total, output_field=IntegerField()), Value(0)),
+        )
+        .filter(
+            ~Q(completed_lessons=F("done"))
+            | (Q(total=0) & ~Q(progress_percent=0))
+            | (Q(total__gt=0) & ~Q(progress_percent=Least(Value(100), F("completed_lessons") * 100 / F("total"))))
+        )
+        .order_by()
+        .values_list("course_id", flat=True)
+        .distinct()
+    )
+    return list(stale[:limit])

@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from catalog import errors
 from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
 from catalog.signals import course_completed, lesson_completed
+from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError, PaymentRequiredError
 from common.ordering import positions_renumber
 
@@ -235,7 +236,7 @@ def _progress_recompute_queue(course_id: UUID) -> None:
     from catalog.tasks import course_progress_recompute_task  # tasks import this module
 
     if Enrollment.objects.filter(course_id=course_id).exists():
-        transaction.on_commit(lambda: course_progress_recompute_task.delay(str(course_id)))
+        enqueue_on_commit(course_progress_recompute_task, str(course_id))
 
 
 @transaction.atomic

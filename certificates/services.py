@@ -15,6 +15,7 @@ from django.utils import timezone
 from certificates import errors
 from certificates.models import NUMBER_PREFIX, Certificate, CertificateNumberCounter
 from certificates.pdf import certificate_pdf_render
+from common.background import enqueue_on_commit
 from common.exceptions import ConflictError
 from moderation.services import audit_record
 
@@ -37,10 +38,9 @@ def certificate_render_queue(*, certificate: Certificate) -> None:
     """Render the PDF in the background once the current transaction has committed."""
     from certificates.tasks import certificate_render  # tasks imports services
 
-    certificate_id = str(certificate.pk)
-    # robust: a broker outage is logged, never turned into an error after the issue has committed;
+    # A broker outage is logged, never turned into an error after the issue has committed;
     # certificate_render_pending picks the certificate up later.
-    transaction.on_commit(lambda: certificate_render.delay(certificate_id), robust=True)
+    enqueue_on_commit(certificate_render, str(certificate.pk))
 
 
 @transaction.atomic
@@ -98,6 +98,25 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
     certificate.revoke_reason = reason.strip()[:500]
     certificate.save(update_fields=["status", "revoked_at", "revoke_reason", "updated_at"])
     audit_record(actor=actor, action="certificate.revoke", target=certificate, details={"reason": reason})
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke_for_course(*, user, course, reason: str) -> Certificate | None:
+    """Revoke ``user``'s certificate for ``course`` if it is valid (a refund took the course back).
+
+    Idempotent: an absent or already revoked certificate is left as it is. The certificate stays
+    revoked when the learner enrolls again (one certificate per learner and course; an admin may
+    reinstate it). Recorded in the audit log as a system action.
+    """
+    certificate = Certificate.objects.select_for_update().filter(user=user, course=course).first()
+    if certificate is None or certificate.status == Certificate.Status.REVOKED:
+        return None
+    certificate.status = Certificate.Status.REVOKED
+    certificate.revoked_at = timezone.now()
+    certificate.revoke_reason = reason.strip()[:500]
+    certificate.save(update_fields=["status", "revoked_at", "revoke_reason", "updated_at"])
+    audit_record(actor=None, action="certificate.revoke", target=certificate, details={"reason": reason})
     return certificate
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from certificates.services import certificate_file_render
+from common.background import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,5 @@ def certificate_render_pending() -> int:
     (a lost message, a render that exhausted its retries). Returns how many were queued."""
     cutoff = timezone.now() - timedelta(minutes=settings.CERTIFICATES_RENDER_PENDING_AFTER_MINUTES)
     pending = list(Certificate.objects.filter(file="", created_at__lt=cutoff).values_list("pk", flat=True)[:500])
-    for certificate_id in pending:
-        certificate_render.delay(str(certificate_id))
-    return len(pending)
+    # A broker failure for one is logged and the rest are still tried; the next run picks them up.
+    return sum(enqueue(certificate_render, str(certificate_id)) for certificate_id in pending)

@@ -453,6 +453,19 @@ CELERY_BEAT_SCHEDULE["billing-reconcile-payments"] = {
     "task": "billing.tasks.payments_reconcile",
     "schedule": float(BILLING_RECONCILE_EVERY_SECONDS),
 }
+# Reconciliation also applies the refunds Razorpay made in this window that no webhook reported.
+BILLING_RECONCILE_REFUNDS_LOOKBACK_HOURS = env.int("BILLING_RECONCILE_REFUNDS_LOOKBACK_HOURS", default=72)
+# Receipts not sent BILLING_RECONCILE_AFTER_MINUTES after payment (broker outage) are sent by this sweep.
+CELERY_BEAT_SCHEDULE["billing-receipts-pending"] = {
+    "task": "billing.tasks.payment_receipts_pending",
+    "schedule": float(BILLING_RECONCILE_EVERY_SECONDS),
+}
+
+# Hourly: recount the progress of courses whose recount (queued when lessons change) was lost.
+CELERY_BEAT_SCHEDULE["catalog-progress-upkeep"] = {
+    "task": "catalog.tasks.course_progress_upkeep",
+    "schedule": crontab(minute=20),
+}
 
 # --- Gamification -------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ class GamificationConfig(AppConfig):
 
     def ready(self) -> None:
         from assessments.signals import module_quiz_passed
+        from billing.signals import payment_refunded
         from catalog.signals import course_completed, lesson_completed
         from forum.signals import post_created, reply_accepted
         from gamification import receivers
@@ -16,3 +17,4 @@ class GamificationConfig(AppConfig):
         course_completed.connect(receivers.on_course_completed, dispatch_uid="gamification.course_completed")
         post_created.connect(receivers.on_post_created, dispatch_uid="gamification.post_created")
         reply_accepted.connect(receivers.on_reply_accepted, dispatch_uid="gamification.reply_accepted")
+        payment_refunded.connect(receivers.on_payment_refunded, dispatch_uid="gamification.payment_refunded")

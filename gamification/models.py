@@ -21,7 +21,12 @@ ALL_TIME_START = datetime.date(1970, 1, 1)
 
 
 class XPEvent(UUIDModel):
-    """One award of XP. Rows are only ever inserted: corrections are new rows, not edits."""
+    """One award of XP. Rows are only ever inserted: corrections are new rows, not edits.
+
+    A ``reversal`` takes one award back (a refunded course): its points are the award's, negated, its
+    source is the award, and it counts in the leaderboard periods of the award it reverses, so a
+    period's total is what was earned in it and still stands (never negative).
+    """
 
     class Type(models.TextChoices):
         LESSON_COMPLETE = "lesson_complete", "Lesson completed"
@@ -29,15 +34,21 @@ class XPEvent(UUIDModel):
         COURSE_COMPLETE = "course_complete", "Course completed"
         FORUM_POST = "forum_post", "Forum post"
         ANSWER_ACCEPTED = "answer_accepted", "Forum answer accepted"
+        REVERSAL = "reversal", "Award reversed"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xp_events")
     type = models.CharField(max_length=20, choices=Type.choices)
     # Zero when the forum's daily cap was reached: the source is still recorded so it never pays later.
-    points = models.PositiveIntegerField()
+    # Negative only for a reversal.
+    points = models.IntegerField()
     timestamp = models.DateTimeField()
     # What earned it, e.g. ("catalog.lesson", <lesson id>); every source in this project has a UUID pk.
     source_type = models.CharField(max_length=50)
     source_id = models.UUIDField()
+    # The award a reversal takes back (also its source): one reversal per award, ever.
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="reversal", editable=False
+    )
 
     class Meta:
         verbose_name = "XP event"
@@ -45,6 +56,11 @@ class XPEvent(UUIDModel):
         constraints = [
             # One source pays once, even when two requests race (the insert of the loser fails).
             models.UniqueConstraint(fields=["user", "type", "source_id"], name="gamification_xpevent_once"),
+            models.CheckConstraint(
+                condition=(Q(type="reversal") & Q(reverses__isnull=False) & Q(points__lte=0))
+                | (~Q(type="reversal") & Q(reverses__isnull=True) & Q(points__gte=0)),
+                name="gamification_xpevent_reversal_shape",
+            ),
         ]
         indexes = [
             # "My recent XP" and the forum daily cap (sum of today's forum events).

@@ -6,7 +6,7 @@ Every event is sent inside its sender's transaction, so the award commits or rol
 from __future__ import annotations
 
 from gamification.models import XPEvent
-from gamification.services import xp_award
+from gamification.services import xp_award, xp_reverse_course
 
 
 def on_lesson_completed(sender, *, user, lesson, **kwargs) -> None:
@@ -28,3 +28,8 @@ def on_post_created(sender, *, user, post, **kwargs) -> None:
 
 def on_reply_accepted(sender, *, user, reply, **kwargs) -> None:
     xp_award(user=user, type=XPEvent.Type.ANSWER_ACCEPTED, source=reply)
+
+
+def on_payment_refunded(sender, *, user, course, **kwargs) -> None:
+    # What the refunded purchase earned is taken back; the ledger keeps both the awards and the reversals.
+    xp_reverse_course(user=user, course=course)

@@ -1,7 +1,14 @@
-"""Awarding XP and badges, and rebuilding the leaderboard roll-ups from the ledger.
+"""Awarding XP and badges, reversing XP, and rebuilding the leaderboard roll-ups from the ledger.
 
-``xp_award`` is the only writer of ``XPEvent``, ``XPTotal`` and ``UserBadge``: the event, the roll-ups
-and any badge it earns commit (or roll back) together, inside the caller's transaction.
+``xp_award`` and ``xp_reverse_course`` are the only writers of ``XPEvent``, ``XPTotal`` and
+``UserBadge``: the events, the roll-ups and any badge earned commit (or roll back) together, inside the
+caller's transaction.
+
+Rules of a reversal (a refunded course): every standing award whose source belongs to the course
+(its lessons, module quizzes, the course itself, forum posts and accepted answers in it) gets exactly
+one compensating event, counted in the award's own week and month. A source pays once for life: after a
+re-enrollment, the reversed sources do not pay again (only sources never paid do). Badges already earned
+are kept (they record what the learner did then), but event-count badges count only standing awards.
 """
 
 from __future__ import annotations
@@ -13,10 +20,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Q, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
+from catalog.models import Lesson, Module
+from forum.models import Post, Reply
 from gamification.models import ALL_TIME_START, Badge, UserBadge, XPEvent, XPTotal
 from gamification.periods import local_day_start, period_start
 
@@ -66,6 +75,16 @@ def _rollups_add(*, user_id, points: int, at: datetime.datetime) -> None:
         cursor.execute(sql, params)
 
 
+def _rollups_subtract(*, user_id, points: int, at: datetime.datetime) -> None:
+    """Take ``points`` back from the week, month and all-time rows that counted an award made at ``at``."""
+    periods = Q()
+    for period in XPTotal.Period.values:
+        periods |= Q(period=period, period_start=period_start(period, at))
+    XPTotal.objects.filter(periods, user_id=user_id).update(points=F("points") - points, updated_at=timezone.now())
+    # A roll-up row exists only while its points are positive, as if the reversed awards never were.
+    XPTotal.objects.filter(user_id=user_id, points=0).delete()
+
+
 def _badges_award(*, user, event_type: str, at: datetime.datetime) -> list[Badge]:
     """Award every not-yet-earned badge whose rule this event may have satisfied."""
     candidates = list(
@@ -84,7 +103,9 @@ def _badges_award(*, user, event_type: str, at: datetime.datetime) -> list[Badge
             or 0
         )
     if any(badge.rule_type == Badge.RuleType.EVENT_COUNT for badge in candidates):
-        values[Badge.RuleType.EVENT_COUNT] = XPEvent.objects.filter(user=user, type=event_type).count()
+        values[Badge.RuleType.EVENT_COUNT] = XPEvent.objects.filter(
+            user=user, type=event_type, reversal__isnull=True
+        ).count()
     earned = [badge for badge in candidates if values[badge.rule_type] >= badge.threshold]
     # The unique (user, badge) constraint keeps a badge single even if another path raced us here.
     UserBadge.objects.bulk_create(
@@ -128,6 +149,53 @@ def xp_award(*, user, type: str, source: models.Model, occurred_at: datetime.dat
     return event
 
 
+def _course_sources(course) -> Q:
+    """The ledger rows whose source belongs to ``course``."""
+    types = XPEvent.Type
+    return (
+        Q(type=types.LESSON_COMPLETE, source_id__in=Lesson.objects.filter(module__course=course).values("pk"))
+        | Q(type=types.QUIZ_PASS, source_id__in=Module.objects.filter(course=course).values("pk"))
+        | Q(type=types.COURSE_COMPLETE, source_id=course.pk)
+        | Q(type=types.FORUM_POST, source_id__in=Post.objects.filter(course=course).values("pk"))
+        | Q(type=types.ANSWER_ACCEPTED, source_id__in=Reply.objects.filter(post__course=course).values("pk"))
+    )
+
+
+@transaction.atomic
+def xp_reverse_course(*, user, course) -> list[XPEvent]:
+    """Take back every XP award ``user`` still holds from ``course``. Returns the reversal events.
+
+    Exactly once per award, even when called again or concurrently: the user lock serialises callers
+    and the unique (user, type, source) key of the reversal refuses a second one.
+    """
+    _lock_user(user)
+    awards = list(
+        XPEvent.objects.filter(_course_sources(course), user=user, points__gt=0, reversal__isnull=True).order_by(
+            "timestamp"
+        )
+    )
+    if not awards:
+        return []
+    now = timezone.now()
+    reversals = [
+        XPEvent(
+            user=user,
+            type=XPEvent.Type.REVERSAL,
+            points=-award.points,
+            timestamp=now,
+            source_type=XPEvent._meta.label_lower,
+            source_id=award.pk,
+            reverses=award,
+        )
+        for award in awards
+    ]
+    XPEvent.objects.bulk_create(reversals)
+    for award in awards:
+        # Counted where the award was counted: the award's week and month lose exactly what they gained.
+        _rollups_subtract(user_id=user.pk, points=award.points, at=award.timestamp)
+    return reversals
+
+
 @dataclass
 class RollupDrift:
     """Differences between the roll-ups and the ledger, keyed by (user_id, period, period_start)."""
@@ -144,11 +212,13 @@ class RollupDrift:
 
 def _rollups_from_ledger() -> dict[tuple, int]:
     tz = timezone.get_default_timezone()
-    paid = XPEvent.objects.filter(points__gt=0).order_by()
+    paid = XPEvent.objects.exclude(points=0).order_by()
+    # A reversal counts in the periods of the award it reverses (see xp_reverse_course).
+    counted_at = Coalesce("reverses__timestamp", "timestamp")
     expected: dict[tuple, int] = {}
     for period, trunc in ((XPTotal.Period.WEEKLY, TruncWeek), (XPTotal.Period.MONTHLY, TruncMonth)):
         rows = (
-            paid.annotate(start=trunc("timestamp", output_field=models.DateField(), tzinfo=tz))
+            paid.annotate(start=trunc(counted_at, output_field=models.DateField(), tzinfo=tz))
             .values("user_id", "start")
             .annotate(total=Sum("points"))
         )
@@ -156,7 +226,8 @@ def _rollups_from_ledger() -> dict[tuple, int]:
             expected[(row["user_id"], period, row["start"])] = row["total"]
     for row in paid.values("user_id").annotate(total=Sum("points")).iterator(chunk_size=5000):
         expected[(row["user_id"], XPTotal.Period.ALL_TIME, ALL_TIME_START)] = row["total"]
-    return expected
+    # Fully reversed periods have no row, exactly as the incremental path leaves them.
+    return {key: total for key, total in expected.items() if total}
 
 
 @transaction.atomic

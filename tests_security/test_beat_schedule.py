@@ -9,6 +9,8 @@ from django.conf import settings
 EXPECTED = {
     "accounts-spent-refresh-tokens-prune": "accounts.tasks.spent_refresh_tokens_prune",
     "billing-reconcile-payments": "billing.tasks.payments_reconcile",
+    "billing-receipts-pending": "billing.tasks.payment_receipts_pending",
+    "catalog-progress-upkeep": "catalog.tasks.course_progress_upkeep",
     "certificates-render-pending": "certificates.tasks.certificate_render_pending",
     "gamification-leaderboards-upkeep": "gamification.tasks.leaderboards_upkeep",
 }

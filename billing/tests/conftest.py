@@ -12,6 +12,7 @@ import responses
 from model_bakery import baker
 
 from billing.models import Payment
+from common.tests.broker import celery_broker_unreachable
 
 API = "https://razorpay.test"
 KEY_ID = "rzp_test_key"
@@ -95,3 +96,9 @@ def post_webhook(client, body: bytes, *, event_id: str, secret: str = WEBHOOK_SE
         HTTP_X_RAZORPAY_SIGNATURE=sig,
         HTTP_X_RAZORPAY_EVENT_ID=event_id,
     )
+
+
+@pytest.fixture
+def broker_down():
+    with celery_broker_unreachable():
+        yield

@@ -169,5 +169,5 @@ def test_second_paid_order_for_the_same_course_is_refunded_not_granted(
     order.refresh_from_db()
     assert changed and order.status == "failed" and order.refund_id == "rfnd_dup"
     assert order.failure_reason.startswith("Duplicate payment")
-    assert rzp.calls[0].request.headers["X-Refund-Idempotency"] == f"dca-refund-{order.pk}"
+    assert rzp.calls[0].request.headers["X-Refund-Idempotency"] == f"dca-refund-{order.pk}-1"
     assert Payment.objects.filter(status="paid").count() == 1

@@ -95,3 +95,63 @@ def test_concurrent_double_click_opens_one_order(student, paid_course, rzp):
     # then every click got the same, single stored order
     assert Payment.objects.count() == 1
     assert set(order_ids) == {Payment.objects.get().razorpay_order_id}
+
+
+def _race(*targets) -> list:
+    barrier = threading.Barrier(len(targets))
+    results: list = []
+    errors: list = []
+
+    def run(target) -> None:
+        try:
+            barrier.wait()
+            results.append(target())
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return results
+
+
+def test_refund_racing_its_own_capture_ends_refunded_without_access(student, order, rzp):
+    # given Razorpay captured the payment and refunded it in full; its events arrive at the same moment
+    from billing.services import webhook_event_process
+
+    entity = payment_entity(order)
+    rzp.get(f"{API}/v1/payments/pay_1", json={**entity, "status": "refunded"})
+    rzp.get(f"{API}/v1/refunds", json={"items": []})
+    refund = {"id": "rfnd_1", "payment_id": "pay_1", "amount": order.amount, "status": "processed"}
+    captured = {"event": "payment.captured", "payload": {"payment": {"entity": entity}}}
+    refunded = {"event": "refund.processed", "payload": {"refund": {"entity": refund}}}
+    targets = [lambda i=i: webhook_event_process(event_id=f"c{i}", payload=captured) for i in range(4)]
+    targets += [lambda i=i: webhook_event_process(event_id=f"r{i}", payload=refunded) for i in range(4)]
+    # when eight deliveries race
+    _race(*targets)
+    # then, whichever won, the payment is refunded and the learner has no access
+    order.refresh_from_db()
+    assert order.status == "refunded" and order.payment_id == "pay_1" and order.refund_id == "rfnd_1"
+    assert not Enrollment.objects.filter(user=student, status="active").exists()
+    assert Course.objects.get(pk=order.course_id).learner_count == 0
+    assert not WebhookEvent.objects.filter(outcome="pending").exists()
+
+
+def test_receipt_queued_and_swept_at_once_goes_out_once(student, paid_course):
+    # given a paid purchase whose receipt is both queued and picked up by the sweep
+    from billing.tasks import payment_receipt_send
+    from billing.tests.conftest import make_payment
+
+    payment = make_payment(student, paid_course, status="paid", payment_id="pay_r", razorpay_order_id="o_r")
+    # when six deliveries of the send run at once
+    results = _race(*[lambda: payment_receipt_send(str(payment.pk))] * 6)
+    # then exactly one mail went out and it is marked
+    assert sorted(results) == [False] * 5 + [True]
+    assert len(mail.outbox) == 1
+    payment.refresh_from_db()
+    assert payment.receipt_sent_at is not None
