@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('gamification', '0002_seed_badges'),
+        ('gamification', '0003_xp_reversals'),
     ]
 
     operations = [
