@@ -33,19 +33,34 @@ class RequestIDMiddleware:
         return response
 
 
+def declared_body_too_large(content_length: str | None) -> bool:
+    """Whether a request's ``Content-Length`` exceeds ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (the 413 rule).
+
+    Shared by the middleware and gunicorn's ``pre_request`` hook, so both agree on which requests are refused.
+    """
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        length = int(content_length or 0)
+    except ValueError:
+        return False
+    return limit is not None and length > limit
+
+
 class BodySizeLimitMiddleware:
-    """Answers 413 before reading a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+    """Answers 413 before reading a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
+
+    The body is never read, so on a kept-alive connection its bytes would be parsed as the client's next
+    request: the connection must close after this answer. That is the server's job, not the app's: WSGI
+    forbids hop-by-hop headers in a response (wsgiref refuses ``Connection``, gunicorn drops it), so
+    ``config/gunicorn.conf.py`` marks the same requests, by ``declared_body_too_large``, for closing.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if limit is not None and length > limit:
+        if declared_body_too_large(request.META.get("CONTENT_LENGTH")):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             return JsonResponse(
                 error_body(f"The request body is larger than {limit} bytes.", "payload_too_large"), status=413
             )
