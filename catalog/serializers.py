@@ -8,7 +8,16 @@ from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import COURSE_PRICE_MAX, Course, Domain, Enrollment, Lesson, Module, web_url_validator
+from catalog.models import (
+    COURSE_PRICE_MAX,
+    Course,
+    Domain,
+    Enrollment,
+    Lesson,
+    Module,
+    validate_course_price,
+    web_url_validator,
+)
 
 MAX_POSITION = 10_000
 MAX_LESSON_SECONDS = 24 * 60 * 60
@@ -268,7 +277,8 @@ class CourseInputSerializer(serializers.Serializer):
         max_value=COURSE_PRICE_MAX,
         required=False,
         default=Decimal("0.00"),
-        help_text="Rupees; 0 = free.",
+        validators=[validate_course_price],
+        help_text="Rupees: 0 = free, otherwise at least 1.00 (the payment gateway's minimum).",
     )
     thumbnail_url = _url_field(required=False, default="")
 

@@ -23,7 +23,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog import errors
-from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
+from catalog.models import (
+    COURSE_PRICE_MIN_PAID,
+    COURSE_PRICE_TOO_LOW,
+    Course,
+    Domain,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+)
 from catalog.signals import course_completed, lesson_completed
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError, PaymentRequiredError
 from common.ordering import positions_renumber
@@ -42,6 +51,14 @@ def _slug_candidates(title: str) -> Iterator[str]:
         yield f"{base}-{uuid.uuid4().hex[:6]}"
 
 
+def _price_check(price: Decimal) -> None:
+    """A course is free (0) or costs at least Razorpay's minimum order; anything between is unbuyable."""
+    if 0 < price < COURSE_PRICE_MIN_PAID:
+        raise ApplicationError(
+            COURSE_PRICE_TOO_LOW, code=errors.PRICE_BELOW_MINIMUM, errors={"price": [COURSE_PRICE_TOO_LOW]}
+        )
+
+
 @transaction.atomic
 def course_create(
     *,
@@ -53,6 +70,7 @@ def course_create(
     thumbnail_url: str = "",
 ) -> Course:
     """A new draft course. Its slug comes from the title and never changes, so shared links keep working."""
+    _price_check(price)
     for slug in _slug_candidates(title):
         try:
             # The unique index decides between two courses racing for the same slug.
@@ -75,6 +93,8 @@ def course_create(
 @transaction.atomic
 def course_update(*, course: Course, data: dict[str, Any]) -> Course:
     """Edit a course's description fields. Status changes only through submit and the admin review."""
+    if "price" in data:
+        _price_check(data["price"])
     fields = [name for name in COURSE_EDITABLE_FIELDS if name in data]
     for name in fields:
         setattr(course, name, data[name])
@@ -107,12 +127,22 @@ def _status_conflict(course: Course, action: str) -> ConflictError:
     )
 
 
+def _usable_check(course: Course, action: str) -> None:
+    """Only a course a learner can use goes to review or the catalogue: at least one lesson to open."""
+    if not Lesson.objects.filter(module__course_id=course.pk).exists():
+        raise ConflictError(
+            f"This course cannot be {action}: it needs at least one module with at least one lesson.",
+            code=errors.COURSE_INCOMPLETE,
+        )
+
+
 @transaction.atomic
 def course_submit(*, course: Course) -> Course:
-    """The instructor asks for review: draft or rejected → pending_review."""
+    """The instructor asks for review: draft or rejected → pending_review, once it has a lesson."""
     course = _course_lock(course)
     if course.status not in (Course.Status.DRAFT, Course.Status.REJECTED):
         raise _status_conflict(course, "submitted for review")
+    _usable_check(course, "submitted for review")
     course.status = Course.Status.PENDING_REVIEW
     course.submitted_at = timezone.now()
     course.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -127,6 +157,8 @@ def course_approve(*, course: Course, actor) -> Course:
     course = _course_lock(course)
     if course.status != Course.Status.PENDING_REVIEW:
         raise _status_conflict(course, "approved")
+    # Lessons may have been deleted while the course waited for review.
+    _usable_check(course, "published")
     course.status = Course.Status.PUBLISHED
     # A course published before keeps its first publication date (the catalogue's "newest").
     course.published_at = course.published_at or timezone.now()
