@@ -62,11 +62,15 @@ class CourseAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "rejection_reason", "submitted_at", "published_at", "learner_count", "created_at"]
     date_hierarchy = "created_at"
     inlines = [ModuleInline]
-    actions = ["approve_courses", "reject_courses"]
+    actions = ["approve_courses", "reject_courses", "unarchive_courses"]
 
     @admin.action(description="Approve and publish selected courses")
     def approve_courses(self, request, queryset):
         _run(self, request, queryset, "approved", lambda c: services.course_approve(course=c, actor=request.user))
+
+    @admin.action(description="Unarchive selected courses (published ones return to the catalogue)")
+    def unarchive_courses(self, request, queryset):
+        _run(self, request, queryset, "unarchived", lambda c: services.course_unarchive(course=c, actor=request.user))
 
     @admin.action(description="Reject selected courses (asks for a reason)")
     def reject_courses(self, request, queryset):

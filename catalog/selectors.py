@@ -70,13 +70,14 @@ def courses_with_figures(queryset: QuerySet[Course] | None = None) -> QuerySet[C
 
 
 def course_visibility_q(user) -> Q:
-    """Published courses for everyone; any status for the owner and admins; archived ones for their learners."""
+    """Published courses for everyone; any status for the owner, admins and active learners (a course they
+    joined stays theirs when it is archived, or unarchived back to a draft)."""
     visible = Q(status=Course.Status.PUBLISHED)
     if not user.is_authenticated:
         return visible
     if user.role == "admin":
         return Q()
-    return visible | Q(instructor_id=user.pk) | (Q(status=Course.Status.ARCHIVED) & _active_enrollment_exists(user))
+    return visible | Q(instructor_id=user.pk) | _active_enrollment_exists(user)
 
 
 # --- courses --------------------------------------------------------------------------------------

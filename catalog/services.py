@@ -197,8 +197,27 @@ def course_archive(*, course: Course, actor) -> Course:
     previous = course.status
     course.status = Course.Status.ARCHIVED
     course.save(update_fields=["status", "updated_at"])
-    if getattr(actor, "role", None) == "admin":
-        audit_record(actor=actor, action="course.archive", target=course, details={"previous_status": previous})
+    audit_record(actor=actor, action="course.archive", target=course, details={"previous_status": previous})
+    return course
+
+
+@transaction.atomic
+def course_unarchive(*, course: Course, actor) -> Course:
+    """Undo an archive. An admin puts a course that had been published back in the catalogue (it must still
+    have a lesson); its instructor gets it back as a draft to edit and submit for review again, and so does
+    an admin for a course that was never published. Learners keep access throughout."""
+    from moderation.services import audit_record  # moderation reads the catalog; import at call time
+
+    course = _course_lock(course)
+    if course.status != Course.Status.ARCHIVED:
+        raise _status_conflict(course, "unarchived")
+    if actor.role == "admin" and course.published_at is not None:
+        _usable_check(course, "published")
+        course.status = Course.Status.PUBLISHED
+    else:
+        course.status = Course.Status.DRAFT
+    course.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action="course.unarchive", target=course, details={"status": course.status})
     return course
 
 

@@ -118,6 +118,8 @@ def world(db, make_user, settings) -> World:
     draft, draft_module, *_ = _course(instructor=instructor, admin=admin, domain=domain, title="Draft", publish=False)
     pending, *_ = _course(instructor=instructor, admin=admin, domain=domain, title="Pending", publish=False)
     pending = catalog.course_submit(course=pending)
+    archived, *_ = _course(instructor=instructor, admin=admin, domain=domain, title="Archived")
+    archived = catalog.course_archive(course=archived, actor=instructor)
 
     # The student has an open order for the paid course; the other student bought it.
     open_order = _payment(user=student, course=paid_course, status="created")
@@ -155,6 +157,7 @@ def world(db, make_user, settings) -> World:
             "draft": draft,
             "draft_module": draft_module,
             "pending": pending,
+            "archived": archived,
             "open_order": open_order,
             "paid": paid,
             "attempt": attempt,
