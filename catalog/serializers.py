@@ -212,7 +212,13 @@ class EnrollmentSerializer(serializers.ModelSerializer):
     total_lessons = serializers.IntegerField(read_only=True)
     last_lesson = LastLessonSerializer(read_only=True, allow_null=True)
     enrolled_at = serializers.DateTimeField(source="created_at", read_only=True)
-    percent = serializers.IntegerField(source="progress_percent", read_only=True, help_text="0–100.")
+    percent = serializers.IntegerField(
+        source="progress_percent", read_only=True, help_text="0–100; a completed course stays at 100."
+    )
+    new_lessons = serializers.SerializerMethodField(
+        help_text="Lessons added after the course was completed that the learner has not done yet (0 until "
+        "the course is completed): the UI can offer them as new content."
+    )
 
     class Meta:
         model = Enrollment
@@ -224,11 +230,19 @@ class EnrollmentSerializer(serializers.ModelSerializer):
             "percent",
             "completed_lessons",
             "total_lessons",
+            "new_lessons",
             "last_lesson",
             "completed_at",
             "enrolled_at",
             "revoked_at",
         ]
+
+    def get_new_lessons(self, enrollment: Enrollment) -> int:
+        # Every lesson was done at completion (and ticks of deleted lessons are deleted with them), so the
+        # lessons still to do are exactly the ones added since.
+        if enrollment.completed_at is None:
+            return 0
+        return max(enrollment.total_lessons - enrollment.completed_lessons, 0)
 
 
 class LessonProgressSerializer(serializers.ModelSerializer):

@@ -430,7 +430,11 @@ def enrollment_revoke(*, enrollment: Enrollment, reason: str) -> Enrollment:
     return enrollment
 
 
-def _percent(done: int, total: int) -> int:
+def _percent(enrollment: Enrollment, done: int, total: int) -> int:
+    """A completed course stays at 100 when lessons are added later (its certificate stays valid too);
+    the lessons it has not seen yet are reported apart (``new_lessons`` in the API)."""
+    if enrollment.completed_at is not None:
+        return 100
     return min(100, done * 100 // total) if total else 0
 
 
@@ -438,7 +442,7 @@ def enrollment_progress_recompute(*, enrollment: Enrollment) -> Enrollment:
     total = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
     done = LessonProgress.objects.filter(user_id=enrollment.user_id, course_id=enrollment.course_id).count()
     enrollment.completed_lessons = done
-    enrollment.progress_percent = _percent(done, total)
+    enrollment.progress_percent = _percent(enrollment, done, total)
     enrollment.save(update_fields=["completed_lessons", "progress_percent", "last_lesson", "updated_at"])
     return enrollment
 
@@ -464,7 +468,7 @@ def course_progress_recompute(*, course_id: UUID) -> int:
     changed = []
     for enrollment in enrollments:
         count = done.get(enrollment.user_id, 0)
-        percent = _percent(count, total)
+        percent = _percent(enrollment, count, total)
         if (enrollment.completed_lessons, enrollment.progress_percent) != (count, percent):
             enrollment.completed_lessons, enrollment.progress_percent, enrollment.updated_at = count, percent, now
             changed.append(enrollment)
@@ -491,7 +495,8 @@ def course_completion_evaluate(*, enrollment: Enrollment) -> bool:
     if unpassed_quiz_module_ids(user=enrollment.user, course_id=enrollment.course_id):
         return False
     enrollment.completed_at = timezone.now()
-    enrollment.save(update_fields=["completed_at", "updated_at"])
+    enrollment.progress_percent = 100
+    enrollment.save(update_fields=["completed_at", "progress_percent", "updated_at"])
     course_completed.send(sender=Course, user=enrollment.user, course=enrollment.course, enrollment=enrollment)
     return True
 
