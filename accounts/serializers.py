@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from catalog.models import Domain
+from common.serializers import PrimaryKeyRelatedField
 
 YEAR_MIN, YEAR_MAX = 1, 6  # year of study: 1st year of a degree up to a 6-year programme
 
@@ -63,7 +64,7 @@ class RefuseProtectedFieldsMixin:
 
 class ProfileInputSerializer(RefuseProtectedFieldsMixin, serializers.Serializer):
     full_name = serializers.CharField(max_length=150, trim_whitespace=True)
-    domain = serializers.PrimaryKeyRelatedField(
+    domain = PrimaryKeyRelatedField(
         queryset=Domain.objects.all(), pk_field=serializers.UUIDField(), help_text="The id of a domain."
     )
     branch = serializers.CharField(max_length=100, trim_whitespace=True)

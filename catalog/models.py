@@ -27,6 +27,10 @@ def validate_course_price(value: Decimal) -> None:
         raise ValidationError(COURSE_PRICE_TOO_LOW, code="price_below_minimum")
 
 
+# One sentence for an unknown ?domain= slug, on the catalogue and on the leaderboard alike.
+DOMAIN_SLUG_UNKNOWN = "There is no domain with this slug."
+
+
 class Domain(UUIDModel):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)

@@ -18,6 +18,7 @@ from catalog.models import (
     validate_course_price,
     web_url_validator,
 )
+from common.serializers import PrimaryKeyRelatedField
 
 MAX_POSITION = 10_000
 MAX_LESSON_SECONDS = 24 * 60 * 60
@@ -205,6 +206,7 @@ class LastLessonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Lesson
         fields = ["id", "title", "module", "position"]
+        read_only_fields = fields
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):
@@ -283,7 +285,7 @@ class EnrollmentDetailSerializer(EnrollmentSerializer):
 class CourseInputSerializer(serializers.Serializer):
     title = serializers.CharField(min_length=3, max_length=200)
     description = serializers.CharField(max_length=10_000, allow_blank=True, required=False, default="")
-    domain = serializers.PrimaryKeyRelatedField(queryset=Domain.objects.all(), help_text="Domain id.")
+    domain = PrimaryKeyRelatedField(queryset=Domain.objects.all(), help_text="Domain id.")
     price = serializers.DecimalField(
         max_digits=10,
         decimal_places=2,
@@ -298,7 +300,7 @@ class CourseInputSerializer(serializers.Serializer):
 
 
 class ModuleCreateSerializer(serializers.Serializer):
-    course = serializers.PrimaryKeyRelatedField(queryset=Course.objects.all(), help_text="Course id.")
+    course = PrimaryKeyRelatedField(queryset=Course.objects.all(), help_text="Course id.")
     title = serializers.CharField(min_length=1, max_length=200)
     description = serializers.CharField(max_length=5_000, allow_blank=True, required=False, default="")
     position = serializers.IntegerField(
@@ -326,7 +328,7 @@ class LessonUpdateSerializer(serializers.Serializer):
 
 
 class LessonCreateSerializer(LessonUpdateSerializer):
-    module = serializers.PrimaryKeyRelatedField(queryset=Module.objects.select_related("course"))
+    module = PrimaryKeyRelatedField(queryset=Module.objects.select_related("course"))
     title = serializers.CharField(min_length=1, max_length=200)
 
 
