@@ -4,11 +4,12 @@ import django_filters
 from django.db.models import Q
 
 from accounts.models import User
+from common.filters import BooleanFilter, FilterSet
 
 
-class AdminUserFilter(django_filters.FilterSet):
+class AdminUserFilter(FilterSet):
     role = django_filters.ChoiceFilter(choices=User.Role.choices)
-    suspended = django_filters.BooleanFilter(field_name="is_suspended")
+    suspended = BooleanFilter(field_name="is_suspended", help_text="true or false.")
     search = django_filters.CharFilter(method="filter_search", help_text="Part of the name or email.")
 
     class Meta:

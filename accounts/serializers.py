@@ -8,6 +8,7 @@ from rest_framework import serializers
 from accounts.models import User
 from accounts.validators import NAME_MAX_LENGTH, display_name_clean
 from catalog.models import Domain
+from common.serializers import PrimaryKeyRelatedField
 
 YEAR_MIN, YEAR_MAX = 1, 6  # year of study: 1st year of a degree up to a 6-year programme
 
@@ -86,7 +87,7 @@ class DisplayNameField(serializers.CharField):
 
 class ProfileInputSerializer(RefuseProtectedFieldsMixin, serializers.Serializer):
     full_name = DisplayNameField()
-    domain = serializers.PrimaryKeyRelatedField(
+    domain = PrimaryKeyRelatedField(
         queryset=Domain.objects.all(), pk_field=serializers.UUIDField(), help_text="The id of a domain."
     )
     branch = serializers.CharField(max_length=100, trim_whitespace=True)

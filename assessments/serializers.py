@@ -13,6 +13,7 @@ from rest_framework import serializers
 from assessments.models import Quiz, QuizAttempt, QuizResult
 from assessments.validators import MAX_OPTIONS
 from catalog.models import Module
+from common.serializers import PrimaryKeyRelatedField
 
 
 class ModuleQuerySerializer(serializers.Serializer):
@@ -56,7 +57,7 @@ class QuizStaffSerializer(serializers.ModelSerializer):
 
 
 class QuizCreateSerializer(serializers.Serializer):
-    module = serializers.PrimaryKeyRelatedField(queryset=Module.objects.select_related("course"))
+    module = PrimaryKeyRelatedField(queryset=Module.objects.select_related("course"))
     question = serializers.CharField(max_length=2000)
     # Shapes only; the content rules (2–6 distinct non-empty options, index in range) are the service's.
     options = serializers.ListField(child=serializers.CharField(allow_blank=True), max_length=MAX_OPTIONS * 4)
@@ -78,7 +79,7 @@ class QuizUpdateSerializer(serializers.Serializer):
 
 
 class QuizReorderSerializer(serializers.Serializer):
-    module = serializers.PrimaryKeyRelatedField(queryset=Module.objects.select_related("course"))
+    module = PrimaryKeyRelatedField(queryset=Module.objects.select_related("course"))
     order = serializers.ListField(
         child=serializers.UUIDField(), allow_empty=False, help_text="Every question id of the module, in order."
     )

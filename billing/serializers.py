@@ -8,10 +8,14 @@ from rest_framework import serializers
 
 from billing.models import Payment
 from catalog.models import Course
+from common.serializers import PrimaryKeyRelatedField
 
 
 class OrderCreateInputSerializer(serializers.Serializer):
-    course = serializers.PrimaryKeyRelatedField(queryset=Course.objects.published())
+    course = PrimaryKeyRelatedField(
+        queryset=Course.objects.published(),
+        error_messages={"does_not_exist": "This course is not on sale: it does not exist or is no longer published."},
+    )
 
 
 class PrefillSerializer(serializers.Serializer):

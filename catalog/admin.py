@@ -129,7 +129,7 @@ class CourseAdmin(HttpsUrlFields, admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [ModuleInline]
     # "delete_selected" is listed again on purpose: delete_queryset below deletes through the service.
-    actions = ["approve_courses", "reject_courses", "delete_selected"]
+    actions = ["approve_courses", "reject_courses", "unarchive_courses", "delete_selected"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "instructor":
@@ -156,6 +156,10 @@ class CourseAdmin(HttpsUrlFields, admin.ModelAdmin):
     @admin.action(description="Approve and publish selected courses")
     def approve_courses(self, request, queryset):
         _run(self, request, queryset, "approved", lambda c: services.course_approve(course=c, actor=request.user))
+
+    @admin.action(description="Unarchive selected courses (published ones return to the catalogue)")
+    def unarchive_courses(self, request, queryset):
+        _run(self, request, queryset, "unarchived", lambda c: services.course_unarchive(course=c, actor=request.user))
 
     @admin.action(description="Reject selected courses (asks for a reason)")
     def reject_courses(self, request, queryset):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
+from django.core.validators import validate_slug
 from django.db.models import QuerySet
 
-from catalog.models import Course, Lesson, Module
+from catalog.models import DOMAIN_SLUG_UNKNOWN, Course, Domain, Lesson, Module
+from common.filters import BooleanFilter, FilterSet
 
 # Public ordering names → database ordering (a stable tiebreaker last, so pages never overlap).
 CATALOGUE_ORDERINGS = {
@@ -18,9 +21,34 @@ CATALOGUE_ORDERINGS = {
 }
 
 
-class CatalogueFilter(django_filters.FilterSet):
-    domain = django_filters.CharFilter(field_name="domain__slug", help_text="Domain slug.")
-    is_free = django_filters.BooleanFilter(method="filter_is_free", help_text="true: free courses; false: paid.")
+class DomainSlugChoiceField(forms.ModelChoiceField):
+    """A domain by slug. Something that is not a slug at all is refused before any query (PostgreSQL would
+    turn a NUL byte into a server error)."""
+
+    default_error_messages = {"invalid_choice": DOMAIN_SLUG_UNKNOWN}
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            try:
+                validate_slug(value)
+            except forms.ValidationError:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+        return super().to_python(value)
+
+
+class DomainSlugFilter(django_filters.ModelChoiceFilter):
+    field_class = DomainSlugChoiceField
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Domain.objects.all())
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("help_text", "A domain's slug; an unknown slug is a 400.")
+        super().__init__(**kwargs)
+
+
+class CatalogueFilter(FilterSet):
+    domain = DomainSlugFilter(field_name="domain")
+    is_free = BooleanFilter(method="filter_is_free", help_text="true: free courses; false: paid.")
     ordering = django_filters.ChoiceFilter(
         method="filter_ordering",
         choices=[(name, name) for name in CATALOGUE_ORDERINGS],
@@ -40,7 +68,7 @@ class CatalogueFilter(django_filters.FilterSet):
         return queryset.order_by(*CATALOGUE_ORDERINGS[value]) if value else queryset
 
 
-class CourseStatusFilter(django_filters.FilterSet):
+class CourseStatusFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=Course.Status.choices)
 
     class Meta:
@@ -48,7 +76,7 @@ class CourseStatusFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
-class ModuleFilter(django_filters.FilterSet):
+class ModuleFilter(FilterSet):
     course = django_filters.UUIDFilter(field_name="course_id", help_text="Course id.")
 
     class Meta:
@@ -56,7 +84,7 @@ class ModuleFilter(django_filters.FilterSet):
         fields = ["course"]
 
 
-class LessonFilter(django_filters.FilterSet):
+class LessonFilter(FilterSet):
     module = django_filters.UUIDFilter(field_name="module_id", help_text="Module id.")
     course = django_filters.UUIDFilter(field_name="module__course_id", help_text="Course id.")
 

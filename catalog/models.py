@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
@@ -13,8 +14,21 @@ from common.models import TimeStampedModel, UUIDModel
 
 # The catalogue's upper price bound (rupees): a typo such as an extra zero is refused, not charged.
 COURSE_PRICE_MAX = Decimal("100000.00")
+# Razorpay's smallest order is ₹1.00: a paid course below it could never be bought.
+COURSE_PRICE_MIN_PAID = Decimal("1.00")
+COURSE_PRICE_TOO_LOW = "A paid course costs at least ₹1.00; use 0 for a free course."
 # Content links are opened by browsers and players: only web URLs, never ftp:// or javascript:.
 web_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def validate_course_price(value: Decimal) -> None:
+    """0 (free) or at least ``COURSE_PRICE_MIN_PAID``: forms, serializers and the services share it."""
+    if value is not None and 0 < value < COURSE_PRICE_MIN_PAID:
+        raise ValidationError(COURSE_PRICE_TOO_LOW, code="price_below_minimum")
+
+
+# One sentence for an unknown ?domain= slug, on the catalogue and on the leaderboard alike.
+DOMAIN_SLUG_UNKNOWN = "There is no domain with this slug."
 
 
 class Domain(UUIDModel):
@@ -51,7 +65,11 @@ class Course(TimeStampedModel):
         max_digits=10,
         decimal_places=2,
         default=Decimal("0.00"),
-        validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(COURSE_PRICE_MAX)],
+        validators=[
+            MinValueValidator(Decimal("0.00")),
+            MaxValueValidator(COURSE_PRICE_MAX),
+            validate_course_price,
+        ],
     )
     thumbnail_url = models.URLField(max_length=500, blank=True, validators=[web_url_validator])
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -68,6 +86,9 @@ class Course(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="catalog_course_price_non_negative"),
             models.CheckConstraint(condition=Q(price__lte=COURSE_PRICE_MAX), name="catalog_course_price_max"),
+            models.CheckConstraint(
+                condition=Q(price=0) | Q(price__gte=COURSE_PRICE_MIN_PAID), name="catalog_course_price_free_or_min"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "domain", "-published_at"], name="catalog_course_status_dom"),

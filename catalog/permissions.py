@@ -4,10 +4,11 @@
 instructor demoted to student keeps ownership of their courses (their learners keep learning) but loses
 every staff power over them at once: editing, quiz answers and statistics, unpublished content.
 
-*Visible*: a published course to everyone; an archived one to its active learners; any status to its
-staff. Everything hanging off a course (modules, lessons, quizzes, forum posts) is visible exactly when
-the course is. An object the caller may not see answers 404; 403 is kept for an object they may see but
-not act on (``course_staff_require``).
+*Visible*: a published course to everyone; any status to its staff and to its active learners (a course
+they joined stays theirs when it is archived, or unarchived back to a draft). Everything hanging off a
+course (modules, lessons, quizzes, forum posts) is visible exactly when the course is. An object the
+caller may not see answers 404; 403 is kept for an object they may see but not act on
+(``course_staff_require``).
 """
 
 from __future__ import annotations
@@ -53,13 +54,13 @@ def course_visibility_q(user, prefix: str = "") -> Q:
     learner = Exists(
         Enrollment.objects.filter(user_id=user.pk, course_id=OuterRef(course_pk), status=Enrollment.Status.ACTIVE)
     )
-    return published | course_staff_q(user, prefix) | (Q(**{f"{prefix}status": Course.Status.ARCHIVED}) & learner)
+    return published | course_staff_q(user, prefix) | learner
 
 
 def course_is_visible(*, user, course: Course) -> bool:
     if course.status == Course.Status.PUBLISHED or is_course_staff(user=user, course=course):
         return True
-    if course.status != Course.Status.ARCHIVED or not user.is_authenticated:
+    if not user.is_authenticated:
         return False
     return Enrollment.objects.filter(user_id=user.pk, course_id=course.pk, status=Enrollment.Status.ACTIVE).exists()
 

@@ -8,7 +8,17 @@ from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import COURSE_PRICE_MAX, Course, Domain, Enrollment, Lesson, Module, web_url_validator
+from catalog.models import (
+    COURSE_PRICE_MAX,
+    Course,
+    Domain,
+    Enrollment,
+    Lesson,
+    Module,
+    validate_course_price,
+    web_url_validator,
+)
+from common.serializers import PrimaryKeyRelatedField
 
 MAX_POSITION = 10_000
 MAX_LESSON_SECONDS = 24 * 60 * 60
@@ -196,6 +206,7 @@ class LastLessonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Lesson
         fields = ["id", "title", "module", "position"]
+        read_only_fields = fields
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):
@@ -203,7 +214,13 @@ class EnrollmentSerializer(serializers.ModelSerializer):
     total_lessons = serializers.IntegerField(read_only=True)
     last_lesson = LastLessonSerializer(read_only=True, allow_null=True)
     enrolled_at = serializers.DateTimeField(source="created_at", read_only=True)
-    percent = serializers.IntegerField(source="progress_percent", read_only=True, help_text="0–100.")
+    percent = serializers.IntegerField(
+        source="progress_percent", read_only=True, help_text="0–100; a completed course stays at 100."
+    )
+    new_lessons = serializers.SerializerMethodField(
+        help_text="Lessons added after the course was completed that the learner has not done yet (0 until "
+        "the course is completed): the UI can offer them as new content."
+    )
 
     class Meta:
         model = Enrollment
@@ -215,11 +232,19 @@ class EnrollmentSerializer(serializers.ModelSerializer):
             "percent",
             "completed_lessons",
             "total_lessons",
+            "new_lessons",
             "last_lesson",
             "completed_at",
             "enrolled_at",
             "revoked_at",
         ]
+
+    def get_new_lessons(self, enrollment: Enrollment) -> int:
+        # Every lesson was done at completion (and ticks of deleted lessons are deleted with them), so the
+        # lessons still to do are exactly the ones added since.
+        if enrollment.completed_at is None:
+            return 0
+        return max(enrollment.total_lessons - enrollment.completed_lessons, 0)
 
 
 class LessonProgressSerializer(serializers.ModelSerializer):
@@ -260,7 +285,7 @@ class EnrollmentDetailSerializer(EnrollmentSerializer):
 class CourseInputSerializer(serializers.Serializer):
     title = serializers.CharField(min_length=3, max_length=200)
     description = serializers.CharField(max_length=10_000, allow_blank=True, required=False, default="")
-    domain = serializers.PrimaryKeyRelatedField(queryset=Domain.objects.all(), help_text="Domain id.")
+    domain = PrimaryKeyRelatedField(queryset=Domain.objects.all(), help_text="Domain id.")
     price = serializers.DecimalField(
         max_digits=10,
         decimal_places=2,
@@ -268,13 +293,14 @@ class CourseInputSerializer(serializers.Serializer):
         max_value=COURSE_PRICE_MAX,
         required=False,
         default=Decimal("0.00"),
-        help_text="Rupees; 0 = free.",
+        validators=[validate_course_price],
+        help_text="Rupees: 0 = free, otherwise at least 1.00 (the payment gateway's minimum).",
     )
     thumbnail_url = _url_field(required=False, default="")
 
 
 class ModuleCreateSerializer(serializers.Serializer):
-    course = serializers.PrimaryKeyRelatedField(queryset=Course.objects.all(), help_text="Course id.")
+    course = PrimaryKeyRelatedField(queryset=Course.objects.all(), help_text="Course id.")
     title = serializers.CharField(min_length=1, max_length=200)
     description = serializers.CharField(max_length=5_000, allow_blank=True, required=False, default="")
     position = serializers.IntegerField(
@@ -302,7 +328,7 @@ class LessonUpdateSerializer(serializers.Serializer):
 
 
 class LessonCreateSerializer(LessonUpdateSerializer):
-    module = serializers.PrimaryKeyRelatedField(queryset=Module.objects.select_related("course"))
+    module = PrimaryKeyRelatedField(queryset=Module.objects.select_related("course"))
     title = serializers.CharField(min_length=1, max_length=200)
 
 

@@ -23,7 +23,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from catalog import errors
-from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
+from catalog.models import (
+    COURSE_PRICE_MIN_PAID,
+    COURSE_PRICE_TOO_LOW,
+    Course,
+    Domain,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+)
 from catalog.signals import course_completed, lesson_completed
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError, PaymentRequiredError
@@ -43,6 +52,14 @@ def _slug_candidates(title: str) -> Iterator[str]:
         yield f"{base}-{uuid.uuid4().hex[:6]}"
 
 
+def _price_check(price: Decimal) -> None:
+    """A course is free (0) or costs at least Razorpay's minimum order; anything between is unbuyable."""
+    if 0 < price < COURSE_PRICE_MIN_PAID:
+        raise ApplicationError(
+            COURSE_PRICE_TOO_LOW, code=errors.PRICE_BELOW_MINIMUM, errors={"price": [COURSE_PRICE_TOO_LOW]}
+        )
+
+
 @transaction.atomic
 def course_create(
     *,
@@ -54,6 +71,7 @@ def course_create(
     thumbnail_url: str = "",
 ) -> Course:
     """A new draft course. Its slug comes from the title and never changes, so shared links keep working."""
+    _price_check(price)
     for slug in _slug_candidates(title):
         try:
             # The unique index decides between two courses racing for the same slug.
@@ -76,6 +94,8 @@ def course_create(
 @transaction.atomic
 def course_update(*, course: Course, data: dict[str, Any]) -> Course:
     """Edit a course's description fields. Status changes only through submit and the admin review."""
+    if "price" in data:
+        _price_check(data["price"])
     fields = [name for name in COURSE_EDITABLE_FIELDS if name in data]
     for name in fields:
         setattr(course, name, data[name])
@@ -142,12 +162,22 @@ def _status_conflict(course: Course, action: str) -> ConflictError:
     )
 
 
+def _usable_check(course: Course, action: str) -> None:
+    """Only a course a learner can use goes to review or the catalogue: at least one lesson to open."""
+    if not Lesson.objects.filter(module__course_id=course.pk).exists():
+        raise ConflictError(
+            f"This course cannot be {action}: it needs at least one module with at least one lesson.",
+            code=errors.COURSE_INCOMPLETE,
+        )
+
+
 @transaction.atomic
 def course_submit(*, course: Course) -> Course:
-    """The instructor asks for review: draft or rejected → pending_review."""
+    """The instructor asks for review: draft or rejected → pending_review, once it has a lesson."""
     course = _course_lock(course)
     if course.status not in (Course.Status.DRAFT, Course.Status.REJECTED):
         raise _status_conflict(course, "submitted for review")
+    _usable_check(course, "submitted for review")
     course.status = Course.Status.PENDING_REVIEW
     course.submitted_at = timezone.now()
     course.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -162,6 +192,8 @@ def course_approve(*, course: Course, actor) -> Course:
     course = _course_lock(course)
     if course.status != Course.Status.PENDING_REVIEW:
         raise _status_conflict(course, "approved")
+    # Lessons may have been deleted while the course waited for review.
+    _usable_check(course, "published")
     course.status = Course.Status.PUBLISHED
     # A course published before keeps its first publication date (the catalogue's "newest").
     course.published_at = course.published_at or timezone.now()
@@ -200,8 +232,27 @@ def course_archive(*, course: Course, actor) -> Course:
     previous = course.status
     course.status = Course.Status.ARCHIVED
     course.save(update_fields=["status", "updated_at"])
-    if actor.is_admin:
-        audit_record(actor=actor, action="course.archive", target=course, details={"previous_status": previous})
+    audit_record(actor=actor, action="course.archive", target=course, details={"previous_status": previous})
+    return course
+
+
+@transaction.atomic
+def course_unarchive(*, course: Course, actor) -> Course:
+    """Undo an archive. An admin puts a course that had been published back in the catalogue (it must still
+    have a lesson); its instructor gets it back as a draft to edit and submit for review again, and so does
+    an admin for a course that was never published. Learners keep access throughout."""
+    from moderation.services import audit_record  # moderation reads the catalog; import at call time
+
+    course = _course_lock(course)
+    if course.status != Course.Status.ARCHIVED:
+        raise _status_conflict(course, "unarchived")
+    if actor.is_admin and course.published_at is not None:
+        _usable_check(course, "published")
+        course.status = Course.Status.PUBLISHED
+    else:
+        course.status = Course.Status.DRAFT
+    course.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action="course.unarchive", target=course, details={"status": course.status})
     return course
 
 
@@ -434,7 +485,11 @@ def enrollment_revoke(*, enrollment: Enrollment, reason: str) -> Enrollment:
     return enrollment
 
 
-def _percent(done: int, total: int) -> int:
+def _percent(enrollment: Enrollment, done: int, total: int) -> int:
+    """A completed course stays at 100 when lessons are added later (its certificate stays valid too);
+    the lessons it has not seen yet are reported apart (``new_lessons`` in the API)."""
+    if enrollment.completed_at is not None:
+        return 100
     return min(100, done * 100 // total) if total else 0
 
 
@@ -442,7 +497,7 @@ def enrollment_progress_recompute(*, enrollment: Enrollment) -> Enrollment:
     total = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
     done = LessonProgress.objects.filter(user_id=enrollment.user_id, course_id=enrollment.course_id).count()
     enrollment.completed_lessons = done
-    enrollment.progress_percent = _percent(done, total)
+    enrollment.progress_percent = _percent(enrollment, done, total)
     enrollment.save(update_fields=["completed_lessons", "progress_percent", "last_lesson", "updated_at"])
     return enrollment
 
@@ -468,7 +523,7 @@ def course_progress_recompute(*, course_id: UUID) -> int:
     changed = []
     for enrollment in enrollments:
         count = done.get(enrollment.user_id, 0)
-        percent = _percent(count, total)
+        percent = _percent(enrollment, count, total)
         if (enrollment.completed_lessons, enrollment.progress_percent) != (count, percent):
             enrollment.completed_lessons, enrollment.progress_percent, enrollment.updated_at = count, percent, now
             changed.append(enrollment)
@@ -495,7 +550,8 @@ def course_completion_evaluate(*, enrollment: Enrollment) -> bool:
     if unpassed_quiz_module_ids(user=enrollment.user, course_id=enrollment.course_id):
         return False
     enrollment.completed_at = timezone.now()
-    enrollment.save(update_fields=["completed_at", "updated_at"])
+    enrollment.progress_percent = 100
+    enrollment.save(update_fields=["completed_at", "progress_percent", "updated_at"])
     course_completed.send(sender=Course, user=enrollment.user, course=enrollment.course, enrollment=enrollment)
     return True
 

@@ -166,6 +166,26 @@ class CourseViewSet(viewsets.GenericViewSet):
     def archive(self, request: Request, pk=None) -> Response:
         return self._respond(services.course_archive(course=self._course_for_write(pk), actor=request.user))
 
+    @extend_schema(
+        summary="Undo an archive",
+        description=(
+            "An admin puts a course that had been published back in the catalogue (`published`); the "
+            "instructor gets it back as a `draft` to edit and submit again (as does an admin for a course "
+            "that was never published). Learners keep access throughout. Both are recorded in the audit log."
+        ),
+        request=None,
+        responses={
+            200: CourseSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="`course_status_conflict` (not archived) or `course_incomplete` (no lesson left).",
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def unarchive(self, request: Request, pk=None) -> Response:
+        return self._respond(services.course_unarchive(course=self._course_for_write(pk), actor=request.user))
+
     @extend_schema(summary="Modules and lessons in order", responses={200: CurriculumSerializer})
     @action(detail=True, methods=["get"], filter_backends=[])
     def curriculum(self, request: Request, pk=None) -> Response:

@@ -1,5 +1,6 @@
 """Request id propagation, the client address behind proxies, the 413 guard for oversized bodies, and the
-response headers of private and HTML responses (Cache-Control, Vary, Content-Security-Policy)."""
+response headers of private and HTML responses (Cache-Control, Vary, Content-Security-Policy), and the
+trailing-slash policy of the API."""
 
 import contextlib
 import ipaddress
@@ -8,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from common.exceptions import error_body
@@ -35,22 +37,81 @@ class RequestIDMiddleware:
         return response
 
 
+def declared_body_too_large(content_length: str | None) -> bool:
+    """Whether a request's ``Content-Length`` exceeds ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (the 413 rule).
+
+    Shared by the middleware and gunicorn's ``pre_request`` hook, so both agree on which requests are refused.
+    """
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        length = int(content_length or 0)
+    except ValueError:
+        return False
+    return limit is not None and length > limit
+
+
 class BodySizeLimitMiddleware:
-    """Answers 413 before reading a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+    """Answers 413 before reading a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
+
+    The body is never read, so on a kept-alive connection its bytes would be parsed as the client's next
+    request: the connection must close after this answer. That is the server's job, not the app's: WSGI
+    forbids hop-by-hop headers in a response (wsgiref refuses ``Connection``, gunicorn drops it), so
+    ``config/gunicorn.conf.py`` marks the same requests, by ``declared_body_too_large``, for closing.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if limit is not None and length > limit:
+        if declared_body_too_large(request.META.get("CONTENT_LENGTH")):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             return JsonResponse(
                 error_body(f"The request body is larger than {limit} bytes.", "payload_too_large"), status=413
             )
+        return self.get_response(request)
+
+
+# The name of the catch-all patterns that answer JSON 404 for unknown paths (config/urls.py).
+NOT_FOUND_ROUTE = "api-not-found"
+SLASH_AGNOSTIC_PREFIXES = ("/api/", "/_allauth/")
+
+
+def _is_route(path: str) -> bool:
+    try:
+        return resolve(path).url_name != NOT_FOUND_ROUTE
+    except Resolver404:
+        return False
+
+
+def route_path(path: str) -> str:
+    """The spelling of ``path`` that names a route: itself, or the same path with or without its final slash.
+
+    Under ``SLASH_AGNOSTIC_PREFIXES`` only; a path that is a route either way, or neither, is left alone.
+    """
+    if not path.startswith(SLASH_AGNOSTIC_PREFIXES) or _is_route(path):
+        return path
+    other = path[:-1] if path.endswith("/") else f"{path}/"
+    return other if _is_route(other) else path
+
+
+class TrailingSlashMiddleware:
+    """Every API route answers with and without its trailing slash, for every method.
+
+    The project's routes are written with a slash, allauth's headless ones without. A request for the other
+    spelling is served by the same view: its path is rewritten here, before the URL is resolved (and before
+    CSRF and the sign-in limits look at it), never redirected, since a POST body cannot follow a redirect.
+    HTML pages outside the API keep Django's APPEND_SLASH redirect, so their relative links stay right.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = route_path(request.path_info)
+        if path != request.path_info:
+            script_name = request.META.get("SCRIPT_NAME", "")
+            request.path_info = path
+            request.path = f"{script_name.rstrip('/')}{path}"
         return self.get_response(request)
 
 

@@ -21,6 +21,11 @@ class DefaultPagination(PageNumberPagination):
         return min(max(size, 1), self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        is_number = raw is not None and raw.isascii() and raw.isdigit() and int(raw) >= 1
+        if raw is not None and raw not in self.last_page_strings and not is_number:
+            # Not a page number at all is invalid input; a page past the end stays a 404 below.
+            raise ValidationError({self.page_query_param: ["A whole number of 1 or more is required."]})
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:

@@ -1,6 +1,30 @@
-"""Serializers shared by every app (the error body, used in the OpenAPI schema)."""
+"""Serializers shared by every app: the error body (used in the OpenAPI schema) and the related-object field
+every input serializer uses."""
 
 from rest_framework import serializers
+
+
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by id, refused in the product's words.
+
+    DRF's own field answers ``Invalid pk "…" - object does not exist.`` and ``Incorrect type. Expected pk
+    value, received int.``; every id of this API is a UUID, parsed first, so a malformed one never reaches the
+    database. Pass ``error_messages={"does_not_exist": ...}`` where the queryset narrows what is available
+    (e.g. only published courses can be bought) to say why.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("pk_field", serializers.UUIDField())
+        super().__init__(**kwargs)
+        queryset = kwargs.get("queryset")
+        noun = queryset.model._meta.verbose_name if queryset is not None else "object"
+        defaults = {
+            "does_not_exist": f"There is no {noun} with this id, or it is not available.",
+            "incorrect_type": f"Must be the id of a {noun} (a UUID).",
+        }
+        for key, message in defaults.items():
+            if key not in (kwargs.get("error_messages") or {}):
+                self.error_messages[key] = message
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
@@ -57,6 +58,8 @@ def health(request):
     return Response(body, status=503)
 
 
+# Exempt: an unknown path is a 404 for every method, whatever the CSRF state (there is nothing to protect).
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
     return JsonResponse(error_body("Not found.", "not_found"), status=404)
 

@@ -31,3 +31,14 @@ access_log_format = (
     '{"time":"%(t)s","remote":"%(h)s","method":"%(m)s","path":"%(U)s","status":%(s)s,'
     '"bytes":%(B)s,"duration_ms":%(M)s,"request_id":"%({x-request-id}o)s"}'
 )
+
+
+def pre_request(worker, req):
+    """Close the connection after a request whose body is over the limit: the app answers 413 without
+    reading that body, and its bytes would otherwise be parsed as the next request on the connection.
+    gunicorn drops the app's own ``Connection: close`` (a hop-by-hop header), hence this hook."""
+    from common.middleware import declared_body_too_large  # the worker has loaded Django by now
+
+    length = next((value for name, value in req.headers if name == "CONTENT-LENGTH"), None)
+    if declared_body_too_large(length):
+        req.must_close = True

@@ -21,13 +21,14 @@ api_patterns = [
     path("", include("gamification.urls")),
     path("", include("forum.urls")),
     path("", include("moderation.urls")),
-    # Anything else under /api/ is a JSON 404, never an HTML page.
-    re_path(r"^.*$", common_views.api_not_found),
+    # Anything else under /api/ is a JSON 404, never an HTML page (common.middleware.NOT_FOUND_ROUTE).
+    re_path(r"^.*$", common_views.api_not_found, name="api-not-found"),
 ]
 
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("_allauth/", include("allauth.headless.urls")),
+    re_path(r"^_allauth/", common_views.api_not_found, name="api-not-found"),
     # Before allauth's routes: /auth/onboarding -> FRONTEND_URL, and the guarded Google callback.
     path("", include("accounts.frontend_urls")),
     path("accounts/", include("allauth.urls")),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.validators import slug_re
 from rest_framework import serializers
 
-from catalog.models import Domain
+from catalog.models import DOMAIN_SLUG_UNKNOWN, Domain
 from gamification.models import Badge, XPEvent, XPTotal
 
 LEADERBOARD_DEFAULT_LIMIT = 10
@@ -25,10 +26,14 @@ class ClampedLimitField(serializers.IntegerField):
 
 
 class DomainSlugField(serializers.SlugRelatedField):
+    """A domain by slug, refused in the same words as the catalogue's ``?domain=`` filter."""
+
+    default_error_messages = {"does_not_exist": DOMAIN_SLUG_UNKNOWN, "invalid": DOMAIN_SLUG_UNKNOWN}
+
     def to_internal_value(self, data):
-        # PostgreSQL refuses NUL bytes in text with a DataError (a 500) before "does not exist" could be said.
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("invalid")
+        # Not a slug at all (PostgreSQL would refuse a NUL byte with a server error): no query needed.
+        if not isinstance(data, str) or not slug_re.match(data):
+            self.fail("does_not_exist")
         return super().to_internal_value(data)
 
 

@@ -35,8 +35,12 @@ def consistency_violations() -> dict[str, int]:
         .exclude(completed_lessons=F("n"))
         .count(),
         "enrollment progress_percent wrong": Enrollment.objects.annotate(total=_count(lessons, Count("pk")))
-        .filter(total__gt=0)
+        .filter(total__gt=0, completed_at__isnull=True)
         .exclude(progress_percent=F("completed_lessons") * 100 / F("total"))
+        .count(),
+        # A completed course stays at 100 even after lessons are added (catalog.services._percent).
+        "completed enrollment below 100 percent": Enrollment.objects.filter(completed_at__isnull=False)
+        .exclude(progress_percent=100)
         .count(),
         "paid enrollment without a paid payment": Enrollment.objects.filter(
             source=Enrollment.Source.PAYMENT, status=Enrollment.Status.ACTIVE

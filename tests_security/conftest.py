@@ -132,6 +132,8 @@ def world(db, make_user, settings) -> World:
     )
     pending, *_ = _course(instructor=instructor, admin=admin, domain=domain, title="Pending", publish=False)
     pending = catalog.course_submit(course=pending)
+    archived, *_ = _course(instructor=instructor, admin=admin, domain=domain, title="Archived")
+    archived = catalog.course_archive(course=archived, actor=instructor)
 
     # The student has an open order for the paid course; the other student bought it.
     open_order = _payment(user=student, course=paid_course, status="created")
@@ -174,6 +176,7 @@ def world(db, make_user, settings) -> World:
             "draft_quiz": draft_quiz,
             "draft_post": draft_post,
             "pending": pending,
+            "archived": archived,
             "open_order": open_order,
             "paid": paid,
             "attempt": attempt,

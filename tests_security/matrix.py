@@ -128,6 +128,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("course-detail", "DELETE"): Case(pk("draft", "/api/courses/{}/"), rule(204, COURSE_STAFF)),
     ("course-archive", "POST"): Case(pk("course", "/api/courses/{}/archive/"), rule(200, COURSE_STAFF, denied=403)),
+    ("course-unarchive", "POST"): Case(
+        pk("archived", "/api/courses/{}/unarchive/"), rule(200, COURSE_STAFF, denied=403)
+    ),
     ("course-curriculum", "GET"): Case(
         pk("draft", "/api/courses/{}/curriculum/"), rule(200, COURSE_STAFF, anonymous=404)
     ),

@@ -24,7 +24,7 @@ def admin_client_(client, admin_user):
 
 
 def test_approve_action_publishes_and_audits(admin_client_, make_course, admin_user):
-    pending, draft = make_course(status="pending_review"), make_course(status="draft")
+    pending, draft = make_course(status="pending_review", modules=1, lessons=1), make_course(status="draft")
     response = admin_client_.post(
         CHANGELIST, {"action": "approve_courses", "_selected_action": [pending.pk, draft.pk]}, follow=True
     )

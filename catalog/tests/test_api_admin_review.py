@@ -40,7 +40,7 @@ class TestQueue:
 
 class TestApprove:
     def test_publishes_and_audits(self, client_for, admin_user, make_course):
-        course = make_course(status="pending_review", rejection_reason="old")
+        course = make_course(status="pending_review", rejection_reason="old", modules=1, lessons=1)
         response = client_for(admin_user).post(f"/api/admin/courses/{course.pk}/approve/")
         assert response.status_code == 200
         course.refresh_from_db()
@@ -68,7 +68,7 @@ class TestApprove:
 
 class TestReject:
     def test_rejects_with_reason_and_audits(self, client_for, admin_user, make_course, instructor):
-        course = make_course(status="pending_review")
+        course = make_course(status="pending_review", modules=1, lessons=1)
         response = client_for(admin_user).post(
             f"/api/admin/courses/{course.pk}/reject/", {"reason": "Videos are missing."}, format="json"
         )

@@ -154,7 +154,7 @@ class TestMine:
 class TestSubmitAndArchive:
     @pytest.mark.parametrize("status", ["draft", "rejected"])
     def test_owner_submits_for_review(self, client_for, instructor, make_course, status):
-        course = make_course(status=status)
+        course = make_course(status=status, modules=1, lessons=1)
         response = client_for(instructor).post(f"{detail(course)}submit/")
         assert response.status_code == 200
         course.refresh_from_db()
@@ -172,7 +172,7 @@ class TestSubmitAndArchive:
 
     def test_others_cannot_submit(self, client_for, make_course, other_instructor, student):
         # Someone else's draft does not exist for them (404); the student may not even try (403, role).
-        course = make_course(status="draft")
+        course = make_course(status="draft", modules=1, lessons=1)
         assert client_for(other_instructor).post(f"{detail(course)}submit/").status_code == 404
         assert client_for(student).post(f"{detail(course)}submit/").status_code == 403
         assert client_for(None).post(f"{detail(course)}submit/").status_code == 401
