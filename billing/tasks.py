@@ -7,11 +7,20 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import InterfaceError, OperationalError
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+# SMTP and socket errors are OSErrors; a receipt sent twice after a redelivery beats a receipt lost.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
 def payment_receipt_send(payment_id: str) -> None:
     from billing.models import Payment
 
@@ -30,7 +39,14 @@ def payment_receipt_send(payment_id: str) -> None:
     )
 
 
-@shared_task
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+)
 def payment_duplicate_refund_task(payment_id: str) -> None:
     from billing import gateway
     from billing.models import Payment
@@ -45,7 +61,8 @@ def payment_duplicate_refund_task(payment_id: str) -> None:
         logger.warning("Refund of duplicate payment %s postponed to reconciliation", payment_id)
 
 
-@shared_task
+# Periodic and idempotent: the next run is its retry.
+@shared_task(acks_late=True)
 def payments_reconcile() -> dict[str, int]:
     from billing.services import payments_reconcile as reconcile
 
