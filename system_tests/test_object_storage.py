@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 import time
 from pathlib import Path
 
@@ -41,6 +43,26 @@ def test_a_certificate_rendered_by_a_worker_downloads_from_another_machine_throu
             harness.gunicorn(web_env, logs, workers=1, threads=2) as base_url,
             harness.celery_worker(worker_env, logs, name="pdf-worker", queues="pdf") as worker,
         ):
+            # (the documented worker health check answers for it)
+            ping = subprocess.run(  # noqa: S603 - celery of our own virtualenv, fixed arguments
+                [
+                    str(harness.BIN / "celery"),
+                    "-A",
+                    "config",
+                    "inspect",
+                    "ping",
+                    "-d",
+                    f"pdf-worker@{socket.gethostname()}",
+                    "--timeout",
+                    "10",
+                ],
+                cwd=harness.ROOT,
+                env=worker_env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
             token = harness.login(base_url, world["students"][0])
             headers = harness.auth(token)
 
@@ -75,6 +97,7 @@ def test_a_certificate_rendered_by_a_worker_downloads_from_another_machine_throu
         keys = [item["Key"] for item in bucket.list_objects_v2(Bucket="dca-system-media").get("Contents", [])]
         grants = [bucket.get_object_acl(Bucket="dca-system-media", Key=key)["Grants"] for key in keys]
 
+    assert ping.returncode == 0 and "pong" in ping.stdout, ping.stdout + ping.stderr
     assert pdf.status_code == 200, pdf.text
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
