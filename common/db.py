@@ -25,8 +25,9 @@ except ImportError:  # pragma: no cover - psycopg is a run-time requirement; SQL
 # SQLSTATE classes that mean "the database cannot serve this now", not "this request is wrong":
 # 08 connection exception, 53 insufficient resources (too many connections, disk full),
 # 57 operator intervention (query_canceled by statement_timeout, admin shutdown, cannot connect now),
-# 58 system error (I/O). Plus two single states: 55P03 lock_not_available (lock_timeout) and
-# 40P01 deadlock_detected (the transaction was rolled back; a retry succeeds).
+# 58 system error (I/O). Plus single states: 55P03 lock_not_available (lock_timeout), 40P01 deadlock_detected
+# and 40001 serialization_failure (the transaction was rolled back; a retry succeeds). Class 54 (program limit
+# exceeded: a statement too complex) is left out on purpose: retrying cannot help, it is a bug.
 _UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57", "58")
 _UNAVAILABLE_SQLSTATES = ("55P03", "40P01", "40001")
 _TIMEOUT_SQLSTATES = ("57014", "55P03")

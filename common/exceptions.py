@@ -7,6 +7,7 @@ Services raise ``ApplicationError`` subclasses; views never build error response
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from common.db import database_timed_out, database_unavailable
+
+logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
@@ -134,6 +137,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimitedError) else None
         return Response(error_body(exc.message, exc.code, exc.errors), status=exc.status_code, headers=headers)
     if database_unavailable(exc):
+        # Not a bug, but an operator must hear of it: DRF does not log the exceptions it answers.
+        logger.error("database unavailable: %s", exc)
         body, headers = database_unavailable_error(exc)
         return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
     if isinstance(exc, Ratelimited):

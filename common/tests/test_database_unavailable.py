@@ -3,6 +3,7 @@ a bug in SQL still is a 500. Statements and lock waits have deadlines."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import psycopg
@@ -87,13 +88,37 @@ def test_the_classifier_separates_outages_from_bugs(closed_port):
             if connection.vendor == "postgresql":
                 psycopg.connect(host="127.0.0.1", port=closed_port, dbname="x", connect_timeout=2)
             else:
-                import sqlite3
-
                 sqlite3.connect("file:/nonexistent-dir/db.sqlite3?mode=ro", uri=True)
     except OperationalError as exc:
         refused = exc
     assert database_unavailable(refused)
     assert not database_unavailable(ValueError("not a database error"))
+
+
+def wrapped(driver_error: Exception) -> OperationalError:
+    """The driver's error as Django raises it (``raise OperationalError(...) from driver_error``)."""
+    try:
+        raise OperationalError(str(driver_error)) from driver_error
+    except OperationalError as exc:
+        return exc
+
+
+@pytest.mark.parametrize(
+    ("driver_error", "unavailable"),
+    [
+        (psycopg.errors.QueryCanceled("canceling statement due to statement timeout"), True),
+        (psycopg.errors.LockNotAvailable("canceling statement due to lock timeout"), True),
+        (psycopg.errors.AdminShutdown("terminating connection due to administrator command"), True),
+        (psycopg.errors.TooManyConnections("too many clients already"), True),
+        (psycopg.errors.DeadlockDetected("deadlock detected"), True),
+        (psycopg.OperationalError("connection is lost"), True),
+        (psycopg.errors.StatementTooComplex("stack depth limit exceeded"), False),
+        (sqlite3.OperationalError("database is locked"), True),
+        (sqlite3.OperationalError("no such table: catalog_course"), False),
+    ],
+)
+def test_driver_errors_are_classified_by_what_a_retry_can_fix(driver_error, unavailable):
+    assert database_unavailable(wrapped(driver_error)) is unavailable
 
 
 @pytest.mark.postgres
