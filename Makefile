@@ -85,7 +85,7 @@ security-test: install-dev
 fuzz: install-dev
 	$(BIN)/python -m scripts.fuzz $(FUZZ_ARGS)
 
-## system-test: rate limits across processes, Celery end to end, Redis outage, the scale-out drill
+## system-test: rate limits across processes, Celery end to end, object storage (moto S3), a killed worker, Redis outage, the scale-out drill
 system-test: install-dev
 	$(BIN)/pytest system_tests -m system $(PYTEST_ARGS)
 
