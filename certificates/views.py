@@ -75,6 +75,9 @@ class CertificateDownloadView(APIView):
                 description="`certificate_not_ready` while the PDF is being prepared (retry shortly); "
                 "`certificate_revoked` for a holder whose certificate was revoked.",
             ),
+            503: OpenApiResponse(
+                ErrorSerializer, description="`certificate_storage_unavailable`: file storage unreachable, retry."
+            ),
         },
     )
     def get(self, request, pk):
