@@ -30,10 +30,10 @@ def wait_for(predicate, timeout: float, what: str) -> None:
 def test_a_render_interrupted_by_a_killed_worker_is_finished_by_the_next_worker():
     logs = harness.log_dir("killed-worker")
     with harness.fresh_database(f"dca_sys_killed_{os.getpid()}") as database_url:
-        harness.flush_redis(15)
+        harness.flush_redis(14)
         env = harness.production_env(
             database_url=database_url,
-            redis_db=15,
+            redis_db=14,
             media_root=str(logs / "media"),
             CELERY_VISIBILITY_TIMEOUT_SECONDS=str(VISIBILITY_TIMEOUT),
         )
