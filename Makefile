@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
+comma := ,
 
 .PHONY: run test install install-dev migrate worker beat lint format schema schema-check prod-check bench clean
 
@@ -34,8 +35,9 @@ run: migrate
 test: install-dev
 	$(BIN)/pytest --create-db --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
 
+## worker: a Celery worker on every queue, or only some: make worker QUEUES=pdf,email (queues: celery, pdf, email, upkeep)
 worker: install
-	$(BIN)/celery -A config worker --loglevel=INFO
+	$(BIN)/celery -A config worker --loglevel=INFO $(if $(QUEUES),-Q $(QUEUES) --hostname=$(subst $(comma),-,$(QUEUES))@%h)
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO
@@ -88,7 +90,7 @@ browser-test: install-dev
 fuzz: install-dev
 	$(BIN)/python -m scripts.fuzz $(FUZZ_ARGS)
 
-## system-test: rate limits across processes, Celery end to end, Redis outage, the scale-out drill
+## system-test: rate limits across processes, Celery end to end, object storage (moto S3), a killed worker, Redis outage, the scale-out drill
 system-test: install-dev
 	$(BIN)/pytest system_tests -m system $(PYTEST_ARGS)
 

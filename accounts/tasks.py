@@ -11,7 +11,8 @@ from accounts import services
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+# Periodic and idempotent (it deletes expired rows): the next run is its retry.
+@shared_task(ignore_result=True, acks_late=True)
 def spent_refresh_tokens_prune() -> int:
     deleted = services.spent_refresh_tokens_prune()
     logger.info("pruned %d expired spent refresh tokens", deleted)

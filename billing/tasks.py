@@ -8,7 +8,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from common.background import enqueue
@@ -16,7 +16,15 @@ from common.background import enqueue
 logger = logging.getLogger(__name__)
 
 
-@shared_task
+# SMTP and socket errors are OSErrors; a receipt sent twice after a redelivery beats a receipt lost.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
 def payment_receipt_send(payment_id: str) -> bool:
     """Email the receipt of a paid payment, exactly once. Returns True if this call sent it."""
     from billing.models import Payment
@@ -47,7 +55,7 @@ def payment_receipt_send(payment_id: str) -> bool:
     return True
 
 
-@shared_task
+@shared_task(acks_late=True)
 def payment_receipts_pending() -> int:
     """Upkeep: queue the receipts that were never sent (lost with the broker, or the mail failed).
     Returns how many were queued."""
@@ -61,7 +69,14 @@ def payment_receipts_pending() -> int:
     return queued
 
 
-@shared_task
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+)
 def payment_duplicate_refund_task(payment_id: str) -> None:
     from billing import gateway
     from billing.models import Payment
@@ -76,7 +91,8 @@ def payment_duplicate_refund_task(payment_id: str) -> None:
         logger.warning("Refund of duplicate payment %s postponed to reconciliation", payment_id)
 
 
-@shared_task
+# Periodic and idempotent: the next run is its retry.
+@shared_task(acks_late=True)
 def payments_reconcile() -> dict[str, int]:
     from billing.services import payments_reconcile as reconcile
 

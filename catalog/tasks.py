@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from catalog.selectors import courses_with_stale_progress
 from catalog.services import course_progress_recompute
@@ -12,13 +13,21 @@ from catalog.services import course_progress_recompute
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True)
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+)
 def course_progress_recompute_task(course_id: str) -> int:
     """Recount learners' progress of one course after its lessons changed (may take a while on big courses)."""
     return course_progress_recompute(course_id=course_id)
 
 
-@shared_task(ignore_result=True)
+# Periodic and idempotent (it recounts): the next run is its retry.
+@shared_task(ignore_result=True, acks_late=True)
 def course_progress_upkeep() -> int:
     """Upkeep: recount the courses whose learners' progress disagrees with their lessons (a recount lost
     with the broker, see ``common.background``). Returns how many courses were recounted."""

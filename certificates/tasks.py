@@ -17,6 +17,8 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(
+    # Idempotent (it only replaces the file), so a redelivery after a worker died mid-render is harmless.
+    acks_late=True,
     autoretry_for=(Exception,),
     retry_backoff=True,
     retry_backoff_max=600,
@@ -33,7 +35,8 @@ def certificate_render(certificate_id: str) -> None:
     certificate_file_render(certificate=certificate)
 
 
-@shared_task
+# Periodic and idempotent: no retries of its own, the next run (and acks_late redelivery) picks up the rest.
+@shared_task(acks_late=True)
 def certificate_render_pending() -> int:
     """Periodic safety net: queue rendering of certificates whose PDF is still missing after a while
     (a lost message, a render that exhausted its retries). Returns how many were queued."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -29,7 +30,7 @@ from certificates.serializers import (
     CertificateVerificationSerializer,
 )
 from certificates.services import certificate_reinstate, certificate_revoke
-from common.exceptions import ConflictError
+from common.exceptions import ConflictError, ServiceUnavailableError
 from common.permissions import IsAdmin
 from common.ratelimit import rate_limit
 from common.serializers import ErrorSerializer
@@ -74,6 +75,9 @@ class CertificateDownloadView(APIView):
                 description="`certificate_not_ready` while the PDF is being prepared (retry shortly); "
                 "`certificate_revoked` for a holder whose certificate was revoked.",
             ),
+            503: OpenApiResponse(
+                ErrorSerializer, description="`certificate_storage_unavailable`: file storage unreachable, retry."
+            ),
         },
     )
     def get(self, request, pk):
@@ -84,12 +88,21 @@ class CertificateDownloadView(APIView):
             raise ConflictError(
                 "The certificate is being prepared. Try again in a minute.", code=errors.CERTIFICATE_NOT_READY
             )
+        # Streamed through this view from whichever storage holds it (local disk or the private bucket), never
+        # a redirect to a signed URL: the checks above apply to every byte, a revocation takes effect at once,
+        # and no bearer link to the file can leak into logs, browser history or a forwarded e-mail.
         try:
             handle = certificate.file.open("rb")
         except FileNotFoundError:
             logger.error("certificate %s: stored PDF %s is missing", certificate.pk, certificate.file.name)
             raise ConflictError(
                 "The certificate file is being prepared. Try again later.", code=errors.CERTIFICATE_NOT_READY
+            ) from None
+        except (OSError, BotoCoreError, ClientError):
+            logger.exception("certificate %s: file storage unreachable", certificate.pk)
+            raise ServiceUnavailableError(
+                "Certificate files are unavailable right now. Try again shortly.",
+                code=errors.CERTIFICATE_STORAGE_UNAVAILABLE,
             ) from None
         return FileResponse(
             handle, as_attachment=True, filename=f"{certificate.certificate_number}.pdf", content_type="application/pdf"

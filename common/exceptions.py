@@ -7,8 +7,10 @@ Services raise ``ApplicationError`` subclasses; views never build error response
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,6 +20,10 @@ from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+
+from common.db import database_timed_out, database_unavailable
+
+logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
@@ -94,6 +100,17 @@ def error_body(detail: str, code: str, errors: dict[str, list[str]] | None = Non
     return body
 
 
+def database_unavailable_error(exc: BaseException) -> tuple[dict[str, Any], dict[str, str]]:
+    """Body and headers of the 503 for a database that is down or past its deadline (not a bug: retry)."""
+    detail = (
+        "The database did not answer in time. Try again shortly."
+        if database_timed_out(exc)
+        else "The database is unavailable. Try again shortly."
+    )
+    headers = {"Retry-After": str(settings.DATABASE_RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    return error_body(detail, "database_unavailable"), headers
+
+
 def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     """Turn DRF's nested error structure into ``{"a.0.b": ["message"]}``."""
     if isinstance(detail, dict):
@@ -127,6 +144,11 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimitedError) else None
         return Response(error_body(exc.message, exc.code, exc.errors), status=exc.status_code, headers=headers)
+    if database_unavailable(exc):
+        # Not a bug, but an operator must hear of it: DRF does not log the exceptions it answers.
+        logger.error("database unavailable: %s", exc)
+        body, headers = database_unavailable_error(exc)
+        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
     if isinstance(exc, Ratelimited):
         return Response(
             error_body("Too many requests. Try again later.", "rate_limited"),

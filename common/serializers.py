@@ -46,3 +46,14 @@ class HealthSerializer(serializers.Serializer):
     cache = serializers.ChoiceField(choices=HEALTH_STATES)
     detail = serializers.CharField(required=False)
     code = serializers.CharField(required=False)
+
+
+class LivenessSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok"])
+
+
+class ReadinessSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=HEALTH_STATES)
+    database = serializers.ChoiceField(choices=HEALTH_STATES)
+    detail = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)

@@ -134,6 +134,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Deadlines, so a stalled database answers 503 instead of holding every web thread: a statement and a
+    # lock wait end after these many milliseconds (0 = none). Celery workers and management commands raise
+    # them to DATABASE_LONG_STATEMENT_TIMEOUT_MS (common.db); keep the web value below GUNICORN_TIMEOUT.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
+            "options": " ".join(
+                [
+                    DATABASES["default"].get("OPTIONS", {}).get("options", ""),
+                    f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=15000)}",
+                    f"-c lock_timeout={env.int('DATABASE_LOCK_TIMEOUT_MS', default=5000)}",
+                ]
+            ).strip(),
+        }
+    )
+# Workers, beat and management commands (reports, upkeep, migrations): see common.db.long_running_timeouts.
+DATABASE_LONG_STATEMENT_TIMEOUT_MS = env.int("DATABASE_LONG_STATEMENT_TIMEOUT_MS", default=300000)
+DATABASE_LONG_LOCK_TIMEOUT_MS = env.int("DATABASE_LONG_LOCK_TIMEOUT_MS", default=60000)
+# Seconds a client is told to wait (Retry-After) when the database is down or past its deadline.
+DATABASE_RETRY_AFTER_SECONDS = env.int("DATABASE_RETRY_AFTER_SECONDS", default=5)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -196,6 +216,31 @@ STORAGES = {
     },
 }
 
+# Generated files (certificate PDFs) go to a private S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set,
+# so web processes and workers on different machines share them without a shared disk. Objects are never
+# public: downloads are streamed through the API after its permission checks (README, "Running in production").
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    # Unset values fall back to boto3's own chain (instance role, ~/.aws), so none is mandatory here.
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+    AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
+    AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            # No ACL header: objects inherit the bucket's private policy (and buckets that disable ACLs accept it).
+            "default_acl": None,
+            "querystring_auth": True,
+            # A re-render writes a new key and then deletes the old one, as on local disk: a download in
+            # progress keeps reading the object it opened.
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+            # Path-style URLs work with every S3-compatible server (MinIO, moto, R2) behind AWS_S3_ENDPOINT_URL.
+            "addressing_style": "path" if AWS_S3_ENDPOINT_URL else None,
+        },
+    }
+
 # --- Email --------------------------------------------------------------------------------------
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -214,7 +259,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # The load balancer's health probe speaks plain HTTP inside the private network.
-SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^api/health/((live|ready)/)?$"]
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -313,12 +358,32 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With the Redis broker, a message taken by a worker that died unacknowledged goes back to its queue after
+# this many seconds. Keep it above the longest task run and the longest retry countdown (600 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=3600)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# One queue per kind of work, so a backlog of PDFs never delays a receipt and upkeep never starves either.
+# `celery -A config worker` with no -Q consumes every queue below (one worker is enough);
+# `make worker QUEUES=pdf` runs a worker for one kind only. Unrouted tasks go to the default queue.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_QUEUE_NAMES = ("celery", "pdf", "email", "upkeep")
+CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in CELERY_QUEUE_NAMES}
+CELERY_TASK_ROUTES = {
+    "certificates.tasks.certificate_render": {"queue": "pdf"},
+    "billing.tasks.payment_receipt_send": {"queue": "email"},
+    # Every task run by beat (CELERY_BEAT_SCHEDULE) belongs here: common/tests/test_celery_routing.py checks it.
+    "certificates.tasks.certificate_render_pending": {"queue": "upkeep"},
+    "billing.tasks.payments_reconcile": {"queue": "upkeep"},
+    "gamification.tasks.leaderboards_upkeep": {"queue": "upkeep"},
+    "billing.tasks.payment_receipts_pending": {"queue": "upkeep"},
+    "catalog.tasks.course_progress_upkeep": {"queue": "upkeep"},
+    "accounts.tasks.spent_refresh_tokens_prune": {"queue": "upkeep"},
+}
 
 # --- Logging ------------------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from common import views as common_views
 
 api_patterns = [
     path("health/", common_views.health, name="health"),
+    path("health/live/", common_views.health_live, name="health-live"),
+    path("health/ready/", common_views.health_ready, name="health-ready"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file (?script), so the page needs no inline script (CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

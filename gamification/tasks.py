@@ -9,7 +9,8 @@ from gamification.services import leaderboards_rebuild
 logger = logging.getLogger(__name__)
 
 
-@shared_task(ignore_result=True)
+# Periodic and idempotent (it compares and repairs): the next run is its retry.
+@shared_task(ignore_result=True, acks_late=True)
 def leaderboards_upkeep() -> int:
     """Compare the roll-ups with the XP ledger and repair any drift; there should never be any.
 

@@ -227,8 +227,13 @@ def gunicorn(
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict, log_dir: Path, *, name: str = "worker", concurrency: int = 1) -> Iterator[Process]:
-    """A real Celery worker on the Redis broker of ``env`` (no eager mode); waits until it answers a ping."""
+def celery_worker(
+    env: dict, log_dir: Path, *, name: str = "worker", concurrency: int = 1, queues: str = ""
+) -> Iterator[Process]:
+    """A real Celery worker on the Redis broker of ``env`` (no eager mode); waits until it answers a ping.
+
+    ``queues`` ("pdf,email") limits it to those queues, as ``make worker QUEUES=...``; by default it consumes all.
+    """
     argv = [
         str(BIN / "celery"),
         "-A",
@@ -239,6 +244,7 @@ def celery_worker(env: dict, log_dir: Path, *, name: str = "worker", concurrency
         f"--hostname={name}@%h",
         "--without-gossip",
         "--without-mingle",
+        *(["--queues", queues] if queues else []),
     ]
     process = _spawn(name, argv, env, log_dir)
     try:

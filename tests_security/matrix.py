@@ -87,6 +87,8 @@ def fixed(path: str) -> Callable[[World], str]:
 MATRIX: dict[tuple[str, str], Case] = {
     # --- project plumbing -------------------------------------------------------------------------
     ("health", "GET"): Case(fixed("/api/health/"), public(authless=True)),
+    ("health-live", "GET"): Case(fixed("/api/health/live/"), public(authless=True)),
+    ("health-ready", "GET"): Case(fixed("/api/health/ready/"), public(authless=True)),
     # The schema and its viewers ignore credentials (SPECTACULAR_SETTINGS["SERVE_AUTHENTICATION"] = []).
     ("schema", "GET"): Case(fixed("/api/schema/"), public(authless=True)),
     ("swagger-ui", "GET"): Case(fixed("/api/docs/"), public(authless=True)),
