@@ -1,8 +1,11 @@
-"""Fixtures shared by every app's tests: API clients and users of each role."""
+"""Fixtures shared by every app's tests: API clients and users of each role; the ``--clock`` option."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from model_bakery import baker
@@ -74,6 +77,50 @@ def client_for():
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=None,
+        metavar="ISO_DATETIME",
+        help=(
+            "Run the session as if the wall clock read this moment (ISO 8601 with an offset, e.g. "
+            "2026-11-30T00:05+05:30); time keeps ticking from there. `make test-clocks` runs the "
+            "`calendar` tests under several such clocks."
+        ),
+    )
+
+
+def _clock_option(value: str) -> datetime.datetime:
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError as error:
+        raise pytest.UsageError(f"--clock={value!r} is not an ISO 8601 datetime: {error}") from None
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"--clock={value!r} needs a UTC offset (e.g. +05:30): a naive time is ambiguous.")
+    return moment
+
+
+def pytest_configure(config):
+    value = config.getoption("--clock")
+    if value:
+        # Started before any fixture (module-scoped ones included) so the whole session shares one clock;
+        # a test's own time_machine.travel() nests inside it.
+        traveller = time_machine.travel(_clock_option(value), tick=True)
+        traveller.start()
+        config._clock_traveller = traveller
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_clock_traveller", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    value = config.getoption("--clock")
+    return f"clock: {value} (time-machine, ticking)" if value else None
 
 
 def pytest_collection_modifyitems(config, items):
