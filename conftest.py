@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+from collections.abc import Callable
 
 import pytest
 import time_machine
@@ -102,12 +104,17 @@ def _clock_option(value: str) -> datetime.datetime:
     return moment
 
 
-def pytest_configure(config):
+def clock_travel(config) -> contextlib.AbstractContextManager:
+    """Travel to the ``--clock`` moment (ticking from there), or do nothing without the option."""
     value = config.getoption("--clock")
-    if value:
-        # Started before any fixture (module-scoped ones included) so the whole session shares one clock;
-        # a test's own time_machine.travel() nests inside it.
-        traveller = time_machine.travel(_clock_option(value), tick=True)
+    return time_machine.travel(_clock_option(value), tick=True) if value else contextlib.nullcontext()
+
+
+def pytest_configure(config):
+    if config.getoption("--clock"):
+        _clock_option(config.getoption("--clock"))  # a bad value is a usage error before anything runs
+        # Session-wide, so session- and module-scoped fixtures run near the clock too.
+        traveller = clock_travel(config)
         traveller.start()
         config._clock_traveller = traveller
 
@@ -116,6 +123,19 @@ def pytest_unconfigure(config):
     traveller = getattr(config, "_clock_traveller", None)
     if traveller is not None:
         traveller.stop()
+
+
+@pytest.fixture(scope="session")
+def clock(request) -> Callable[[], contextlib.AbstractContextManager]:
+    """``with clock():`` travels to the ``--clock`` moment (for fixtures broader than one test)."""
+    return lambda: clock_travel(request.config)
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    # Every test starts at the clock itself, whatever ran before it: a run at 23:59 stays on that day.
+    with clock_travel(request.config):
+        yield
 
 
 def pytest_report_header(config):

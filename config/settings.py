@@ -7,6 +7,7 @@ refuse to load until the production essentials are set.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -37,6 +38,10 @@ else:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
+# In development the web app on FRONTEND_URL may call the API out of the box (CORS and CSRF below);
+# production names its origins explicitly.
+_frontend = urlsplit(FRONTEND_URL)
+DEVELOPMENT_FRONTEND_ORIGINS = [f"{_frontend.scheme}://{_frontend.netloc}"] if DEBUG and _frontend.netloc else []
 
 # --- Applications -----------------------------------------------------------------------------
 
@@ -224,10 +229,10 @@ CSRF_COOKIE_DOMAIN = env.str("CSRF_COOKIE_DOMAIN", default="") or None
 CSRF_COOKIE_SECURE = not DEBUG
 # The SPA reads the CSRF cookie to send X-CSRFToken, so it cannot be HttpOnly.
 CSRF_COOKIE_HTTPONLY = False
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=DEVELOPMENT_FRONTEND_ORIGINS)
 CSRF_FAILURE_VIEW = "common.views.csrf_failure"
 
-CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=DEVELOPMENT_FRONTEND_ORIGINS)
 CORS_ALLOW_CREDENTIALS = True
 CORS_URLS_REGEX = r"^/(api|_allauth)/.*$"
 CORS_ALLOW_HEADERS = (
