@@ -290,7 +290,6 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"HealthStateEnum": "common.serializers.HEALTH_STATES"},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
     "SCHEMA_PATH_PREFIX": r"/api/",
-    "SECURITY": [{"jwtAuth": []}, {"cookieAuth": []}],
 }
 
 # --- Rate limiting ------------------------------------------------------------------------------
