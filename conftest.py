@@ -104,16 +104,22 @@ def _clock_option(value: str) -> datetime.datetime:
     return moment
 
 
-def clock_travel(config) -> contextlib.AbstractContextManager:
-    """Travel to the ``--clock`` moment (ticking from there), or do nothing without the option."""
+# Where a `calendar` test runs without --clock: an ordinary moment (a Wednesday mid-month, midday in IST),
+# so no test reads the wall clock where a calendar matters. `make test-clocks` tries the awkward ones.
+DEFAULT_CALENDAR_CLOCK = "2026-06-17T12:00+05:30"
+
+
+def clock_travel(config, node=None) -> contextlib.AbstractContextManager:
+    """Travel (ticking) to ``--clock``; else, for a ``calendar``-marked node, to DEFAULT_CALENDAR_CLOCK."""
     value = config.getoption("--clock")
+    if not value and node is not None and node.get_closest_marker("calendar"):
+        value = DEFAULT_CALENDAR_CLOCK
     return time_machine.travel(_clock_option(value), tick=True) if value else contextlib.nullcontext()
 
 
 def pytest_configure(config):
     if config.getoption("--clock"):
-        _clock_option(config.getoption("--clock"))  # a bad value is a usage error before anything runs
-        # Session-wide, so session- and module-scoped fixtures run near the clock too.
+        # Session-wide, so session-scoped fixtures run near the clock too (a bad value fails here).
         traveller = clock_travel(config)
         traveller.start()
         config._clock_traveller = traveller
@@ -126,15 +132,15 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture(scope="session")
-def clock(request) -> Callable[[], contextlib.AbstractContextManager]:
-    """``with clock():`` travels to the ``--clock`` moment (for fixtures broader than one test)."""
-    return lambda: clock_travel(request.config)
+def clock(pytestconfig) -> Callable[..., contextlib.AbstractContextManager]:
+    """``with clock(request.node):`` for fixtures broader than one test (a module's shared data)."""
+    return lambda node: clock_travel(pytestconfig, node)
 
 
 @pytest.fixture(autouse=True)
 def _clock(request):
-    # Every test starts at the clock itself, whatever ran before it: a run at 23:59 stays on that day.
-    with clock_travel(request.config):
+    # Every test starts at its clock, whatever ran before it: a run at 23:59 stays on that day.
+    with clock_travel(request.config, request.node):
         yield
 
 

@@ -16,9 +16,9 @@ from django.test.utils import override_settings
 
 
 @pytest.fixture(scope="module")
-def demo_loaded(clock, django_db_setup, django_db_blocker):
-    # Under --clock, loaded at the clock itself: each test starts there, never before the data.
-    with clock(), django_db_blocker.unblock(), override_settings(DEBUG=True):
+def demo_loaded(request, clock, django_db_setup, django_db_blocker):
+    # Loaded at the module's clock (tests there are `calendar`): each test starts there, never before the data.
+    with clock(request.node), django_db_blocker.unblock(), override_settings(DEBUG=True):
         outer = transaction.atomic()
         outer.__enter__()
         try:

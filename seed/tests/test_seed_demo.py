@@ -67,6 +67,9 @@ def test_seed_demo_creates_the_accounts_people_and_catalogue(seeded):
         assert user.check_password(content.DEMO_PASSWORD)
         assert EmailAddress.objects.get(user=user).verified
     assert User.objects.get(email=content.ADMIN_EMAIL).is_staff
+    # And the staff accounts sign in without being sent to the learners' onboarding
+    assert not User.objects.filter(role__in=["admin", "instructor"], onboarding_completed_at__isnull=False).exists()
+    assert not any(user.onboarding_required for user in User.objects.exclude(role="student"))
     # And the password and the accounts are printed at the end
     assert content.DEMO_PASSWORD in seeded
     assert all(email in seeded for email in roles)
