@@ -109,12 +109,17 @@ def _clock_option(value: str) -> datetime.datetime:
 DEFAULT_CALENDAR_CLOCK = "2026-06-17T12:00+05:30"
 
 
-def clock_travel(config, node=None) -> contextlib.AbstractContextManager:
-    """Travel (ticking) to ``--clock``; else, for a ``calendar``-marked node, to DEFAULT_CALENDAR_CLOCK."""
+def clock_moment(config, node=None) -> datetime.datetime | None:
+    """Where ``node`` runs: ``--clock``; else DEFAULT_CALENDAR_CLOCK for a ``calendar`` test; else the wall clock."""
     value = config.getoption("--clock")
     if not value and node is not None and node.get_closest_marker("calendar"):
         value = DEFAULT_CALENDAR_CLOCK
-    return time_machine.travel(_clock_option(value), tick=True) if value else contextlib.nullcontext()
+    return _clock_option(value) if value else None
+
+
+def clock_travel(config, node=None) -> contextlib.AbstractContextManager:
+    moment = clock_moment(config, node)
+    return time_machine.travel(moment, tick=True) if moment else contextlib.nullcontext()
 
 
 def pytest_configure(config):
@@ -135,6 +140,12 @@ def pytest_unconfigure(config):
 def clock(pytestconfig) -> Callable[..., contextlib.AbstractContextManager]:
     """``with clock(request.node):`` for fixtures broader than one test (a module's shared data)."""
     return lambda node: clock_travel(pytestconfig, node)
+
+
+@pytest.fixture
+def test_started_at(request) -> datetime.datetime | None:
+    """The moment this test's clock started at (None: the wall clock)."""
+    return clock_moment(request.config, request.node)
 
 
 @pytest.fixture(autouse=True)
