@@ -13,12 +13,12 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
 # How each backend bounds integer columns: SQLite gives every column 64 bits, PostgreSQL the column type's.
 RANGES = {
-    "sqlite": SQLiteOperations.integer_field_range,
+    "sqlite": SQLiteDatabaseWrapper.ops_class.integer_field_range,
     "postgresql": BaseDatabaseOperations.integer_field_range,
 }
 
