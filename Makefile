@@ -36,12 +36,13 @@ test: install-dev
 
 ## test-clocks: the `calendar` tests (weeks, months, "today") again under each of CLOCKS (--clock, time-machine):
 ## a minute into a Monday in IST, a Monday in IST that is still Sunday in UTC, a Wednesday the 1st, the last
-## minute of a year, a leap day
+## minute of a year, a leap day. A fresh test database each time: a run's transactional tests end by flushing
+## every table, migration-loaded rows (badges) included, and --reuse-db would start the next run without them.
 CLOCKS ?= 2026-11-30T00:01+05:30 2026-11-29T19:00+00:00 2027-09-01T00:01+05:30 2026-12-31T23:59+05:30 2028-02-29T12:00+05:30
 test-clocks: install-dev
 	@set -e; for clock in $(CLOCKS); do \
 		echo "--- calendar tests at $$clock"; \
-		$(BIN)/pytest -m calendar --clock=$$clock -q $(PYTEST_ARGS); \
+		$(BIN)/pytest -m calendar --clock=$$clock --create-db -q $(PYTEST_ARGS); \
 	done
 
 worker: install
