@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
 comma := ,
 
-.PHONY: run test install install-dev migrate worker beat lint format schema schema-check prod-check bench clean
+.PHONY: run test test-clocks install install-dev migrate worker beat lint format schema schema-check prod-check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,17 @@ run: migrate
 ## test: the whole suite with coverage (PostgreSQL when DATABASE_URL is set, SQLite otherwise)
 test: install-dev
 	$(BIN)/pytest --create-db --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
+
+## test-clocks: the `calendar` tests (weeks, months, "today") again under each of CLOCKS (--clock, time-machine):
+## a minute into a Monday in IST, a Monday in IST that is still Sunday in UTC, a Wednesday the 1st, the last
+## minute of a year, a leap day. A fresh test database each time: a run's transactional tests end by flushing
+## every table, migration-loaded rows (badges) included, and --reuse-db would start the next run without them.
+CLOCKS ?= 2026-11-30T00:01+05:30 2026-11-29T19:00+00:00 2027-09-01T00:01+05:30 2026-12-31T23:59+05:30 2028-02-29T12:00+05:30
+test-clocks: install-dev
+	@set -e; for clock in $(CLOCKS); do \
+		echo "--- calendar tests at $$clock"; \
+		$(BIN)/pytest -m calendar --clock=$$clock --create-db -q $(PYTEST_ARGS); \
+	done
 
 ## worker: a Celery worker on every queue, or only some: make worker QUEUES=pdf,email (queues: celery, pdf, email, upkeep)
 worker: install

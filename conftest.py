@@ -1,8 +1,13 @@
-"""Fixtures shared by every app's tests: API clients and users of each role."""
+"""Fixtures shared by every app's tests: API clients and users of each role; the ``--clock`` option."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+from collections.abc import Callable
+
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from model_bakery import baker
@@ -74,6 +79,85 @@ def client_for():
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=None,
+        metavar="ISO_DATETIME",
+        help=(
+            "Run the session as if the wall clock read this moment (ISO 8601 with an offset, e.g. "
+            "2026-11-30T00:05+05:30); time keeps ticking from there. `make test-clocks` runs the "
+            "`calendar` tests under several such clocks."
+        ),
+    )
+
+
+def _clock_option(value: str) -> datetime.datetime:
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError as error:
+        raise pytest.UsageError(f"--clock={value!r} is not an ISO 8601 datetime: {error}") from None
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"--clock={value!r} needs a UTC offset (e.g. +05:30): a naive time is ambiguous.")
+    return moment
+
+
+# Where a `calendar` test runs without --clock: an ordinary moment (a Wednesday mid-month, midday in IST),
+# so no test reads the wall clock where a calendar matters. `make test-clocks` tries the awkward ones.
+DEFAULT_CALENDAR_CLOCK = "2026-06-17T12:00+05:30"
+
+
+def clock_moment(config, node=None) -> datetime.datetime | None:
+    """Where ``node`` runs: ``--clock``; else DEFAULT_CALENDAR_CLOCK for a ``calendar`` test; else the wall clock."""
+    value = config.getoption("--clock")
+    if not value and node is not None and node.get_closest_marker("calendar"):
+        value = DEFAULT_CALENDAR_CLOCK
+    return _clock_option(value) if value else None
+
+
+def clock_travel(config, node=None) -> contextlib.AbstractContextManager:
+    moment = clock_moment(config, node)
+    return time_machine.travel(moment, tick=True) if moment else contextlib.nullcontext()
+
+
+def pytest_configure(config):
+    if config.getoption("--clock"):
+        # Session-wide, so session-scoped fixtures run near the clock too (a bad value fails here).
+        traveller = clock_travel(config)
+        traveller.start()
+        config._clock_traveller = traveller
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_clock_traveller", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+@pytest.fixture(scope="session")
+def clock(pytestconfig) -> Callable[..., contextlib.AbstractContextManager]:
+    """``with clock(request.node):`` for fixtures broader than one test (a module's shared data)."""
+    return lambda node: clock_travel(pytestconfig, node)
+
+
+@pytest.fixture
+def test_started_at(request) -> datetime.datetime | None:
+    """The moment this test's clock started at (None: the wall clock)."""
+    return clock_moment(request.config, request.node)
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    # Every test starts at its clock, whatever ran before it: a run at 23:59 stays on that day.
+    with clock_travel(request.config, request.node):
+        yield
+
+
+def pytest_report_header(config):
+    value = config.getoption("--clock")
+    return f"clock: {value} (time-machine, ticking)" if value else None
 
 
 def pytest_collection_modifyitems(config, items):

@@ -17,3 +17,4 @@ NAME_UNASSIGNED = "name_unassigned_character"
 NAME_LEADING_MARK = "name_leading_combining_mark"
 # An admin without an authenticator app while STAFF_MFA_REQUIRED is on: enrol TOTP first.
 MFA_REQUIRED = "mfa_required"
+ONBOARDING_NOT_FOR_STAFF = "onboarding_not_for_staff"

@@ -109,7 +109,8 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
 
     @property
     def onboarding_required(self) -> bool:
-        return self.onboarding_completed_at is None
+        # Onboarding (domain, branch, year of study) is for learners: staff are never held there.
+        return self.role == self.Role.STUDENT and self.onboarding_completed_at is None
 
     @property
     def has_totp(self) -> bool:

@@ -42,6 +42,11 @@ def _display_name(full_name: str) -> str:
 @transaction.atomic
 def user_onboarding_complete(*, user: User, full_name: str, domain: Domain, branch: str, year: int) -> User:
     locked = _locked(user)
+    if locked.role != User.Role.STUDENT:
+        raise ForbiddenError(
+            "Onboarding is for learners; instructors and admins need none (set your name with PATCH /api/auth/me/).",
+            code=errors.ONBOARDING_NOT_FOR_STAFF,
+        )
     locked.full_name = _display_name(full_name)
     locked.domain = domain
     locked.branch = branch

@@ -44,7 +44,19 @@ class MeView(APIView):
 class OnboardingView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["auth"], request=OnboardingInputSerializer, responses=MeOutputSerializer)
+    @extend_schema(
+        tags=["auth"],
+        request=OnboardingInputSerializer,
+        responses={
+            200: MeOutputSerializer,
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="`onboarding_not_for_staff`: onboarding is for students; staff never need it.",
+            ),
+        },
+        description="Completes a student's onboarding (domain, branch, year of study). Instructors and admins "
+        "have `onboarding_required: false` and are refused.",
+    )
     def post(self, request):
         serializer = OnboardingInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -7,6 +7,7 @@ refuse to load until the production essentials are set.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -39,6 +40,10 @@ else:
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:3000").rstrip("/")
 # The academy's name as account mails (sign-up, verification, password reset) give it.
 ACADEMY_NAME = env.str("ACADEMY_NAME", default="Desired Career Academy")
+# In development the web app on FRONTEND_URL may call the API out of the box (CORS and CSRF below);
+# production names its origins explicitly.
+_frontend = urlsplit(FRONTEND_URL)
+DEVELOPMENT_FRONTEND_ORIGINS = [f"{_frontend.scheme}://{_frontend.netloc}"] if DEBUG and _frontend.netloc else []
 
 # --- Applications -----------------------------------------------------------------------------
 
@@ -277,10 +282,10 @@ CSRF_COOKIE_DOMAIN = env.str("CSRF_COOKIE_DOMAIN", default="") or None
 CSRF_COOKIE_SECURE = not DEBUG
 # The SPA reads the CSRF cookie to send X-CSRFToken, so it cannot be HttpOnly.
 CSRF_COOKIE_HTTPONLY = False
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=DEVELOPMENT_FRONTEND_ORIGINS)
 CSRF_FAILURE_VIEW = "common.views.csrf_failure"
 
-CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=DEVELOPMENT_FRONTEND_ORIGINS)
 CORS_ALLOW_CREDENTIALS = True
 CORS_URLS_REGEX = r"^/(api|_allauth)/.*$"
 CORS_ALLOW_HEADERS = (
@@ -335,11 +340,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The docs work offline (templates/drf_spectacular/redoc.html; CSP in common/middleware.py): no spec validator
+    # badge, no web fonts. No REDOC_UI_SETTINGS: they would make Redoc's page start with an inline script.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"HealthStateEnum": "common.serializers.HEALTH_STATES"},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
     "SCHEMA_PATH_PREFIX": r"/api/",
-    "SECURITY": [{"jwtAuth": []}, {"cookieAuth": []}],
 }
 
 # --- Rate limiting ------------------------------------------------------------------------------

@@ -64,6 +64,7 @@ def _no_answer_keys(document) -> None:
 # --- (a) a student, from sign-up to certificate and leaderboard ------------------------------------------
 
 
+@pytest.mark.calendar  # the weekly leaderboard
 def test_student_journey_signup_to_certificate(
     settings, domains, instructor_api, admin_api, anonymous, django_capture_on_commit_callbacks
 ):
@@ -615,6 +616,7 @@ def test_instructor_course_review_and_forum_moderation_journey(
 # --- (d) an admin suspends and unsuspends a learner, reads statistics and a CSV report --------------------
 
 
+@pytest.mark.calendar  # stats and reports by day
 def test_admin_suspension_stats_and_reports_journey(domains, instructor_api, admin_api, signup_student):
     # Given a learner signed in on the app (holding a token pair) and a free published course they took
     course = build_course(instructor_api, domain=domains["software"], title="Git Essentials", modules=1)

@@ -6,6 +6,10 @@ History is replayed in time order under a fixed clock (``_clock``): each step ru
 leaderboard roll-ups, badges, payments, certificates and forum threads all carry consistent, back-dated
 times. The gamification app's own ``leaderboards_rebuild`` then checks the roll-ups against the ledger.
 
+The history is alive whenever it is loaded: the demo student and the most active learners keep a daily
+streak over the last ``STREAK_DAYS`` local days, today included (even a minute after midnight), so today's,
+this week's and this month's leaderboards all have people on them, and differ whenever the periods do.
+
 Deterministic (a fixed random seed; natural keys: emails, course slugs, positions) and idempotent: every
 step first looks for what it would create, so a second run adds nothing.
 """
@@ -50,6 +54,11 @@ from seed import content
 
 RANDOM_SEED = 20260101
 DAY = datetime.timedelta(days=1)
+# A week's boundary is at most 6 local days back and a month's is either within the week or before it: one
+# learning step on each of the last 8 days puts activity on both sides of whichever boundary comes later.
+STREAK_DAYS = 8
+# Besides the demo student, these learners (indexes into content.STUDENTS) keep a streak.
+ACTIVE_LEARNERS = range(1, 6)
 
 
 @contextlib.contextmanager
@@ -70,6 +79,10 @@ class DemoBuilder:
     def __init__(self, *, now: datetime.datetime, log: Callable[[str], None]) -> None:
         self.now = now
         self.log = log
+        self.today = timezone.localdate(now, timezone.get_default_timezone())
+        # The latest moment a step may take: a little before now, but never before today's local midnight
+        # (just after midnight, "a few minutes ago" would be yesterday, and today would stay empty).
+        self.latest = max(self._local_midnight(self.today), now - datetime.timedelta(minutes=5))
         self.rng = random.Random(RANDOM_SEED)  # noqa: S311 - reproducible data, not secrets
         # One hash for every demo account: hashing is deliberately slow, and they share the password.
         self.password_hash = make_password(content.DEMO_PASSWORD)
@@ -170,8 +183,23 @@ class DemoBuilder:
 
     # --- learning history ---------------------------------------------------------------------------
 
+    @staticmethod
+    def _local_midnight(day: datetime.date) -> datetime.datetime:
+        return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
+
     def _add(self, at: datetime.datetime, run: Callable[[], None]) -> None:
-        self.steps.append(Step(at=min(at, self.now - datetime.timedelta(minutes=5)), order=len(self.steps), run=run))
+        self.steps.append(Step(at=min(at, self.latest), order=len(self.steps), run=run))
+
+    def _streak_slots(self, *, days: int, after: datetime.datetime) -> list[datetime.datetime]:
+        """One moment on each of the last ``days`` local days (oldest first, today last), later than ``after``;
+        daytime hours, and today's no later than ``self.latest``."""
+        slots = []
+        for days_ago in range(days - 1, -1, -1):
+            midnight = self._local_midnight(self.today - datetime.timedelta(days=days_ago))
+            moment = min(midnight + datetime.timedelta(hours=8, minutes=self.rng.randint(0, 600)), self.latest)
+            if moment > after:
+                slots.append(moment)
+        return slots
 
     def _enroll(self, user: User, course: Course) -> None:
         if Enrollment.objects.filter(user=user, course=course).exists():
@@ -214,9 +242,12 @@ class DemoBuilder:
         ]
         quiz_attempt_submit(user=user, module=module, answers=answers)
 
-    def _journey(self, user: User, course: Course, *, lessons_done: int, start: datetime.datetime) -> None:
+    def _journey(
+        self, user: User, course: Course, *, lessons_done: int, start: datetime.datetime, streak_days: int = 0
+    ) -> None:
         """Enroll at ``start``, then complete ``lessons_done`` lessons in order, passing each finished
-        module's quiz (sometimes after a failed try); spread evenly up to now."""
+        module's quiz (sometimes after a failed try); spread evenly up to now. With ``streak_days``, the last
+        steps fall one a day on the last ``streak_days`` local days, today included."""
         modules = list(Module.objects.filter(course=course).order_by("position").prefetch_related("lessons"))
         lessons = [(m, lesson) for m in modules for lesson in sorted(m.lessons.all(), key=lambda x: x.position)]
         lessons_done = min(lessons_done, len(lessons))
@@ -232,17 +263,30 @@ class DemoBuilder:
                     seq = 1
                 events.append(lambda module=module, seq=seq: self._attempt(user, module, seq=seq, passed=True))
         self._add(start, lambda: self._enroll(user, course))
-        gap = (self.now - start) / (len(events) + 1)
-        for index, event in enumerate(events, start=1):
+        slots = self._streak_slots(days=streak_days, after=start + datetime.timedelta(hours=2)) if streak_days else []
+        slots = slots[len(slots) - min(len(slots), len(events)) :]
+        spread, daily = events[: len(events) - len(slots)], events[len(events) - len(slots) :]
+        # The spread steps end two hours before the streak's first, so the 90-minute jitter keeps their order.
+        until = slots[0] - datetime.timedelta(hours=2) if slots else self.now
+        gap = (until - start) / (len(spread) + 1)
+        for index, event in enumerate(spread, start=1):
             jitter = datetime.timedelta(minutes=self.rng.randint(0, 90))
             self._add(start + gap * index + jitter, event)
+        for at, event in zip(slots, daily, strict=True):
+            self._add(at, event)
 
     def plan_learning(self) -> None:
         published = [spec.slug for spec in content.COURSES if spec.status == Course.Status.PUBLISHED]
         demo = self.users[content.STUDENT_EMAIL]
         # The demo student: a completed free course (certificate), a free one and a paid one in progress.
         self._journey(demo, self.courses["modern-javascript-and-react"], lessons_done=99, start=self.now - 50 * DAY)
-        self._journey(demo, self.courses["python-for-data-analysis"], lessons_done=4, start=self.now - 30 * DAY)
+        self._journey(
+            demo,
+            self.courses["python-for-data-analysis"],
+            lessons_done=6,
+            start=self.now - 30 * DAY,
+            streak_days=STREAK_DAYS,
+        )
         self._journey(
             demo, self.courses["full-stack-web-development-with-django"], lessons_done=2, start=self.now - 12 * DAY
         )
@@ -253,14 +297,21 @@ class DemoBuilder:
             (content.STUDENT_EMAIL, "full-stack-web-development-with-django"): self.now - 12 * DAY,
         }
         profiles = {"enrolled": (0, 0), "started": (1, 3), "halfway": (4, 7), "complete": (99, 99)}
-        for email, *_ in content.STUDENTS[1:]:
-            for slug in self.rng.sample(published, k=self.rng.randint(1, 3)):
+        for index, (email, *_) in enumerate(content.STUDENTS[1:], start=1):
+            for course_index, slug in enumerate(self.rng.sample(published, k=self.rng.randint(1, 3))):
                 profile = self.rng.choices(list(profiles), weights=[1, 3, 3, 1])[0]
+                active = index in ACTIVE_LEARNERS and course_index == 0
+                if active:  # an active learner is halfway through a course they started weeks ago
+                    profile = "halfway"
                 low, high = profiles[profile]
-                days_ago = self.rng.uniform(25, 56) if profile == "complete" else self.rng.uniform(3, 56)
+                days_ago = self.rng.uniform(25, 56) if profile == "complete" or active else self.rng.uniform(3, 56)
                 start = self.now - datetime.timedelta(days=days_ago)
                 self._journey(
-                    self.users[email], self.courses[slug], lessons_done=self.rng.randint(low, high), start=start
+                    self.users[email],
+                    self.courses[slug],
+                    lessons_done=self.rng.randint(low, high),
+                    start=start,
+                    streak_days=STREAK_DAYS if active else 0,
                 )
                 self.enrolled[(email, slug)] = start
 

@@ -98,7 +98,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("auth-me", "PATCH"): Case(fixed("/api/auth/me/"), rule(200, SIGNED_IN), body=lambda w: {"branch": "ECE"}),
     ("auth-onboarding", "POST"): Case(
         fixed("/api/auth/onboarding/"),
-        rule(200, SIGNED_IN),
+        rule(200, STUDENTS, denied=403),  # onboarding is for learners: staff get onboarding_not_for_staff
         body=lambda w: {"full_name": "New Name", "domain": str(w.domain.pk), "branch": "CSE", "year": 2},
     ),
     ("admin-users", "GET"): Case(fixed("/api/admin/users/"), rule(200, (ADMIN,), denied=403)),

@@ -16,7 +16,7 @@ from assessments.signals import module_quiz_passed
 from assessments.tests.helpers import answers_for, json_keys
 from catalog.models import Enrollment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def url(module) -> str:

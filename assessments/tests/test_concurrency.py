@@ -83,6 +83,7 @@ def test_concurrent_creates_keep_positions_gap_free(instructor):
     assert sorted(Quiz.objects.filter(module=module).values_list("position", flat=True)) == [1, 2, 3, 4, 5, 6]
 
 
+@pytest.mark.calendar  # attempts a day, in TIME_ZONE
 def test_concurrent_limit_is_exact(settings, student, instructor):
     settings.QUIZ_ATTEMPTS_PER_DAY = 3
     course = baker.make("catalog.Course", instructor=instructor, status="published")

@@ -16,7 +16,7 @@ from certificates.services import certificate_issue, certificate_reinstate, cert
 from common.exceptions import ConflictError
 from moderation.models import AuditLog
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def test_completing_the_last_lesson_issues_one_rendered_certificate(

@@ -15,7 +15,7 @@ from gamification.selectors import leaderboard_get
 
 URL = "/api/leaderboard/"
 IST = ZoneInfo("Asia/Kolkata")
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def board(body) -> list[tuple[int, str, int]]:

@@ -11,7 +11,7 @@ from gamification.models import Badge
 
 XP_URL = "/api/gamification/xp/"
 BADGES_URL = "/api/gamification/badges/"
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 @pytest.mark.parametrize("url", [XP_URL, BADGES_URL])

@@ -12,7 +12,7 @@ from forum.models import Post, Reply
 from forum.signals import post_created, reply_accepted
 from gamification.models import ALL_TIME_START, UserBadge, XPEvent, XPTotal
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def all_time(user) -> int:

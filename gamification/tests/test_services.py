@@ -18,7 +18,7 @@ from gamification.services import leaderboards_rebuild, xp_award
 from gamification.tests.conftest import seed_migration
 
 IST = ZoneInfo("Asia/Kolkata")
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_india_time")]
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar, pytest.mark.usefixtures("_india_time")]
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from gamification.models import XPTotal
 from gamification.tasks import leaderboards_upkeep
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def test_upkeep_is_quiet_when_rollups_match(student, give_points, caplog):

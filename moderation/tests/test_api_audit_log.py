@@ -11,7 +11,7 @@ from moderation.models import AuditLog
 from moderation.services import audit_record
 from moderation.tests.conftest import days_ago
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 URL = "/api/admin/audit-log/"
 

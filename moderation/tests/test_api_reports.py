@@ -15,7 +15,7 @@ from catalog.services import enrollment_grant
 from moderation.reports import REPORTS
 from moderation.tests.conftest import days_ago
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def read_csv(response) -> list[list[str]]:

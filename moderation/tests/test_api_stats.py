@@ -6,7 +6,7 @@ import pytest
 
 from catalog.services import enrollment_grant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 URL = "/api/admin/stats/"
 

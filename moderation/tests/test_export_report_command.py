@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from moderation.tests.conftest import days_ago
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def test_writes_the_same_csv_as_the_api(tmp_path, client_for, admin_user, make_user, capsys):

@@ -21,7 +21,7 @@ from moderation.selectors import (
 from moderation.services import audit_record
 from moderation.tests.conftest import days_ago
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 @pytest.fixture

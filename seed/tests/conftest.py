@@ -16,8 +16,9 @@ from django.test.utils import override_settings
 
 
 @pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), override_settings(DEBUG=True):
+def demo_loaded(request, clock, django_db_setup, django_db_blocker):
+    # Loaded at the module's clock (tests there are `calendar`): each test starts there, never before the data.
+    with clock(request.node), django_db_blocker.unblock(), override_settings(DEBUG=True):
         outer = transaction.atomic()
         outer.__enter__()
         try:

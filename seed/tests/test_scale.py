@@ -17,6 +17,8 @@ from gamification.services import leaderboards_rebuild
 from seed.checks import consistency_violations
 from seed.scale import EMAIL_DOMAIN, MARKER_EMAIL, sid
 
+pytestmark = pytest.mark.calendar  # scale data spreads XP over past weeks and months, relative to now
+
 USERS = 200
 
 
