@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import importlib
 from collections.abc import Callable
 
 import pytest
@@ -20,6 +21,32 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def _uses_database(request: pytest.FixtureRequest) -> bool:
+    names = set(request.fixturenames)
+    return request.node.get_closest_marker("django_db") is not None or bool(
+        names & {"db", "transactional_db", "live_server"}
+    )
+
+
+@pytest.fixture(autouse=True)
+def _migrated_reference_data(request: pytest.FixtureRequest):
+    """Every database test starts with the rows data migrations load (the badge catalogue).
+
+    A transactional test (threads, live server) ends by flushing every table, migration-loaded rows
+    included, so without this the tests after it would depend on the order the suite runs in.
+    """
+    if _uses_database(request):
+        request.getfixturevalue("django_db_setup")
+        from django.apps import apps
+
+        from gamification.models import Badge
+
+        with request.getfixturevalue("django_db_blocker").unblock():
+            if not Badge.objects.exists():
+                importlib.import_module("gamification.migrations.0002_seed_badges").seed(apps, None)
+    yield
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.forms.models import BaseInlineFormSet
 
 from assessments import services
 from assessments.models import Quiz, QuizAttempt, QuizResult
+from common.admin import ServiceRefusalsAsMessages
 
 _CONTENT_FIELDS = ("question", "options", "correct_option", "explanation")
 
@@ -47,7 +48,7 @@ class QuizInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(ServiceRefusalsAsMessages):
     list_display = ("question_short", "module", "course", "position", "option_count", "updated_at")
     list_filter = ("module__course",)
     search_fields = ("question", "module__title", "module__course__title")

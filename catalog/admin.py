@@ -14,6 +14,7 @@ from django.utils.timesince import timesince
 
 from catalog import services
 from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
+from common.admin import ServiceRefusalsAsMessages
 from common.exceptions import ApplicationError
 
 
@@ -85,7 +86,7 @@ class PendingReviewFirst(admin.SimpleListFilter):
 
 
 @admin.register(Course)
-class CourseAdmin(HttpsUrlFields, admin.ModelAdmin):
+class CourseAdmin(HttpsUrlFields, ServiceRefusalsAsMessages):
     list_display = [
         "title",
         "instructor",
@@ -195,7 +196,7 @@ class CourseAdmin(HttpsUrlFields, admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         for course in queryset:
-            services.course_delete(course=course)
+            services.course_delete(course=course, actor=request.user)
 
 
 class PositionedForm(forms.ModelForm):
@@ -223,7 +224,7 @@ class LessonInline(admin.TabularInline):
 
 
 @admin.register(Module)
-class ModuleAdmin(admin.ModelAdmin):
+class ModuleAdmin(ServiceRefusalsAsMessages):
     form = PositionedForm
     list_display = ["title", "course", "position", "pass_mark"]
     list_select_related = ["course"]
@@ -251,7 +252,7 @@ class ModuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lesson)
-class LessonAdmin(HttpsUrlFields, admin.ModelAdmin):
+class LessonAdmin(HttpsUrlFields, ServiceRefusalsAsMessages):
     form = PositionedForm
     list_display = ["title", "module", "position", "duration_seconds", "is_preview"]
     list_filter = ["is_preview"]
@@ -294,7 +295,7 @@ class RevokeEnrollmentForm(forms.Form):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(ServiceRefusalsAsMessages):
     """Adding grants access through ``enrollment_grant`` (source "admin", ``learner_count`` kept);
     access is taken away with the revoke action. Progress fields are the services' to keep."""
 

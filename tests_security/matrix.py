@@ -130,8 +130,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("course-detail", "DELETE"): Case(pk("draft", "/api/courses/{}/"), rule(204, COURSE_STAFF)),
     ("course-archive", "POST"): Case(pk("course", "/api/courses/{}/archive/"), rule(200, COURSE_STAFF, denied=403)),
+    # Someone else's archived course does not exist for them (404); students are refused by role first (403).
     ("course-unarchive", "POST"): Case(
-        pk("archived", "/api/courses/{}/unarchive/"), rule(200, COURSE_STAFF, denied=403)
+        pk("archived", "/api/courses/{}/unarchive/"), rule(200, COURSE_STAFF, denied=403, other_instructor=404)
     ),
     ("course-curriculum", "GET"): Case(
         pk("draft", "/api/courses/{}/curriculum/"), rule(200, COURSE_STAFF, anonymous=404)

@@ -265,3 +265,24 @@ def test_a_course_is_given_to_an_instructor_picked_by_name_never_to_a_student(
     )
     assert response.status_code == 200 and "instructor" in response.context["adminform"].form.errors
     assert not Course.objects.filter(title="Nope").exists()
+
+
+def test_deleting_content_of_a_course_with_learners_is_refused_with_the_services_message(
+    admin_client_, make_course, student, enroll
+):
+    # given a published course with a learner
+    course = make_course(modules=1, lessons=1)
+    enroll(student, course)
+    module = Module.objects.get(course=course)
+    # when an admin confirms deleting its module on the delete page, and bulk-deletes it from the changelist
+    page = admin_client_.post(f"/admin/catalog/module/{module.pk}/delete/", {"post": "yes"}, follow=True)
+    bulk = admin_client_.post(
+        "/admin/catalog/module/",
+        {"action": "delete_selected", "_selected_action": [module.pk], "post": "yes"},
+        follow=True,
+    )
+    # then both answer with the service's reason (archive instead), not a server error, and nothing is deleted
+    for response in (page, bulk):
+        assert response.status_code == 200
+        assert "archive" in " ".join(str(message) for message in response.context["messages"]).lower()
+    assert Module.objects.filter(pk=module.pk).exists()

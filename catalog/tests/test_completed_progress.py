@@ -83,7 +83,7 @@ def test_the_migration_repairs_completed_enrollments_below_100(completed, make_c
     # Given a completed enrollment recounted to 50 by the old code, and an unfinished one at 50
     Enrollment.objects.filter(pk=completed.pk).update(progress_percent=50)
     unfinished = enroll(student, make_course(title="Other"), progress_percent=50)
-    migration = importlib.import_module("catalog.migrations.0004_completed_enrollments_stay_at_100")
+    migration = importlib.import_module("catalog.migrations.0006_completed_enrollments_stay_at_100")
 
     # When the data migration runs
     migration.completed_enrollments_at_100(django_apps, None)

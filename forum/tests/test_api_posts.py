@@ -77,17 +77,18 @@ def test_anonymous_gets_401(client_for, course):
     assert client_for(None).get(LIST_URL, {"course": course.pk}).status_code == 401
 
 
-def test_unpublished_course_is_404_for_outsiders_but_open_to_its_instructor(
-    client_for, instructor, other_student, enroll
+def test_unpublished_course_is_404_for_outsiders_but_open_to_its_instructor_and_learners(
+    client_for, instructor, student, other_student, enroll
 ):
-    # Given a draft course (a learner somehow enrolled)
+    # Given a draft course (archived, then unarchived back to a draft) that one learner had joined
     draft = baker.make("catalog.Course", instructor=instructor, status="draft")
-    enroll(other_student, draft)
-    # Then it has no forum for the learner, while its instructor may prepare it
+    enroll(student, draft)
+    # Then it has no forum for an outsider, while its instructor and its learner keep it
     response = client_for(other_student).get(LIST_URL, {"course": draft.pk})
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     assert client_for(instructor).get(LIST_URL, {"course": draft.pk}).status_code == 200
+    assert client_for(student).get(LIST_URL, {"course": draft.pk}).status_code == 200
 
 
 def test_archived_course_stays_open_to_its_learners_only(client_for, instructor, student, other_student, enroll):
