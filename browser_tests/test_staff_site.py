@@ -11,10 +11,12 @@ import uuid
 
 import pytest
 import responses
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 from model_bakery import baker
 
 from accounts.models import User
+from accounts.tests.conftest import totp_code
 from billing.models import Payment
 from browser_tests.conftest import run_action
 from catalog.models import Course
@@ -223,3 +225,47 @@ def test_exporting_selected_users_as_csv(signed_in, platform, shot):
     assert sorted(row["email"] for row in rows) == [user.email for user in learners]
     assert "password" not in rows[0]
     assert {uuid.UUID(row["id"]) for row in rows} == {user.pk for user in learners}
+
+
+def test_two_factor_sign_in_when_staff_must_have_it(page, staff, settings, shot):
+    # Given two-factor authentication required of staff, and the admin's enrolled authenticator app
+    settings.STAFF_MFA_REQUIRED = True
+    secret = generate_totp_secret()
+    TOTP.activate(staff, secret)
+
+    # When they sign in with the password, the site asks for the code before anything else
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("input[name=username]", staff.email)
+    page.fill("input[name=password]", "correct-horse-battery")
+    page.click("input[type=submit]")
+    page.wait_for_selector("input[name=code]")
+    assert page.locator("#dca-dashboard").count() == 0
+    shot(page, "code asked")
+    # a wrong code keeps them there
+    page.fill("input[name=code]", "000000" if totp_code(secret) != "000000" else "111111")
+    page.click("input[type=submit]")
+    page.wait_for_selector("input[name=code]")
+    assert page.locator("#dca-dashboard").count() == 0
+
+    # Then the code the app shows lets them in to the dashboard
+    page.fill("input[name=code]", totp_code(secret))
+    page.click("input[type=submit]")
+    page.wait_for_selector("#dca-dashboard")
+    shot(page, "signed in with two factors")
+
+
+def test_staff_without_an_authenticator_are_sent_to_set_one_up(page, staff, settings, shot):
+    # Given two-factor authentication required of staff, and an admin who never enrolled
+    settings.STAFF_MFA_REQUIRED = True
+
+    # When they sign in with the password and try to open the dashboard
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("input[name=username]", staff.email)
+    page.fill("input[name=password]", "correct-horse-battery")
+    page.click("input[type=submit]")
+    page.wait_for_load_state()
+
+    # Then the site shows the set-up page, not the dashboard
+    assert "/admin/mfa/setup/" in page.url
+    assert page.locator("#dca-dashboard").count() == 0
+    shot(page, "set-up page")
