@@ -1,7 +1,7 @@
 """Settings for Desired Career Academy, read from the environment.
 
-Every variable is documented in README.md and .env.example. A `.env` file in the project root is read
-when present; real environment variables win over it. The defaults make a fresh checkout run with
+Every variable is documented in docs/configuration.md and .env.example. A `.env` file in the project
+root is read when present; real environment variables win over it. The defaults make a fresh checkout run with
 nothing set (SQLite, local-memory cache, eager Celery, console email); with DEBUG off the settings
 refuse to load until the production essentials are set.
 """
@@ -223,7 +223,7 @@ STORAGES = {
 
 # Generated files (certificate PDFs) go to a private S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set,
 # so web processes and workers on different machines share them without a shared disk. Objects are never
-# public: downloads are streamed through the API after its permission checks (README, "Running in production").
+# public: downloads are streamed through the API after its permission checks (docs/operations.md, "Object storage").
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
     # Unset values fall back to boto3's own chain (instance role, ~/.aws), so none is mandatory here.
