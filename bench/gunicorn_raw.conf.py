@@ -13,7 +13,7 @@ exec(compile(_shared.read_text(), str(_shared), "exec"))  # noqa: S102 - our own
 _BODY_LIMIT = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
 
 
-def pre_request(worker, req):  # noqa: F811 - replaces the shared hook
+def pre_request(worker, req):  # replaces the shared hook
     """config/gunicorn.conf.py's hook (close the connection after an oversized body), Django-free."""
     length = next((value for name, value in req.headers if name == "CONTENT-LENGTH"), None)
     try:

@@ -17,6 +17,7 @@ Run by ``bench/limit.sh`` (``make bench-limit``) with the benchmark's environmen
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import difflib
 import json
@@ -105,10 +106,9 @@ def cpu_seconds(server: Server) -> float:
     fields = _stat(master)
     ticks = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
     for worker in _children(master):
-        try:
+        # A worker that exited between the two reads: the master's cutime/cstime count it once reaped.
+        with contextlib.suppress(FileNotFoundError):
             ticks += sum(int(value) for value in _stat(worker)[11:13])
-        except FileNotFoundError:
-            pass  # exited between the two reads; the master's cutime/cstime get it once reaped
     return ticks / CLOCK_TICKS
 
 
@@ -185,10 +185,10 @@ def check_identical(app: Server, raw: Server, routes: dict[str, str], token: str
         print(f"   app: {app_body[max(offset - 60, 0) : offset + 60]!r}", file=sys.stderr)
         print(f"   raw: {raw_body[max(offset - 60, 0) : offset + 60]!r}", file=sys.stderr)
         try:
-            pretty = [json.dumps(json.loads(b), indent=1, ensure_ascii=False).splitlines() for b in (app_body, raw_body)]
-            sys.stderr.writelines(
-                line + "\n" for line in difflib.unified_diff(*pretty, "app", "raw", lineterm="", n=2)
-            )
+            pretty = [
+                json.dumps(json.loads(body), indent=1, ensure_ascii=False).splitlines() for body in (app_body, raw_body)
+            ]
+            sys.stderr.writelines(line + "\n" for line in difflib.unified_diff(*pretty, "app", "raw", lineterm="", n=2))
         except ValueError:
             pass
     if failures:
@@ -202,7 +202,9 @@ _NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 _TIMEOUTS = re.compile(r"timeout (\d+)")
 
 
-def wrk(server: Server, path: str, token: str, *, seconds: int, threads: int, connections: int) -> tuple[int, float, int]:
+def wrk(
+    server: Server, path: str, token: str, *, seconds: int, threads: int, connections: int
+) -> tuple[int, float, int]:
     """(requests, elapsed seconds, socket timeouts) of one wrk run; exits on any non-2xx answer."""
     argv = [
         "wrk",
@@ -251,7 +253,8 @@ def _spread(values: list[float], digits: int = 0) -> str:
 
 def table(routes: dict[str, str], results: dict[str, dict[str, Samples]]) -> str:
     lines = [
-        "| route | raw req/s | app req/s | **raw ÷ app req/s** | raw CPU ms/req | app CPU ms/req | **app ÷ raw CPU/req** |",
+        "| route | raw req/s | app req/s | **raw ÷ app req/s** | raw CPU ms/req | app CPU ms/req "
+        "| **app ÷ raw CPU/req** |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for label, path in routes.items():
@@ -334,6 +337,7 @@ def main() -> None:
     body = table(routes, results)
     timeouts = sum(s.timeouts for per in results.values() for s in per.values())
     print(body)
+    processes = os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1)
     run = "\n".join(
         [
             f"### {args.label} — {started:%Y-%m-%d %H:%M} UTC",
@@ -342,7 +346,8 @@ def main() -> None:
             f"Method: {args.rounds} alternating rounds × {args.seconds} s per route and server, wrk "
             f"{args.threads} threads × {args.connections} connections on the same cores, as learner00042 "
             "(Bearer token); both servers gunicorn `config/gunicorn.conf.py` "
-            f"({os.environ.get('WEB_CONCURRENCY', (os.cpu_count() or 1) + 1)} processes × {os.environ.get('GUNICORN_THREADS', 4)} threads), median (min–max) over rounds; "
+            f"({processes} processes × {os.environ.get('GUNICORN_THREADS', 4)} threads), median (min–max) over "
+            "rounds; "
             f"ratios per round. Socket timeouts: {timeouts}.  ",
             f"Load average (1/5/15 min) before: {load_before}, after: {load_after} — the measurement itself "
             "keeps the 2 cores busy (~2); more than that is other work on the machine.",
