@@ -129,7 +129,7 @@ def test_the_raw_app_serves_the_apis_bytes_for_every_benchmarked_route(raw, clie
     from seed import content
 
     # Given the demo data and the demo student signed in through allauth's app client
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", force=True, stdout=StringIO())
     login = client.post(
         "/_allauth/app/v1/auth/login",
         {"email": content.STUDENT_EMAIL, "password": content.DEMO_PASSWORD},
