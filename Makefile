@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
 comma := ,
 
-.PHONY: run test test-clocks install install-dev migrate worker beat lint format schema schema-check prod-check bench clean
+.PHONY: run test test-clocks install install-dev migrate worker beat lint format schema schema-check prod-check bench bench-limit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,11 @@ prod-check: install
 ## load the hot routes with locust (50 users, 60 s) and write the figures to docs/performance.md
 bench: install
 	bash bench/run.sh
+
+## bench-limit: the physical limit: the API and a framework-free WSGI app (bench/raw_app.py) on the same data and
+## gunicorn settings, byte-identical JSON checked first, wrk in alternating rounds; writes docs/performance.md
+bench-limit: install
+	bash bench/limit.sh
 
 clean:
 	rm -rf $(VENV) .coverage htmlcov

@@ -1,0 +1,364 @@
+"""The physical limit: the Django API against a framework-free WSGI app serving the same bytes.
+
+Run by ``bench/limit.sh`` (``make bench-limit``) with the benchmark's environment and seeded database:
+
+1. starts gunicorn twice with the same settings on two loopback ports: ``config.wsgi`` with
+   ``config/gunicorn.conf.py``, and ``bench.raw_app:app`` with ``bench/gunicorn_raw.conf.py`` (the same file
+   with a Django-free ``pre_request`` hook);
+2. signs one seeded learner in through allauth and picks one of their courses and its domain;
+3. fetches every route from both servers with the same headers and **stops with a diff** unless the status
+   is 200 and the bodies are byte-identical;
+4. runs ``wrk`` against each server in alternating rounds (the order flips every round), reading requests/s
+   from wrk and the CPU time of the gunicorn master and workers from ``/proc`` before and after each run
+   (workers recycled by ``max_requests`` are counted through the master's reaped-children times);
+5. prints a table per route and writes it, dated, with the load average, to docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import difflib
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from report import machine  # noqa: E402 - bench/ is not a package
+
+DOC = ROOT / "docs" / "performance.md"
+BEGIN, END, RUN_SEPARATOR = "<!-- limit:begin -->", "<!-- limit:end -->", "<!-- limit:run -->"
+KEEP = 4
+HOST_HEADER = "127.0.0.1"  # both servers see the same Host, so absolute pagination links are identical
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+LEARNER = "learner00042@scale.example.com"
+PASSWORD = "learn-with-dca"
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Samples:
+    rps: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
+    timeouts: int = 0
+
+
+# --- processes -------------------------------------------------------------------------------------------
+
+
+def start(server: Server, app: str, config: str) -> None:
+    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(server.port)}
+    log = ROOT / "bench" / "results" / f"limit-{server.name}.log"
+    server.process = subprocess.Popen(  # noqa: S603 - fixed argv
+        [GUNICORN, "-c", config, app, "--access-logfile", "/dev/null", "--error-logfile", str(log)],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def stop(server: Server) -> None:
+    if server.process is not None and server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+
+
+def _stat(pid: int) -> list[str]:
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 2 :].split()  # fields from the 3rd (state) on
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with open(task / "children") as handle:
+            found.extend(int(child) for child in handle.read().split())
+    return found
+
+
+def cpu_seconds(server: Server) -> float:
+    """User + system CPU of the gunicorn master, its live workers and the workers it has reaped."""
+    master = server.process.pid
+    fields = _stat(master)
+    ticks = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    for worker in _children(master):
+        # A worker that exited between the two reads: the master's cutime/cstime count it once reaped.
+        with contextlib.suppress(FileNotFoundError):
+            ticks += sum(int(value) for value in _stat(worker)[11:13])
+    return ticks / CLOCK_TICKS
+
+
+# --- HTTP ------------------------------------------------------------------------------------------------
+
+
+def fetch(url: str, *, token: str = "", body: dict | None = None) -> tuple[int, bytes]:
+    headers = {"Host": HOST_HEADER, "Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = None
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        data = json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST" if body else "GET")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback only
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def wait_ready(server: Server, path: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise SystemExit(f"{server.name}: gunicorn exited (see bench/results/limit-{server.name}.log)")
+        try:
+            status, _ = fetch(server.base + path)
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{server.name}: not answering {path} after 60 s")
+
+
+def prepare(app: Server) -> tuple[str, dict[str, str]]:
+    """Sign the learner in and build the routes: (token, {label: path})."""
+    status, body = fetch(app.base + "/_allauth/app/v1/auth/login", body={"email": LEARNER, "password": PASSWORD})
+    if status != 200:
+        raise SystemExit(f"signing {LEARNER} in failed: {status} {body[:300]!r}")
+    token = json.loads(body)["meta"]["access_token"]
+    status, body = fetch(app.base + "/api/enrollments/?page_size=100", token=token)
+    active = [e for e in json.loads(body)["results"] if e["status"] == "active"]
+    if not active:
+        raise SystemExit(f"{LEARNER} has no active enrollment: is the scale data seeded?")
+    course = active[0]["course"]
+    return token, {
+        "catalogue by domain": f"/api/courses/?domain={course['domain']['slug']}",
+        "course detail": f"/api/courses/{course['id']}/",
+        "curriculum (enrolled learner)": f"/api/courses/{course['id']}/curriculum/",
+        "my enrollments": "/api/enrollments/",
+        "leaderboard weekly (with me)": "/api/leaderboard/?period=weekly",
+    }
+
+
+def check_identical(app: Server, raw: Server, routes: dict[str, str], token: str) -> None:
+    """Every route: 200 from both and the same bytes, or a diff and exit status 1."""
+    failures = 0
+    for label, path in routes.items():
+        app_status, app_body = fetch(app.base + path, token=token)
+        raw_status, raw_body = fetch(raw.base + path, token=token)
+        if app_status == raw_status == 200 and app_body == raw_body:
+            print(f"   identical: {label} ({len(app_body):,} bytes) {path}")
+            continue
+        failures += 1
+        print(f"!! DIFFERENT: {label} {path}: app {app_status}, raw {raw_status}", file=sys.stderr)
+        offset = next(
+            (i for i, (a, b) in enumerate(zip(app_body, raw_body, strict=False)) if a != b),
+            min(len(app_body), len(raw_body)),
+        )
+        print(f"   first difference at byte {offset}:", file=sys.stderr)
+        print(f"   app: {app_body[max(offset - 60, 0) : offset + 60]!r}", file=sys.stderr)
+        print(f"   raw: {raw_body[max(offset - 60, 0) : offset + 60]!r}", file=sys.stderr)
+        try:
+            pretty = [
+                json.dumps(json.loads(body), indent=1, ensure_ascii=False).splitlines() for body in (app_body, raw_body)
+            ]
+            sys.stderr.writelines(line + "\n" for line in difflib.unified_diff(*pretty, "app", "raw", lineterm="", n=2))
+        except ValueError:
+            pass
+    if failures:
+        raise SystemExit(f"{failures} route(s) differ: the raw app must serve byte-identical JSON; nothing timed.")
+
+
+# --- wrk ---------------------------------------------------------------------------------------------------
+
+_REQUESTS = re.compile(r"(\d+) requests in ([\d.]+)(ms|s|m)")
+_NON_2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+_TIMEOUTS = re.compile(r"timeout (\d+)")
+
+
+def wrk(
+    server: Server, path: str, token: str, *, seconds: int, threads: int, connections: int
+) -> tuple[int, float, int]:
+    """(requests, elapsed seconds, socket timeouts) of one wrk run; exits on any non-2xx answer."""
+    argv = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-H",
+        f"Host: {HOST_HEADER}",
+        "-H",
+        f"Authorization: Bearer {token}",
+        server.base + path,
+    ]
+    output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    match = _REQUESTS.search(output)
+    if match is None:
+        raise SystemExit(f"unexpected wrk output:\n{output}")
+    if (bad := _NON_2XX.search(output)) and int(bad.group(1)):
+        raise SystemExit(f"{server.name} {path}: {bad.group(1)} non-2xx answers under load:\n{output}")
+    requests, elapsed, unit = int(match.group(1)), float(match.group(2)), match.group(3)
+    elapsed *= {"ms": 0.001, "s": 1, "m": 60}[unit]
+    timeouts = _TIMEOUTS.search(output)
+    return requests, elapsed, int(timeouts.group(1)) if timeouts else 0
+
+
+def measure(server: Server, path: str, token: str, samples: Samples, **wrk_args) -> None:
+    before = cpu_seconds(server)
+    requests, elapsed, timeouts = wrk(server, path, token, **wrk_args)
+    after = cpu_seconds(server)
+    samples.rps.append(requests / elapsed)
+    samples.cpu_ms.append((after - before) * 1000 / requests)
+    samples.timeouts += timeouts
+
+
+# --- report ------------------------------------------------------------------------------------------------
+
+
+def _spread(values: list[float], digits: int = 0) -> str:
+    fmt = f"{{:,.{digits}f}}"
+    middle = fmt.format(statistics.median(values))
+    if len(values) < 2:
+        return middle
+    return f"{middle} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+def table(routes: dict[str, str], results: dict[str, dict[str, Samples]]) -> str:
+    lines = [
+        "| route | raw req/s | app req/s | **raw ÷ app req/s** | raw CPU ms/req | app CPU ms/req "
+        "| **app ÷ raw CPU/req** |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, path in routes.items():
+        raw, app = results[label]["raw"], results[label]["app"]
+        rps_ratio = [r / a for r, a in zip(raw.rps, app.rps, strict=True)]
+        cpu_ratio = [a / r for r, a in zip(raw.cpu_ms, app.cpu_ms, strict=True)]
+        shown = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "[id]", path)
+        shown = re.sub(r"domain=[\w-]+", "domain=[slug]", shown)
+        lines.append(
+            f"| {label}: `GET {shown}` | {_spread(raw.rps)} | {_spread(app.rps)} | **{_spread(rps_ratio, 1)}** | "
+            f"{_spread(raw.cpu_ms, 2)} | {_spread(app.cpu_ms, 2)} | **{_spread(cpu_ratio, 1)}** |"
+        )
+    return "\n".join(lines)
+
+
+def write_doc(run: str) -> None:
+    doc = DOC.read_text()
+    if BEGIN not in doc:
+        raise SystemExit(f"{DOC} has no {BEGIN} marker (section 'The physical limit')")
+    head, rest = doc.split(BEGIN, 1)
+    previous, tail = rest.split(END, 1)
+    runs = [r.strip() for r in previous.split(RUN_SEPARATOR) if r.strip()]
+    runs = [run, *runs][:KEEP]
+    DOC.write_text(f"{head}{BEGIN}\n" + f"\n\n{RUN_SEPARATOR}\n".join(runs) + f"\n{END}{tail}")
+
+
+def _loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_LIMIT_ROUNDS", "3")))
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_LIMIT_SECONDS", "10")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_LIMIT_THREADS", "2")))
+    parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_LIMIT_CONNECTIONS", "16")))
+    parser.add_argument("--ports", default=os.environ.get("BENCH_LIMIT_PORTS", "8766,8767"))
+    parser.add_argument("--label", default=os.environ.get("BENCH_LABEL", "latest run"))
+    parser.add_argument("--check-only", action="store_true", help="stop after the byte-for-byte check")
+    parser.add_argument("--no-doc", action="store_true", help="print the table without writing docs/performance.md")
+    args = parser.parse_args()
+
+    app_port, raw_port = (int(p) for p in args.ports.split(","))
+    app, raw = Server("app", app_port), Server("raw", raw_port)
+    start(app, "config.wsgi", "config/gunicorn.conf.py")
+    start(raw, "bench.raw_app:app", "bench/gunicorn_raw.conf.py")
+    try:
+        wait_ready(app, "/api/health/")
+        wait_ready(raw, "/api/leaderboard/?period=weekly")
+        token, routes = prepare(app)
+        print("== byte-for-byte check (same Host and Authorization headers to both)")
+        check_identical(app, raw, routes, token)
+        if args.check_only:
+            return
+        wrk_args = {"seconds": args.seconds, "threads": args.threads, "connections": args.connections}
+        print("== warm-up (2 s per route and server, not measured)")
+        for path in routes.values():
+            for server in (app, raw):
+                wrk(server, path, token, seconds=2, threads=args.threads, connections=args.connections)
+        load_before = _loadavg()
+        started = datetime.datetime.now(datetime.UTC)
+        results = {label: {"app": Samples(), "raw": Samples()} for label in routes}
+        for round_number in range(args.rounds):
+            order = (raw, app) if round_number % 2 == 0 else (app, raw)
+            for label, path in routes.items():
+                for server in order:
+                    measure(server, path, token, results[label][server.name], **wrk_args)
+                    last = results[label][server.name]
+                    print(
+                        f"   round {round_number + 1}/{args.rounds} {server.name} {label}: "
+                        f"{last.rps[-1]:,.0f} req/s, {last.cpu_ms[-1]:.2f} ms CPU/req"
+                    )
+            # Both servers must still be the ones measured (a crash would silently zero the CPU reading).
+            check_identical(app, raw, routes, token)
+        load_after = _loadavg()
+    finally:
+        stop(app)
+        stop(raw)
+
+    body = table(routes, results)
+    timeouts = sum(s.timeouts for per in results.values() for s in per.values())
+    print(body)
+    processes = os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1)
+    run = "\n".join(
+        [
+            f"### {args.label} — {started:%Y-%m-%d %H:%M} UTC",
+            "",
+            f"Machine: {machine()}.  ",
+            f"Method: {args.rounds} alternating rounds × {args.seconds} s per route and server, wrk "
+            f"{args.threads} threads × {args.connections} connections on the same cores, as learner00042 "
+            "(Bearer token); both servers gunicorn `config/gunicorn.conf.py` "
+            f"({processes} processes × {os.environ.get('GUNICORN_THREADS', 4)} threads), median (min–max) over "
+            "rounds; "
+            f"ratios per round. Socket timeouts: {timeouts}.  ",
+            f"Load average (1/5/15 min) before: {load_before}, after: {load_after} — the measurement itself "
+            "keeps the 2 cores busy (~2); more than that is other work on the machine.",
+            "",
+            body,
+        ]
+    )
+    if not args.no_doc:
+        write_doc(run)
+        print(f"== written to {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
