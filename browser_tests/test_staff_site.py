@@ -46,6 +46,9 @@ def platform(make_user, staff):
         )
         for title, days in [("Pandas in Practice", 3), ("Statistics Refresher", 1)]
     ]
+    for course in waiting:  # a course can only be published with at least one module holding a lesson
+        module = baker.make("catalog.Module", course=course, title="Basics", position=1)
+        baker.make("catalog.Lesson", module=module, title="Welcome", position=1, duration_seconds=300)
     live = baker.make(
         "catalog.Course", instructor=instructor, domain=domain, title="SQL for Analysts", status="published", price=499
     )
