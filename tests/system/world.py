@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-PASSWORD = "Sy5tem-test-passw0rd!"  # noqa: S105 - the same throw-away password as harness.PASSWORD
+PASSWORD = "Sy5tem-test-passw0rd!"
 
 
 def _user(email: str, role: str, full_name: str, **extra):

@@ -11,8 +11,8 @@ import psycopg
 import pytest
 import requests
 
-from system_tests import harness
-from system_tests.test_celery_certificate import _complete_course
+from tests.system import harness
+from tests.system.test_celery_certificate import _complete_course
 
 pytestmark = pytest.mark.system
 
@@ -38,7 +38,7 @@ def test_a_render_interrupted_by_a_killed_worker_is_finished_by_the_next_worker(
             CELERY_VISIBILITY_TIMEOUT_SECONDS=str(VISIBILITY_TIMEOUT),
         )
         harness.prepare(env)
-        world = harness.run_python(env, "from system_tests.world import build_and_print\nbuild_and_print()")
+        world = harness.run_python(env, "from tests.system.world import build_and_print\nbuild_and_print()")
         with harness.gunicorn(env, logs, workers=1, threads=2) as base_url:
             token = harness.login(base_url, world["students"][0])
             headers = harness.auth(token)

@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from scripts.s3_server import s3_server
-from system_tests import harness
-from system_tests.test_celery_certificate import _complete_course
+from tests.system import harness
+from tests.system.test_celery_certificate import _complete_course
 
 pytestmark = pytest.mark.system
 
@@ -37,7 +37,7 @@ def test_a_certificate_rendered_by_a_worker_downloads_from_another_machine_throu
         web_env = harness.production_env(media_root=str(web_media), **common)
         worker_env = harness.production_env(media_root=str(worker_media), **common)
         harness.prepare(web_env)
-        world = harness.run_python(web_env, "from system_tests.world import build_and_print\nbuild_and_print()")
+        world = harness.run_python(web_env, "from tests.system.world import build_and_print\nbuild_and_print()")
 
         with (
             harness.gunicorn(web_env, logs, workers=1, threads=2) as base_url,

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from system_tests import harness
+from tests.system import harness
 
 pytestmark = pytest.mark.system
 
@@ -20,7 +20,7 @@ def stack():
         harness.flush_redis(12)
         env = harness.production_env(database_url=database_url, redis_db=12, media_root=str(logs / "media"))
         harness.prepare(env)
-        world = harness.run_python(env, "from system_tests.world import build_and_print\nbuild_and_print()")
+        world = harness.run_python(env, "from tests.system.world import build_and_print\nbuild_and_print()")
         with harness.gunicorn(env, logs, workers=1, threads=2) as base_url:
             yield {"env": env, "logs": logs, "world": world, "base_url": base_url}
 

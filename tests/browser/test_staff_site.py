@@ -18,10 +18,10 @@ from model_bakery import baker
 from accounts.models import User
 from accounts.tests.conftest import totp_code
 from billing.models import Payment
-from browser_tests.conftest import run_action
 from catalog.models import Course
 from forum.models import Flag, Post
 from moderation.models import AuditLog
+from tests.browser.conftest import run_action
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +75,7 @@ def platform(make_user, staff):
 
 
 def test_staff_sign_in_and_the_dashboard_draws_its_charts(page, staff, platform, shot):
-    from browser_tests.conftest import sign_in
+    from tests.browser.conftest import sign_in
 
     # when a member of staff signs in through the login form
     sign_in(page, email=staff.email)

@@ -20,7 +20,10 @@ from assessments.models import QuizAttempt
 from billing.models import Payment
 from catalog.models import Course, Enrollment, LessonProgress
 from certificates.models import Certificate
-from e2e_tests.conftest import (
+from forum.models import Flag, Post, Reply
+from gamification.models import XPEvent
+from moderation.models import AuditLog
+from tests.e2e.conftest import (
     PASSWORD,
     RZP_API,
     RZP_KEY_ID,
@@ -40,9 +43,6 @@ from e2e_tests.conftest import (
     signed_webhook,
     walk,
 )
-from forum.models import Flag, Post, Reply
-from gamification.models import XPEvent
-from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 
@@ -783,7 +783,7 @@ def test_browser_client_session_and_csrf_journey(domains):
 
 
 def test_google_token_first_login_requires_onboarding_journey(domains, fake_google, make_id_token):
-    from e2e_tests.conftest import GOOGLE_CLIENT_ID
+    from tests.e2e.conftest import GOOGLE_CLIENT_ID
 
     def google_login(id_token: str):
         return Client().post(

@@ -30,15 +30,15 @@ import psycopg
 import redis
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LOOPBACK = "127.0.0.1"
 PG_SERVER_URL = os.environ.get("SYSTEM_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 REDIS_SERVER_URL = os.environ.get("SYSTEM_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
-PASSWORD = "Sy5tem-test-passw0rd!"  # noqa: S105 - throw-away accounts in a throw-away database
+PASSWORD = "Sy5tem-test-passw0rd!"
 RAZORPAY_KEY_ID = "rzp_test_system"
-RAZORPAY_KEY_SECRET = "system-key-secret"  # noqa: S105
-RAZORPAY_WEBHOOK_SECRET = "system-webhook-secret"  # noqa: S105
+RAZORPAY_KEY_SECRET = "system-key-secret"
+RAZORPAY_WEBHOOK_SECRET = "system-webhook-secret"
 _SAFE_DB_NAME = re.compile(r"^[a-z0-9_]{1,60}$")
 
 
@@ -109,7 +109,7 @@ def production_env(*, database_url: str, redis_db: int, media_root: str, broker:
         # Plain HTTP on loopback: no TLS proxy in front of these processes.
         SECURE_SSL_REDIRECT="false",
         JWT_PRIVATE_KEY=(ROOT / "config" / "dev_jwt_private_key.pem").read_text(),
-        JWT_ACCESS_TOKEN_LIFETIME="3600",  # noqa: S106 - a lifetime in seconds
+        JWT_ACCESS_TOKEN_LIFETIME="3600",
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         CELERY_BROKER_URL=redis_url if broker else "",
