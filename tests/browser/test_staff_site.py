@@ -22,10 +22,9 @@ from catalog.models import Course
 from forum.models import Flag, Post
 from moderation.models import AuditLog
 from tests.browser.conftest import run_action
+from tests.support import razorpay as razorpay_keys
 
 pytestmark = pytest.mark.browser
-
-RZP_API = "https://razorpay.browser.test"
 
 
 @pytest.fixture
@@ -179,12 +178,11 @@ def test_resolving_a_flag(signed_in, staff, platform, shot):
 def test_refunding_a_payment(signed_in, staff, platform, settings, shot):
     page = signed_in
     payment = platform["payment"]
-    settings.RAZORPAY_KEY_ID, settings.RAZORPAY_KEY_SECRET = "rzp_test_browser", "browser-secret"
-    settings.RAZORPAY_API_BASE_URL = RZP_API
+    razorpay_keys.use_test_keys(settings)
     # Razorpay is answered at the HTTP boundary; the live server's thread shares this process's patch.
     with responses.RequestsMock() as razorpay:
         razorpay.post(
-            f"{RZP_API}/v1/payments/pay_browser1/refund",
+            f"{razorpay_keys.API_BASE_URL}/v1/payments/pay_browser1/refund",
             json={"id": "rfnd_browser1", "payment_id": "pay_browser1", "amount": 49_900, "status": "pending"},
         )
         # when staff find the payment by the buyer's email and refund it

@@ -8,10 +8,6 @@ course of the world, and must have no course-staff power left over any of them.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,6 +21,11 @@ from django.utils import timezone
 from model_bakery import baker
 from rest_framework.test import APIClient
 
+from tests.support import razorpay
+from tests.support.razorpay import FakeRazorpay, checkout_signature
+
+__all__ = ["checkout_signature"]
+
 ANON, STUDENT, OTHER_STUDENT, INSTRUCTOR, OTHER_INSTRUCTOR, ADMIN, SUSPENDED, DEMOTED = (
     "anonymous",
     "student",
@@ -36,7 +37,6 @@ ANON, STUDENT, OTHER_STUDENT, INSTRUCTOR, OTHER_INSTRUCTOR, ADMIN, SUSPENDED, DE
     "demoted_instructor",
 )
 ACTORS = (ANON, STUDENT, OTHER_STUDENT, INSTRUCTOR, OTHER_INSTRUCTOR, ADMIN, SUSPENDED, DEMOTED)
-RZP_KEY_ID, RZP_KEY_SECRET, RZP_WEBHOOK_SECRET = "rzp_test_matrix", "matrix-key-secret", "matrix-webhook-secret"
 RZP_PAYMENT_ID = "pay_matrixpaid0001"
 
 
@@ -101,8 +101,7 @@ def world(db, make_user, settings) -> World:
     from certificates.services import certificate_issue, certificate_revoke
     from forum.services import flag_create, post_create, reply_create
 
-    settings.RAZORPAY_KEY_ID, settings.RAZORPAY_KEY_SECRET = RZP_KEY_ID, RZP_KEY_SECRET
-    settings.RAZORPAY_WEBHOOK_SECRET = RZP_WEBHOOK_SECRET
+    razorpay.use_test_keys(settings)
     users = {
         ANON: None,
         STUDENT: make_user("student", full_name="Asha Student", email="asha@example.com"),
@@ -190,42 +189,22 @@ def world(db, make_user, settings) -> World:
     )
 
 
-def checkout_signature(order_id: str, payment_id: str) -> str:
-    return hmac.new(RZP_KEY_SECRET.encode(), f"{order_id}|{payment_id}".encode(), hashlib.sha256).hexdigest()
-
-
 @pytest.fixture
 def fake_razorpay(world):
-    """Razorpay at the HTTP boundary: new orders are created, the student's open order is paid; refunds are
-    processed."""
+    """Razorpay at the HTTP boundary: it creates orders, knows the world's payments (the student's open order
+    paid as ``RZP_PAYMENT_ID``) and accepts refunds as pending."""
+    from billing.models import Payment
+
+    fake = FakeRazorpay(refund_status="pending")
     order = world.open_order
-
-    def payment(request):
-        body = {
-            "id": RZP_PAYMENT_ID,
-            "entity": "payment",
-            "amount": order.amount,
-            "currency": "INR",
-            "status": "captured",
-            "order_id": order.razorpay_order_id,
-        }
-        return 200, {}, json.dumps(body)
-
-    def refund(request):
-        payment_id = request.url.rstrip("/").split("/")[-2]
-        body = json.loads(request.body or "{}")
-        refund = {"id": f"rfnd_{uuid.uuid4().hex[:14]}", "entity": "refund", "payment_id": payment_id}
-        refund.update(amount=body.get("amount"), currency="INR", status="pending")
-        return 200, {}, json.dumps(refund)
-
-    def new_order(request):
-        body = json.loads(request.body or "{}")
-        order = {"id": f"order_{uuid.uuid4().hex[:14]}", "entity": "order", "status": "created"}
-        order.update(amount=body.get("amount"), currency=body.get("currency", "INR"), receipt=body.get("receipt"))
-        return 200, {}, json.dumps(order)
-
+    fake.add_payment(order_id=order.razorpay_order_id, amount=order.amount, payment_id=RZP_PAYMENT_ID)
+    for payment in Payment.objects.exclude(payment_id=""):
+        fake.add_payment(
+            order_id=payment.razorpay_order_id,
+            amount=payment.amount,
+            currency=payment.currency,
+            payment_id=payment.payment_id,
+        )
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.add_callback(responses.POST, "https://api.razorpay.com/v1/orders", new_order)
-        mock.add_callback(responses.GET, re.compile(r"https://api\.razorpay\.com/v1/payments/pay_\w+$"), payment)
-        mock.add_callback(responses.POST, re.compile(r"https://api\.razorpay\.com/v1/payments/pay_\w+/refund$"), refund)
+        fake.intercept(mock)
         yield mock
