@@ -20,18 +20,12 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
 
-from accounts.tests.conftest import (  # Google, faked at its HTTP boundary exactly as the accounts tests do
-    GOOGLE_CLIENT_ID,
-    fake_google,
-    google_app,
-    google_signing_key,
-    make_id_token,
-)
 from catalog.models import Domain
 from tests.support import razorpay
+from tests.support.google import fake_google, google_app, google_signing_key, make_id_token
 from tests.support.razorpay import checkout_signature
 
-__all__ = ["GOOGLE_CLIENT_ID", "checkout_signature", "fake_google", "google_app", "google_signing_key", "make_id_token"]
+__all__ = ["checkout_signature", "fake_google", "google_app", "google_signing_key", "make_id_token"]
 
 PASSWORD = "correct-horse-battery-staple-9"
 RZP_API, RZP_KEY_ID = razorpay.API_BASE_URL, razorpay.KEY_ID
