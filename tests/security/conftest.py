@@ -8,10 +8,8 @@ course of the world, and must have no course-staff power left over any of them.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -23,6 +21,7 @@ from rest_framework.test import APIClient
 
 from tests.support import razorpay
 from tests.support.razorpay import FakeRazorpay, checkout_signature
+from tests.support.world import course_build, payment_make
 
 __all__ = ["checkout_signature"]
 
@@ -68,29 +67,9 @@ class World:
         return client
 
 
-def _course(*, instructor, admin, domain, title: str, price: str = "0", publish: bool = True):
-    from assessments.services import quiz_create
-    from catalog import services
-
-    course = services.course_create(instructor=instructor, title=title, domain=domain, price=Decimal(price))
-    module = services.module_create(course=course, title=f"{title}: basics", pass_mark=50)
-    lesson = services.lesson_create(module=module, title=f"{title}: lesson 1", video_url="https://v.example.com/1")
-    services.lesson_create(module=module, title=f"{title}: lesson 2", video_url="https://v.example.com/2")
-    quiz = quiz_create(module=module, question="2 + 2?", options=["4", "5"], correct_option=0)
-    if publish:
-        course = services.course_approve(course=services.course_submit(course=course), actor=admin)
-    return course, module, lesson, quiz
-
-
-def _payment(*, user, course, status: str, **extra):
-    from billing.models import Payment
-
-    fields = {"amount": int(course.price * 100), "currency": "INR", "status": status}
-    fields.update(receipt=f"rcpt_{uuid.uuid4().hex[:12]}", razorpay_order_id=f"order_{uuid.uuid4().hex[:14]}")
-    if status != "created":
-        fields.update(payment_id=f"pay_{uuid.uuid4().hex[:14]}", paid_at=timezone.now())
-    fields.update(extra)
-    return Payment.objects.create(user=user, course=course, **fields)
+def _course(**kwargs):
+    built = course_build(**kwargs)
+    return built.course, built.module, built.lesson, built.quiz
 
 
 @pytest.fixture
@@ -135,8 +114,8 @@ def world(db, make_user, settings) -> World:
     archived = catalog.course_archive(course=archived, actor=instructor)
 
     # The student has an open order for the paid course; the other student bought it.
-    open_order = _payment(user=student, course=paid_course, status="created")
-    paid = _payment(user=other_student, course=paid_course, status="paid")
+    open_order = payment_make(user=student, course=paid_course, status="created")
+    paid = payment_make(user=other_student, course=paid_course, status="paid")
     catalog.enrollment_grant(user=other_student, course=paid_course, source=Enrollment.Source.PAYMENT)
 
     attempt = quiz_attempt_submit(user=student, module=module, answers=[{"quiz": quiz.pk, "selected_option": 1}])

@@ -1,44 +1,23 @@
 """A small, realistic data set for processes under test, built through the project's own services.
 
-``build()`` runs inside a Django process (see ``harness.run_python``) and prints the ids the drivers need.
+``build()`` runs inside a Django process (see ``harness.run_python``) and prints the ids the drivers need; the
+users and courses come from ``tests.support.world``.
 """
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
-PASSWORD = "Sy5tem-test-passw0rd!"
+from tests.support.world import course_build, verified_user
+from tests.system.harness import PASSWORD
 
 
 def _user(email: str, role: str, full_name: str, **extra):
-    from allauth.account.models import EmailAddress
-    from django.utils import timezone
-
-    from accounts.models import User
-
-    user = User.objects.create_user(
-        email, PASSWORD, role=role, full_name=full_name, onboarding_completed_at=timezone.now(), **extra
-    )
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
+    return verified_user(email, role=role, full_name=full_name, password=PASSWORD, **extra)
 
 
-def _course(*, instructor, admin, domain, title: str, price: str, modules: int, lessons: int, quizzes: int):
-    from assessments.services import quiz_create
-    from catalog import services
-
-    course = services.course_create(instructor=instructor, title=title, domain=domain, price=Decimal(price))
-    for m in range(modules):
-        module = services.module_create(course=course, title=f"{title} module {m + 1}", pass_mark=50)
-        for i in range(lessons):
-            services.lesson_create(
-                module=module, title=f"Lesson {m + 1}.{i + 1}", video_url="https://video.example.com/v.mp4"
-            )
-        for q in range(quizzes):
-            quiz_create(module=module, question=f"Question {q + 1}?", options=["right", "wrong"], correct_option=0)
-    course = services.course_submit(course=course)
-    return services.course_approve(course=course, actor=admin)
+def _course(**kwargs):
+    return course_build(**kwargs).course
 
 
 def build(*, students: int = 2) -> dict:
