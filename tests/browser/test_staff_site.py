@@ -45,6 +45,9 @@ def platform(make_user, staff):
         )
         for title, days in [("Pandas in Practice", 3), ("Statistics Refresher", 1)]
     ]
+    for course in waiting:  # a submitted course has content: approval needs a module with a lesson
+        module = baker.make("catalog.Module", course=course, position=1)
+        baker.make("catalog.Lesson", module=module, position=1, video_url="https://video.example.com/1.mp4")
     live = baker.make(
         "catalog.Course", instructor=instructor, domain=domain, title="SQL for Analysts", status="published", price=499
     )
