@@ -33,35 +33,13 @@ def build(*, students: int = 2) -> dict:
     learners = [_user(f"student{n}@system.test", "student", f"Student {n}") for n in range(1, students + 1)]
     suspended = _user("suspended@system.test", "student", "Sam Suspended", is_suspended=True)
 
-    free = _course(
-        instructor=instructor,
-        admin=admin,
-        domain=domain,
-        title="Python Basics",
-        price="0",
-        modules=2,
-        lessons=2,
-        quizzes=2,
-    )
-    paid = _course(
-        instructor=instructor,
-        admin=admin,
-        domain=domain,
-        title="Django Pro",
-        price="499.00",
-        modules=1,
-        lessons=2,
-        quizzes=1,
-    )
-    other = _course(
-        instructor=other_instructor,
-        admin=admin,
-        domain=domain,
-        title="Data Science",
-        price="0",
-        modules=1,
-        lessons=1,
-        quizzes=1,
+    free, paid, other = (
+        _course(instructor=owner, admin=admin, domain=domain, title=title, price=price, **shape)
+        for owner, title, price, shape in [
+            (instructor, "Python Basics", "0", {"modules": 2, "lessons": 2, "quizzes": 2}),
+            (instructor, "Django Pro", "499.00", {"modules": 1, "lessons": 2, "quizzes": 1}),
+            (other_instructor, "Data Science", "0", {"modules": 1, "lessons": 1, "quizzes": 1}),
+        ]
     )
     draft = course_create(instructor=instructor, title="Unfinished Draft", domain=domain)
     for learner in learners[:2]:
