@@ -53,10 +53,20 @@ def bearer(token: str) -> dict:
 
 
 @pytest.fixture
-def verified_student(make_user):
-    user = make_user("student", email="asha@example.com", full_name="Asha Student")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
+def make_verified_user(make_user):
+    """``make_verified_user(role, email=..., **fields)``: a user whose address allauth knows as verified."""
+
+    def make(role: str, **fields):
+        user = make_user(role, **fields)
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def verified_student(make_verified_user):
+    return make_verified_user("student", email="asha@example.com", full_name="Asha Student")
 
 
 @pytest.fixture

@@ -201,6 +201,17 @@ def wait_healthy(base_url: str, process: Process, timeout: float = 60, status: i
     raise RuntimeError(f"{process.name} not healthy after {timeout}s:\n{process.log()[-4000:]}")
 
 
+def get_when_ready(url: str, *, headers: dict, timeout: float) -> requests.Response:
+    """GET ``url`` every half second until it answers 200 (a worker finished its job) or ``timeout`` passes;
+    the last answer either way, for the caller to assert on."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = requests.get(url, headers=headers, timeout=10)
+        if response.status_code == 200 or time.monotonic() >= deadline:
+            return response
+        time.sleep(0.5)
+
+
 @contextlib.contextmanager
 def gunicorn(
     env: dict, log_dir: Path, *, name: str = "web", workers: int = 2, threads: int = 2, healthy_status: int = 200

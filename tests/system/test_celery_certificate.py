@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 import requests
@@ -60,14 +59,8 @@ def test_a_worker_on_redis_renders_the_certificate_of_a_course_completed_over_th
 
     # When a real Celery worker starts on the same broker
     with harness.celery_worker(stack["env"], stack["logs"]) as worker:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            pdf = requests.get(
-                f"{base_url}/api/certificates/{certificate['id']}/download/", headers=headers, timeout=10
-            )
-            if pdf.status_code == 200:
-                break
-            time.sleep(0.5)
+        download = f"{base_url}/api/certificates/{certificate['id']}/download/"
+        pdf = harness.get_when_ready(download, headers=headers, timeout=90)
         log = worker.log()
 
     # Then it renders the PDF, which downloads from the web process through the shared media storage

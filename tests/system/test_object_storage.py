@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import boto3
@@ -72,14 +71,8 @@ def test_a_certificate_rendered_by_a_worker_downloads_from_another_machine_throu
             certificate = listing["results"][0]
 
             # Then the PDF worker (consuming only the pdf queue) renders it, and the web process serves it
-            deadline = time.monotonic() + 45
-            while time.monotonic() < deadline:
-                pdf = requests.get(
-                    f"{base_url}/api/certificates/{certificate['id']}/download/", headers=headers, timeout=10
-                )
-                if pdf.status_code == 200:
-                    break
-                time.sleep(0.5)
+            download = f"{base_url}/api/certificates/{certificate['id']}/download/"
+            pdf = harness.get_when_ready(download, headers=headers, timeout=45)
             log = worker.log()
             # And a stranger gets nothing: the permission checks still guard the bytes
             stranger = harness.login(base_url, world["students"][1])

@@ -75,12 +75,7 @@ def test_a_render_interrupted_by_a_killed_worker_is_finished_by_the_next_worker(
             # ...and when another worker starts after the broker's visibility timeout, it gets the message back
             time.sleep(VISIBILITY_TIMEOUT + 1)
             with harness.celery_worker(env, logs, name="rescuer") as rescuer:
-                deadline = time.monotonic() + 60
-                while time.monotonic() < deadline:
-                    pdf = requests.get(download, headers=headers, timeout=10)
-                    if pdf.status_code == 200:
-                        break
-                    time.sleep(0.5)
+                pdf = harness.get_when_ready(download, headers=headers, timeout=60)
                 rescuer_log = rescuer.log()
 
     assert pdf.status_code == 200, pdf.text
