@@ -95,12 +95,12 @@ clean:
 
 ## security-test: the authorization matrix, mass-assignment and bad-input tests (also part of `make test`)
 security-test: install-dev
-	$(BIN)/pytest tests_security $(PYTEST_ARGS)
+	$(BIN)/pytest tests/security $(PYTEST_ARGS)
 
 ## browser-test: the staff site in headless chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH); screenshots
-## land in browser_tests/screenshots/
+## land in tests/browser/screenshots/
 browser-test: install-dev
-	$(BIN)/pytest browser_tests -m browser $(PYTEST_ARGS)
+	$(BIN)/pytest tests/browser -m browser $(PYTEST_ARGS)
 
 ## fuzz: schemathesis (default checks) against gunicorn as anonymous, student, instructor and admin
 fuzz: install-dev
@@ -108,11 +108,11 @@ fuzz: install-dev
 
 ## system-test: rate limits across processes, Celery end to end, object storage (moto S3), a killed worker, Redis outage, the scale-out drill
 system-test: install-dev
-	$(BIN)/pytest system_tests -m system $(PYTEST_ARGS)
+	$(BIN)/pytest tests/system -m system $(PYTEST_ARGS)
 
 ## celery-e2e: a real Celery worker on Redis renders a certificate for a course completed over the API
 celery-e2e: install-dev
-	$(BIN)/pytest system_tests/test_celery_certificate.py -m system $(PYTEST_ARGS)
+	$(BIN)/pytest tests/system/test_celery_certificate.py -m system $(PYTEST_ARGS)
 
 ## scale-out: two gunicorn servers + two Celery workers, concurrent purchases/progress/votes, exactly-once checks
 scale-out: install-dev

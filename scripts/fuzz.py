@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from system_tests import harness
+from tests.system import harness
 
 ROLES = ("anonymous", "student", "instructor", "admin")
 
@@ -133,7 +133,7 @@ def main() -> int:
             redis_db=args.redis_db,
             media_root=str(logs / "media"),
             RAZORPAY_API_BASE_URL=rzp.base_url,
-            # Limits are proven by system_tests/test_rate_limits.py; here they would only starve the fuzzer.
+            # Limits are proven by tests/system/test_rate_limits.py; here they would only starve the fuzzer.
             RATELIMIT_ENABLE="false",
             QUIZ_ATTEMPTS_PER_DAY="100000",
             # The admin signs in with the password alone, which STAFF_MFA_REQUIRED would refuse everywhere
@@ -141,7 +141,7 @@ def main() -> int:
             STAFF_MFA_REQUIRED="false",
         )
         harness.prepare(env)
-        world = harness.run_python(env, "from system_tests.world import build_and_print\nbuild_and_print()")
+        world = harness.run_python(env, "from tests.system.world import build_and_print\nbuild_and_print()")
         with harness.celery_worker(env, logs), harness.gunicorn(env, logs, workers=2, threads=4) as base_url:
             tokens = {
                 "anonymous": None,

@@ -22,7 +22,7 @@ from itertools import cycle
 
 import requests
 
-from system_tests import harness
+from tests.system import harness
 
 CHECKS = r"""
 from collections import Counter
@@ -163,7 +163,7 @@ def run(*, students: int = 8, database: str = "dca_scaleout", redis_db: int = 13
         )
         harness.prepare(env)
         world = harness.run_python(
-            env, f"from system_tests.world import build_and_print\nbuild_and_print(students={students})"
+            env, f"from tests.system.world import build_and_print\nbuild_and_print(students={students})"
         )
         emails = world["students"]
         with (

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.test import Client
 
@@ -37,10 +36,8 @@ def staff_mfa_required(settings):
 
 
 @pytest.fixture
-def verified_admin(make_user):
-    user = make_user("admin", email="anil@example.com", full_name="Anil Admin")
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
+def verified_admin(make_verified_user):
+    return make_verified_user("admin", email="anil@example.com", full_name="Anil Admin")
 
 
 @pytest.fixture

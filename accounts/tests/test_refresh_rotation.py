@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime
-import threading
 import uuid
 
 import jwt
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from accounts import services
 from accounts.models import SpentRefreshToken
 from accounts.tests.conftest import app_login, bearer
+from tests.support.concurrency import returned, run_concurrently
 
 REFRESH = "/_allauth/app/v1/tokens/refresh"
 
@@ -95,21 +94,7 @@ def test_a_forged_or_foreign_refresh_token_spends_nothing(app_tokens):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_refreshes_with_one_token_have_exactly_one_winner(app_tokens):
     # Given six clients refreshing with one token at the same moment
-    barrier = threading.Barrier(6)
-    responses = []
-
-    def refresh():
-        try:
-            barrier.wait()
-            responses.append(_refresh(app_tokens["refresh_token"]))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=refresh) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = returned(run_concurrently(lambda: _refresh(app_tokens["refresh_token"]), times=6))
 
     # Then exactly one got new tokens; the five others presented a spent token, so the sign-in ended
     statuses = sorted(r.status_code for r in responses)

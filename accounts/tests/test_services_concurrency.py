@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts import services
 from accounts.models import User
 from common.exceptions import ConflictError
 from moderation.models import AuditLog
+from tests.support.concurrency import returned, run_concurrently
 
 
 @pytest.mark.postgres
@@ -18,24 +16,15 @@ from moderation.models import AuditLog
 def test_concurrent_suspensions_record_one(make_user):
     target = make_user("student")
     admins = [make_user("admin"), make_user("admin")]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def suspend(admin):
+    def suspend(admin) -> str:
         try:
-            barrier.wait()
             services.user_suspend(actor=admin, user=User.objects.get(pk=target.pk), reason=f"by {admin.pk}")
-            outcomes.append("ok")
         except ConflictError:
-            outcomes.append("conflict")
-        finally:
-            connection.close()
+            return "conflict"
+        return "ok"
 
-    threads = [threading.Thread(target=suspend, args=(admin,)) for admin in admins]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = returned(run_concurrently(*[lambda admin=admin: suspend(admin) for admin in admins]))
 
     assert sorted(outcomes) == ["conflict", "ok"]
     assert AuditLog.objects.filter(action="user.suspend").count() == 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 
 import allauth
@@ -11,11 +10,11 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
-from django.db import connection
 from django.test import Client
 
 from accounts.models import User
 from accounts.tests.conftest import PASSWORD
+from tests.support.concurrency import returned, run_concurrently
 
 SIGNUP = "/_allauth/app/v1/auth/signup"
 
@@ -77,23 +76,11 @@ def test_concurrent_signups_with_one_new_address_make_one_account(settings):
     # Given production settings and eight people signing up with one new address at the same moment
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
     settings.ACCOUNTS_RATE_LIMITS = {}
-    barrier = threading.Barrier(8)
-    responses = []
 
     def signup(n: int):
-        try:
-            barrier.wait()
-            responses.append(
-                _signup("race@example.com" if n % 2 else "RACE@example.com", Client(REMOTE_ADDR=f"10.9.0.{n}"))
-            )
-        finally:
-            connection.close()
+        return _signup("race@example.com" if n % 2 else "RACE@example.com", Client(REMOTE_ADDR=f"10.9.0.{n}"))
 
-    threads = [threading.Thread(target=signup, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = returned(run_concurrently(*[lambda n=n: signup(n) for n in range(8)]))
 
     # Then one account exists, and every answer is the one a new address gets
     assert User.objects.filter(email__iexact="race@example.com").count() == 1

@@ -6,37 +6,15 @@ import threading
 from uuid import UUID
 
 import pytest
-from django.db import connection
 from model_bakery import baker
 
 from assessments import services
 from assessments.models import Quiz, QuizAttempt
 from assessments.signals import module_quiz_passed
 from common.exceptions import RateLimitedError
+from tests.support.concurrency import raised, run_concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(count: int, work) -> list[BaseException]:
-    """Run ``work()`` in ``count`` threads released at once; return the errors they raised."""
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def target():
-        try:
-            barrier.wait()
-            work()
-        except BaseException as exc:  # reported to the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def test_concurrent_passes_signal_first_pass_once(student, instructor):
@@ -55,11 +33,13 @@ def test_concurrent_passes_signal_first_pass_once(student, instructor):
     module_quiz_passed.connect(receiver, weak=False)
     try:
         # when six passing attempts arrive at the same moment
-        errors = run_together(
-            6,
-            lambda: services.quiz_attempt_submit(
-                user=student, module=module, answers=[{"quiz": quiz.pk, "selected_option": 1}]
-            ),
+        errors = raised(
+            run_concurrently(
+                lambda: services.quiz_attempt_submit(
+                    user=student, module=module, answers=[{"quiz": quiz.pk, "selected_option": 1}]
+                ),
+                times=6,
+            )
         )
     finally:
         module_quiz_passed.disconnect(receiver)
@@ -74,9 +54,11 @@ def test_concurrent_creates_keep_positions_gap_free(instructor):
     course = baker.make("catalog.Course", instructor=instructor)
     module = baker.make("catalog.Module", course=course, position=1)
 
-    errors = run_together(
-        6,
-        lambda: services.quiz_create(module=module, question="?", options=["a", "b"], correct_option=0, position=1),
+    errors = raised(
+        run_concurrently(
+            lambda: services.quiz_create(module=module, question="?", options=["a", "b"], correct_option=0, position=1),
+            times=6,
+        )
     )
 
     assert errors == []
@@ -91,11 +73,13 @@ def test_concurrent_limit_is_exact(settings, student, instructor):
     baker.make("catalog.Enrollment", user=student, course=course, source="free")
     quiz = Quiz.objects.create(module=module, question="?", options=["a", "b"], correct_option=1, position=1)
 
-    errors = run_together(
-        6,
-        lambda: services.quiz_attempt_submit(
-            user=student, module=module, answers=[{"quiz": quiz.pk, "selected_option": 0}]
-        ),
+    errors = raised(
+        run_concurrently(
+            lambda: services.quiz_attempt_submit(
+                user=student, module=module, answers=[{"quiz": quiz.pk, "selected_option": 0}]
+            ),
+            times=6,
+        )
     )
 
     assert len(errors) == 3

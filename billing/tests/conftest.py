@@ -1,10 +1,10 @@
-"""Billing fixtures: Razorpay test settings, the HTTP fake of Razorpay (``responses``), signing helpers."""
+"""Billing fixtures: Razorpay's test keys and HTTP fake (``responses``), payments in each state.
+
+The keys, signatures and webhook bodies are ``tests.support.razorpay``'s, named here as billing's tests import them.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from decimal import Decimal
 
 import pytest
@@ -13,20 +13,16 @@ from model_bakery import baker
 
 from billing.models import Payment
 from common.tests.broker import celery_broker_unreachable
+from tests.support import razorpay
+from tests.support.razorpay import KEY_ID, KEY_SECRET, WEBHOOK_SECRET, checkout_signature, event_body, post_webhook
 
-API = "https://razorpay.test"
-KEY_ID = "rzp_test_key"
-KEY_SECRET = "key-secret"
-WEBHOOK_SECRET = "webhook-secret"
+API = razorpay.API_BASE_URL
+__all__ = ["API", "KEY_ID", "KEY_SECRET", "WEBHOOK_SECRET", "checkout_signature", "event_body", "post_webhook"]
 
 
 @pytest.fixture(autouse=True)
 def _razorpay_settings(settings):
-    settings.RAZORPAY_KEY_ID = KEY_ID
-    settings.RAZORPAY_KEY_SECRET = KEY_SECRET
-    settings.RAZORPAY_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.RAZORPAY_API_BASE_URL = API
-    settings.RAZORPAY_TIMEOUT_SECONDS = 3.0
+    razorpay.use_test_keys(settings)
 
 
 @pytest.fixture
@@ -65,10 +61,6 @@ def order(student, paid_course) -> Payment:
     return make_payment(student, paid_course, razorpay_order_id="order_A1", receipt="dca_a1")
 
 
-def checkout_signature(order_id: str, payment_id: str, secret: str = KEY_SECRET) -> str:
-    return hmac.new(secret.encode(), f"{order_id}|{payment_id}".encode(), hashlib.sha256).hexdigest()
-
-
 def payment_entity(payment: Payment, *, pay_id="pay_1", status="captured", amount=None, currency=None, order_id=None):
     return {
         "id": pay_id,
@@ -79,23 +71,6 @@ def payment_entity(payment: Payment, *, pay_id="pay_1", status="captured", amoun
         "status": status,
         "error_description": "Card declined by bank" if status == "failed" else None,
     }
-
-
-def event_body(event: str, **entities) -> bytes:
-    return json.dumps(
-        {"entity": "event", "event": event, "payload": {name: {"entity": e} for name, e in entities.items()}}
-    ).encode()
-
-
-def post_webhook(client, body: bytes, *, event_id: str, secret: str = WEBHOOK_SECRET, signature: str | None = None):
-    sig = signature if signature is not None else hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return client.post(
-        "/api/payments/webhook/",
-        data=body,
-        content_type="application/json",
-        HTTP_X_RAZORPAY_SIGNATURE=sig,
-        HTTP_X_RAZORPAY_EVENT_ID=event_id,
-    )
 
 
 @pytest.fixture

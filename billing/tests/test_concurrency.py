@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core import mail
-from django.db import connection
 from rest_framework.test import APIClient
 
 from billing.models import Payment, WebhookEvent
 from billing.tests.conftest import API, checkout_signature, event_body, payment_entity, post_webhook
 from catalog.models import Course, Enrollment
+from tests.support.concurrency import returned, run_concurrently
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -28,32 +26,22 @@ def test_twenty_concurrent_deliveries_give_one_payment_and_one_enrollment(studen
         "razorpay_payment_id": "pay_1",
         "razorpay_signature": checkout_signature(order.razorpay_order_id, "pay_1"),
     }
-    barrier = threading.Barrier(20)
-    statuses: list[int] = []
 
-    def deliver(i: int) -> None:
-        try:
-            client = APIClient()
-            barrier.wait()
-            if i % 4 == 0:  # 5 verify callbacks
-                client.force_authenticate(student)
-                response = client.post("/api/payments/verify/", verify, format="json")
-            elif i % 4 == 1:  # 5 replays of the same captured event
-                response = post_webhook(client, captured, event_id="evt_captured")
-            elif i % 4 == 2:  # 5 order.paid deliveries with distinct ids
-                response = post_webhook(client, order_paid, event_id=f"evt_order_paid_{i}")
-            else:  # 5 captured events with distinct ids
-                response = post_webhook(client, captured, event_id=f"evt_captured_{i}")
-            statuses.append(response.status_code)
-        finally:
-            connection.close()
+    def deliver(i: int) -> int:
+        client = APIClient()
+        if i % 4 == 0:  # 5 verify callbacks
+            client.force_authenticate(student)
+            response = client.post("/api/payments/verify/", verify, format="json")
+        elif i % 4 == 1:  # 5 replays of the same captured event
+            response = post_webhook(client, captured, event_id="evt_captured")
+        elif i % 4 == 2:  # 5 order.paid deliveries with distinct ids
+            response = post_webhook(client, order_paid, event_id=f"evt_order_paid_{i}")
+        else:  # 5 captured events with distinct ids
+            response = post_webhook(client, captured, event_id=f"evt_captured_{i}")
+        return response.status_code
 
     # when 20 deliveries race
-    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = returned(run_concurrently(*[lambda i=i: deliver(i) for i in range(20)]))
 
     # then every delivery succeeded, and there is exactly one paid payment and one enrollment
     assert statuses == [200] * 20
@@ -73,51 +61,19 @@ def test_concurrent_double_click_opens_one_order(student, paid_course, rzp):
         f"{API}/v1/orders",
         callback=lambda request: (200, {}, f'{{"id": "order_{next(counter)}", "status": "created"}}'),
     )
-    barrier = threading.Barrier(8)
-    order_ids: list[str] = []
 
-    def click() -> None:
-        try:
-            client = APIClient()
-            client.force_authenticate(student)
-            barrier.wait()
-            response = client.post("/api/payments/order/", {"course": str(paid_course.pk)}, format="json")
-            order_ids.append(response.json()["order_id"])
-        finally:
-            connection.close()
+    def click() -> str:
+        client = APIClient()
+        client.force_authenticate(student)
+        response = client.post("/api/payments/order/", {"course": str(paid_course.pk)}, format="json")
+        return response.json()["order_id"]
 
-    threads = [threading.Thread(target=click) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # when the learner's eight clicks race
+    order_ids = returned(run_concurrently(click, times=8))
 
     # then every click got the same, single stored order
     assert Payment.objects.count() == 1
     assert set(order_ids) == {Payment.objects.get().razorpay_order_id}
-
-
-def _race(*targets) -> list:
-    barrier = threading.Barrier(len(targets))
-    results: list = []
-    errors: list = []
-
-    def run(target) -> None:
-        try:
-            barrier.wait()
-            results.append(target())
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
 
 
 def test_refund_racing_its_own_capture_ends_refunded_without_access(student, order, rzp):
@@ -133,7 +89,7 @@ def test_refund_racing_its_own_capture_ends_refunded_without_access(student, ord
     targets = [lambda i=i: webhook_event_process(event_id=f"c{i}", payload=captured) for i in range(4)]
     targets += [lambda i=i: webhook_event_process(event_id=f"r{i}", payload=refunded) for i in range(4)]
     # when eight deliveries race
-    _race(*targets)
+    returned(run_concurrently(*targets))
     # then, whichever won, the payment is refunded and the learner has no access
     order.refresh_from_db()
     assert order.status == "refunded" and order.payment_id == "pay_1" and order.refund_id == "rfnd_1"
@@ -149,7 +105,7 @@ def test_receipt_queued_and_swept_at_once_goes_out_once(student, paid_course):
 
     payment = make_payment(student, paid_course, status="paid", payment_id="pay_r", razorpay_order_id="o_r")
     # when six deliveries of the send run at once
-    results = _race(*[lambda: payment_receipt_send(str(payment.pk))] * 6)
+    results = returned(run_concurrently(lambda: payment_receipt_send(str(payment.pk)), times=6))
     # then exactly one mail went out and it is marked
     assert sorted(results) == [False] * 5 + [True]
     assert len(mail.outbox) == 1

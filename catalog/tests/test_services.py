@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -13,28 +12,7 @@ from catalog import services
 from catalog.models import Course, Enrollment, Lesson, LessonProgress, Module
 from catalog.tests.conftest import lessons_of
 from common.exceptions import ConflictError, ForbiddenError, PaymentRequiredError
-
-
-def run_in_threads(target, count: int) -> list[BaseException]:
-    """Start ``count`` threads together at a barrier; each uses (and closes) its own connection."""
-    barrier = threading.Barrier(count)
-    failures: list[BaseException] = []
-
-    def run():
-        try:
-            barrier.wait()
-            target()
-        except BaseException as exc:  # collected and asserted by the test
-            failures.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return failures
+from tests.support.concurrency import raised, run_concurrently
 
 
 @pytest.mark.django_db
@@ -184,20 +162,24 @@ class TestRaces:
             else:
                 services.course_completion_check(user=student, course_id=course.pk)
 
-        failures = run_in_threads(finish, 8)
+        failures = raised(run_concurrently(finish, times=8))
         assert failures == []
         assert completions == [(student.pk, course.pk)]
         assert LessonProgress.objects.filter(user=student).count() == 3
 
     def test_concurrent_enroll_counts_one_learner(self, course, student):
-        failures = run_in_threads(lambda: services.enrollment_grant(user=student, course=course, source="free"), 6)
+        failures = raised(
+            run_concurrently(lambda: services.enrollment_grant(user=student, course=course, source="free"), times=6)
+        )
         assert failures == []
         assert Enrollment.objects.filter(user=student, course=course).count() == 1
         assert Course.objects.get(pk=course.pk).learner_count == 1
 
     def test_concurrent_module_inserts_keep_positions_unique_and_gap_free(self, make_course):
         course = make_course(modules=2)
-        failures = run_in_threads(lambda: services.module_create(course=course, title="Racer", position=1), 6)
+        failures = raised(
+            run_concurrently(lambda: services.module_create(course=course, title="Racer", position=1), times=6)
+        )
         assert failures == []
         assert list(Module.objects.filter(course=course).order_by("position").values_list("position", flat=True)) == [
             1,

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
 from model_bakery import baker
 from pypdf import PdfReader
 
@@ -15,6 +13,7 @@ from certificates.models import Certificate, CertificateNumberCounter
 from certificates.services import certificate_issue, certificate_reinstate, certificate_revoke
 from common.exceptions import ConflictError
 from moderation.models import AuditLog
+from tests.support.concurrency import run_concurrently
 
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
@@ -118,34 +117,11 @@ def test_revoke_and_reinstate_write_the_audit_log(student, admin_user, course):
     assert excinfo.value.code == "certificate_not_revoked"
 
 
-def _run_concurrently(targets) -> list:
-    """Start every callable at the same moment, each in its own thread and database connection."""
-    barrier = threading.Barrier(len(targets))
-    results: list = [None] * len(targets)
-
-    def run(index, target):
-        try:
-            barrier.wait()
-            results[index] = target()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    close_old_connections()
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_issue_for_one_learner_gives_one_certificate(student, course):
     # When the same learner's certificate is issued twice at the same moment
-    results = _run_concurrently([lambda: certificate_issue(user=student, course=course)] * 2)
+    results = run_concurrently(lambda: certificate_issue(user=student, course=course), times=2)
 
     # Then both calls return the same certificate, exactly one was created, and one number was used
     assert not [r for r in results if isinstance(r, Exception)], results
@@ -162,7 +138,7 @@ def test_concurrent_issues_for_many_learners_number_without_gaps(make_user, cour
     learners = [make_user("student") for _ in range(6)]
 
     # When their certificates are issued concurrently
-    results = _run_concurrently([lambda u=u: certificate_issue(user=u, course=course) for u in learners])
+    results = run_concurrently(*[lambda u=u: certificate_issue(user=u, course=course) for u in learners])
 
     # Then the numbers are exactly 1..6, each used once
     assert not [r for r in results if isinstance(r, Exception)], results
@@ -178,7 +154,7 @@ def test_concurrent_completion_of_the_last_lesson_issues_one_certificate(student
     enroll(student, course)
 
     # When the lesson is completed twice at the same moment (double click, two devices)
-    results = _run_concurrently([lambda: lesson_complete(user=student, lesson=lesson)] * 2)
+    results = run_concurrently(lambda: lesson_complete(user=student, lesson=lesson), times=2)
 
     # Then exactly one certificate exists, and its PDF was rendered after commit
     assert not [r for r in results if isinstance(r, Exception)], results

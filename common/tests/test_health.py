@@ -2,14 +2,15 @@
 (the database). JSON, no authentication, never cached."""
 
 import os
-import threading
 from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connection
 from django.test import override_settings
 from rest_framework.test import APIClient
+
+from tests.support.concurrency import returned, run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -127,28 +128,19 @@ def test_concurrent_probes_on_a_shared_redis_all_report_ok():
         }
     }
     probes, rounds = 12, 15
-    statuses: list[tuple[int, dict]] = []
-    barrier = threading.Barrier(probes)
-    lock = threading.Lock()
 
-    def probe() -> None:
+    def probe() -> list[tuple[int, dict]]:
         client = APIClient()
-        try:
-            barrier.wait(timeout=30)
-            for _ in range(rounds):
-                response = client.get("/api/health/")
-                with lock:
-                    statuses.append((response.status_code, response.json()))
-        finally:
-            connections.close_all()
+        seen = []
+        for _ in range(rounds):
+            response = client.get("/api/health/")
+            seen.append((response.status_code, response.json()))
+        return seen
 
     with override_settings(CACHES=cache_settings):
         # When 12 probes check health at the same time, again and again
-        threads = [threading.Thread(target=probe) for _ in range(probes)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        seen_by_probe = returned(run_concurrently(probe, times=probes))
+    statuses = [answer for seen in seen_by_probe for answer in seen]
 
     # Then every one of them sees a healthy cache (each probe checks a key of its own)
     assert len(statuses) == probes * rounds

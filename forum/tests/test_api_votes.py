@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
 from forum.models import Post, Vote
 from forum.services import post_vote
+from tests.support.concurrency import raised, run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -90,27 +88,15 @@ def test_score_equals_sum_under_concurrent_voting(make_user, make_learner, make_
     # Given a post and twelve readers, each of whom votes several times at once
     post = make_post(make_user("student"))
     voters = [make_learner() for _ in range(12)]
-    barrier = threading.Barrier(len(voters) * 3)
-    errors: list[Exception] = []
-
-    def vote(user, value):
-        try:
-            barrier.wait()
-            post_vote(user=user, post=post, value=value)
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=vote, args=(user, value))
-        for index, user in enumerate(voters)
-        for value in ((1, -1, 1) if index % 2 else (-1, 0, 1))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = raised(
+        run_concurrently(
+            *[
+                lambda user=user, value=value: post_vote(user=user, post=post, value=value)
+                for index, user in enumerate(voters)
+                for value in ((1, -1, 1) if index % 2 else (-1, 0, 1))
+            ]
+        )
+    )
     # Then no request failed, each reader has at most one vote, and the score is their sum
     assert errors == []
     post.refresh_from_db()

@@ -11,7 +11,7 @@ from model_bakery import baker
 
 from gamification.models import ALL_TIME_START, XPEvent, XPTotal
 from gamification.services import leaderboards_rebuild, xp_award, xp_reverse_course
-from gamification.tests.test_services import _run_in_threads
+from tests.support.concurrency import returned, run_concurrently
 
 IST = ZoneInfo("Asia/Kolkata")
 WEEK_48 = datetime.datetime(2026, 11, 25, 10, 0, tzinfo=IST)  # Wednesday, November
@@ -119,7 +119,9 @@ def test_a_reversal_row_cannot_be_edited_or_shaped_wrong(student, sources):
 def test_concurrent_refund_deliveries_reverse_once(student, sources):
     for type, source in sources.items():
         xp_award(user=student, type=type, source=source, occurred_at=WEEK_48)
-    results = _run_in_threads(lambda: len(xp_reverse_course(user=student, course=sources["course_complete"])), 6)
+    results = returned(
+        run_concurrently(lambda: len(xp_reverse_course(user=student, course=sources["course_complete"])), times=6)
+    )
     assert sorted(results) == [0, 0, 0, 0, 0, 5]
     assert XPEvent.objects.filter(type="reversal").count() == 5
     assert not XPTotal.objects.filter(user=student).exists()

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.test import override_settings
 from model_bakery import baker
 
 from gamification.models import ALL_TIME_START, Badge, UserBadge, XPEvent, XPTotal
 from gamification.services import leaderboards_rebuild, xp_award
 from gamification.tests.conftest import seed_migration
+from tests.support.concurrency import returned, run_concurrently
 
 IST = ZoneInfo("Asia/Kolkata")
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar, pytest.mark.usefixtures("_india_time")]
@@ -287,36 +287,15 @@ class TestRebuild:
         assert leaderboards_rebuild(fix=False).count == 0
 
 
-def _run_in_threads(target, count: int) -> list:
-    barrier = threading.Barrier(count)
-    results: list = []
-    errors: list = []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(target())
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 class TestConcurrency:
     def test_one_source_pays_once_under_concurrent_awards(self, student):
         # given eight requests completing the same lesson at the same moment
         lesson = baker.prepare("catalog.Lesson")
-        results = _run_in_threads(lambda: xp_award(user=student, type="lesson_complete", source=lesson), 8)
+        results = returned(
+            run_concurrently(lambda: xp_award(user=student, type="lesson_complete", source=lesson), times=8)
+        )
         # then exactly one paid, and the roll-ups hold its points once
         assert sum(result is not None for result in results) == 1
         assert XPEvent.objects.filter(user=student).count() == 1
@@ -336,7 +315,7 @@ class TestConcurrency:
             source = baker.prepare("catalog.Course" if type == "course_complete" else "catalog.Lesson")
             return xp_award(user=student, type=type, source=source)
 
-        _run_in_threads(one, 10)
+        returned(run_concurrently(one, times=10))
         # then no increment was lost and the thresholds crossed during the race were noticed
         assert totals(student)[("all_time", ALL_TIME_START)] == 9 * 100 + 5 * 10
         assert {"five-courses", "xp-500"} <= badge_codes(student)
@@ -344,6 +323,10 @@ class TestConcurrency:
 
     @override_settings(XP_FORUM_DAILY_CAP=20)
     def test_forum_cap_holds_under_concurrent_posts(self, student):
-        _run_in_threads(lambda: xp_award(user=student, type="forum_post", source=baker.prepare("forum.Post")), 10)
+        returned(
+            run_concurrently(
+                lambda: xp_award(user=student, type="forum_post", source=baker.prepare("forum.Post")), times=10
+            )
+        )
         assert XPEvent.objects.filter(user=student).count() == 10
         assert totals(student)[("all_time", ALL_TIME_START)] == 20

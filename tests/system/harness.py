@@ -1,15 +1,14 @@
 """Real processes for the system tests and the ``scripts/`` drivers.
 
 A throw-away PostgreSQL database, gunicorn servers and Celery workers started with production settings
-(DEBUG off) on loopback, and a tiny Razorpay stand-in HTTP server so purchases work without the internet.
+(DEBUG off) on loopback, and the Razorpay fake (``tests/support/razorpay.py``) served over HTTP so purchases
+work without the internet.
 Every wait is bounded in time; every process started here is stopped by the context manager that started it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -18,27 +17,24 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 import redis
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import razorpay
+from tests.support.razorpay import FakeRazorpay
+
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LOOPBACK = "127.0.0.1"
 PG_SERVER_URL = os.environ.get("SYSTEM_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 REDIS_SERVER_URL = os.environ.get("SYSTEM_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
-PASSWORD = "Sy5tem-test-passw0rd!"  # noqa: S105 - throw-away accounts in a throw-away database
-RAZORPAY_KEY_ID = "rzp_test_system"
-RAZORPAY_KEY_SECRET = "system-key-secret"  # noqa: S105
-RAZORPAY_WEBHOOK_SECRET = "system-webhook-secret"  # noqa: S105
+PASSWORD = "Sy5tem-test-passw0rd!"
 _SAFE_DB_NAME = re.compile(r"^[a-z0-9_]{1,60}$")
 
 
@@ -109,7 +105,7 @@ def production_env(*, database_url: str, redis_db: int, media_root: str, broker:
         # Plain HTTP on loopback: no TLS proxy in front of these processes.
         SECURE_SSL_REDIRECT="false",
         JWT_PRIVATE_KEY=(ROOT / "config" / "dev_jwt_private_key.pem").read_text(),
-        JWT_ACCESS_TOKEN_LIFETIME="3600",  # noqa: S106 - a lifetime in seconds
+        JWT_ACCESS_TOKEN_LIFETIME="3600",
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         CELERY_BROKER_URL=redis_url if broker else "",
@@ -117,10 +113,8 @@ def production_env(*, database_url: str, redis_db: int, media_root: str, broker:
         EMAIL_URL="dummymail://",
         ACCOUNT_EMAIL_VERIFICATION="optional",
         LOG_LEVEL="WARNING",
-        RAZORPAY_KEY_ID=RAZORPAY_KEY_ID,
-        RAZORPAY_KEY_SECRET=RAZORPAY_KEY_SECRET,
-        RAZORPAY_WEBHOOK_SECRET=RAZORPAY_WEBHOOK_SECRET,
-        RAZORPAY_API_BASE_URL=f"http://{LOOPBACK}:9",  # discard port: refused at once unless a stand-in runs
+        # discard port: refused at once unless a stand-in runs
+        **razorpay.process_env(api_base_url=f"http://{LOOPBACK}:9"),
         RAZORPAY_TIMEOUT_SECONDS="5",
         PYTHONUNBUFFERED="1",
     )
@@ -207,6 +201,17 @@ def wait_healthy(base_url: str, process: Process, timeout: float = 60, status: i
     raise RuntimeError(f"{process.name} not healthy after {timeout}s:\n{process.log()[-4000:]}")
 
 
+def get_when_ready(url: str, *, headers: dict, timeout: float) -> requests.Response:
+    """GET ``url`` every half second until it answers 200 (a worker finished its job) or ``timeout`` passes;
+    the last answer either way, for the caller to assert on."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = requests.get(url, headers=headers, timeout=10)
+        if response.status_code == 200 or time.monotonic() >= deadline:
+            return response
+        time.sleep(0.5)
+
+
 @contextlib.contextmanager
 def gunicorn(
     env: dict, log_dir: Path, *, name: str = "web", workers: int = 2, threads: int = 2, healthy_status: int = 200
@@ -275,147 +280,17 @@ def login(base_url: str, email: str, password: str = PASSWORD) -> str:
 # --- Razorpay stand-in ------------------------------------------------------------------------------
 
 
-@dataclass
-class FakeRazorpay:
-    """Just enough of Razorpay's REST API for orders, payments and refunds, in memory, on loopback."""
-
-    orders: dict[str, dict] = field(default_factory=dict)
-    payments: dict[str, dict] = field(default_factory=dict)
-    refunds: dict[str, dict] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    base_url: str = ""
-    requests_seen: int = 0
-
-    def pay(self, order_id: str) -> dict:
-        """The learner pays in Checkout: a captured payment for the whole order."""
-        with self.lock:
-            order = self.orders[order_id]
-            payment = {
-                "id": f"pay_{uuid.uuid4().hex[:14]}",
-                "entity": "payment",
-                "amount": order["amount"],
-                "currency": order["currency"],
-                "status": "captured",
-                "order_id": order_id,
-                "method": "upi",
-                "captured": True,
-                "created_at": int(time.time()),
-            }
-            self.payments[payment["id"]] = payment
-            order["status"] = "paid"
-            return dict(payment)
-
-    @staticmethod
-    def checkout_signature(order_id: str, payment_id: str) -> str:
-        message = f"{order_id}|{payment_id}".encode()
-        return hmac.new(RAZORPAY_KEY_SECRET.encode(), message, hashlib.sha256).hexdigest()
-
-    @staticmethod
-    def webhook_signature(body: bytes) -> str:
-        return hmac.new(RAZORPAY_WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
-
-    def handle(self, method: str, path: str, body: dict) -> tuple[int, dict]:
-        with self.lock:
-            self.requests_seen += 1
-            if method == "POST" and path == "/v1/orders":
-                order = {
-                    "id": f"order_{uuid.uuid4().hex[:14]}",
-                    "entity": "order",
-                    "amount": body["amount"],
-                    "amount_paid": 0,
-                    "currency": body.get("currency", "INR"),
-                    "receipt": body.get("receipt"),
-                    "notes": body.get("notes", {}),
-                    "status": "created",
-                    "attempts": 0,
-                    "created_at": int(time.time()),
-                }
-                self.orders[order["id"]] = order
-                return 200, order
-            if match := re.fullmatch(r"/v1/orders/([\w]+)/payments", path):
-                items = [p for p in self.payments.values() if p["order_id"] == match[1]]
-                return 200, {"entity": "collection", "count": len(items), "items": items}
-            if match := re.fullmatch(r"/v1/payments/([\w]+)/capture", path):
-                payment = self.payments.get(match[1])
-                if payment is None or payment["status"] != "authorized":
-                    return 400, {"error": {"code": "BAD_REQUEST_ERROR", "description": "not authorized"}}
-                payment["status"] = "captured"
-                return 200, payment
-            if match := re.fullmatch(r"/v1/payments/([\w]+)/refund", path):
-                payment = self.payments.get(match[1])
-                if payment is None:
-                    return 400, {"error": {"code": "BAD_REQUEST_ERROR", "description": "no such payment"}}
-                refund = {
-                    "id": f"rfnd_{uuid.uuid4().hex[:14]}",
-                    "entity": "refund",
-                    "amount": body.get("amount", payment["amount"]),
-                    "currency": payment["currency"],
-                    "payment_id": payment["id"],
-                    "status": "processed",
-                }
-                self.refunds[refund["id"]] = refund
-                return 200, refund
-            if match := re.fullmatch(r"/v1/payments/([\w]+)", path):
-                payment = self.payments.get(match[1])
-                if payment is None:
-                    return 400, {"error": {"code": "BAD_REQUEST_ERROR", "description": "no such payment"}}
-                return 200, payment
-            if match := re.fullmatch(r"/v1/refunds/([\w]+)", path):
-                refund = self.refunds.get(match[1])
-                if refund is None:
-                    return 400, {"error": {"code": "BAD_REQUEST_ERROR", "description": "no such refund"}}
-                return 200, refund
-        return 404, {"error": {"code": "NOT_FOUND", "description": f"{method} {path}"}}
-
-
 @contextlib.contextmanager
 def fake_razorpay() -> Iterator[FakeRazorpay]:
-    fake = FakeRazorpay()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self, method: str) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw) if raw else {}
-            except ValueError:
-                body = {}
-            status, payload = fake.handle(method, self.path.split("?")[0], body)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self):
-            self._answer("GET")
-
-        def do_POST(self):
-            self._answer("POST")
-
-        def log_message(self, *args):  # quiet
-            pass
-
-    server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
-    fake.base_url = f"http://{LOOPBACK}:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    """``tests.support.razorpay.FakeRazorpay`` served on loopback, for the processes started here."""
+    with FakeRazorpay().serve(LOOPBACK) as fake:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def signed_webhook(base_url: str, event: dict, *, event_id: str | None = None) -> requests.Response:
     body = json.dumps(event).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "X-Razorpay-Signature": FakeRazorpay.webhook_signature(body),
-        "X-Razorpay-Event-Id": event_id or f"evt_{uuid.uuid4().hex[:14]}",
-    }
-    return requests.post(f"{base_url}/api/payments/webhook/", data=body, headers=headers, timeout=15)
+    headers = razorpay.webhook_headers(body, event_id=event_id)
+    return requests.post(f"{base_url}{razorpay.WEBHOOK_PATH}", data=body, headers=headers, timeout=15)
 
 
 def auth(token: str) -> dict:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 import requests
 
-from system_tests import harness
+from tests.system import harness
 
 pytestmark = pytest.mark.system
 
@@ -20,7 +19,7 @@ def stack():
         harness.flush_redis(12)
         env = harness.production_env(database_url=database_url, redis_db=12, media_root=str(logs / "media"))
         harness.prepare(env)
-        world = harness.run_python(env, "from system_tests.world import build_and_print\nbuild_and_print()")
+        world = harness.run_python(env, "from tests.system.world import build_and_print\nbuild_and_print()")
         with harness.gunicorn(env, logs, workers=1, threads=2) as base_url:
             yield {"env": env, "logs": logs, "world": world, "base_url": base_url}
 
@@ -60,14 +59,8 @@ def test_a_worker_on_redis_renders_the_certificate_of_a_course_completed_over_th
 
     # When a real Celery worker starts on the same broker
     with harness.celery_worker(stack["env"], stack["logs"]) as worker:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            pdf = requests.get(
-                f"{base_url}/api/certificates/{certificate['id']}/download/", headers=headers, timeout=10
-            )
-            if pdf.status_code == 200:
-                break
-            time.sleep(0.5)
+        download = f"{base_url}/api/certificates/{certificate['id']}/download/"
+        pdf = harness.get_when_ready(download, headers=headers, timeout=90)
         log = worker.log()
 
     # Then it renders the PDF, which downloads from the web process through the shared media storage

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests_security.conftest import ADMIN, INSTRUCTOR, OTHER_INSTRUCTOR, OTHER_STUDENT, STUDENT
+from tests.security.conftest import ADMIN, INSTRUCTOR, OTHER_INSTRUCTOR, OTHER_STUDENT, STUDENT
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 
 The browser is never downloaded (``playwright install`` is not used): ``CHROMIUM_PATH`` (default
 ``/usr/bin/chromium``) is launched headless with a fresh profile. Screenshots of each step go to
-``browser_tests/screenshots/`` (git-ignored) for a person to look at. Run with ``make browser-test``.
+``tests/browser/screenshots/`` (git-ignored) for a person to look at. Run with ``make browser-test``.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 from django.db import transaction
 
-from tests_security.conftest import ADMIN, SUSPENDED
-from tests_security.matrix import MATRIX
-from tests_security.test_authorization_matrix import call
+from tests.security.conftest import ADMIN, SUSPENDED
+from tests.security.matrix import MATRIX
+from tests.security.test_authorization_matrix import call
 
 
 class _Rollback(Exception):

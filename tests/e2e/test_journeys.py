@@ -20,7 +20,10 @@ from assessments.models import QuizAttempt
 from billing.models import Payment
 from catalog.models import Course, Enrollment, LessonProgress
 from certificates.models import Certificate
-from e2e_tests.conftest import (
+from forum.models import Flag, Post, Reply
+from gamification.models import XPEvent
+from moderation.models import AuditLog
+from tests.e2e.conftest import (
     PASSWORD,
     RZP_API,
     RZP_KEY_ID,
@@ -40,9 +43,7 @@ from e2e_tests.conftest import (
     signed_webhook,
     walk,
 )
-from forum.models import Flag, Post, Reply
-from gamification.models import XPEvent
-from moderation.models import AuditLog
+from tests.support.google import google_token_login
 
 pytestmark = pytest.mark.django_db
 
@@ -783,14 +784,8 @@ def test_browser_client_session_and_csrf_journey(domains):
 
 
 def test_google_token_first_login_requires_onboarding_journey(domains, fake_google, make_id_token):
-    from e2e_tests.conftest import GOOGLE_CLIENT_ID
-
     def google_login(id_token: str):
-        return Client().post(
-            allauth_app("auth/provider/token"),
-            {"provider": "google", "process": "login", "token": {"client_id": GOOGLE_CLIENT_ID, "id_token": id_token}},
-            content_type="application/json",
-        )
+        return google_token_login(Client(), id_token)
 
     # When a new user signs in with a Google ID token
     first = google_login(make_id_token(sub="g-42", email="kavya@example.com", name="Kavya Nair"))

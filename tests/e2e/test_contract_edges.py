@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from e2e_tests.conftest import Api, assert_error
+from tests.e2e.conftest import Api, assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_json_nested_too_deeply_is_400_not_500(signup_student):
 
 
 def test_non_ascii_razorpay_signatures_are_invalid_not_500(rzp, signup_student, instructor_api, admin_api, domains):
-    from e2e_tests.conftest import RZP_API, build_course, publish
+    from tests.e2e.conftest import RZP_API, build_course, publish
 
     # Given an open order
     course = build_course(instructor_api, domain=domains["software"], title="Paid Thing", price="10.00", modules=1)

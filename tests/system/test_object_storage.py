@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import boto3
@@ -14,8 +13,8 @@ import pytest
 import requests
 
 from scripts.s3_server import s3_server
-from system_tests import harness
-from system_tests.test_celery_certificate import _complete_course
+from tests.system import harness
+from tests.system.test_celery_certificate import _complete_course
 
 pytestmark = pytest.mark.system
 
@@ -37,7 +36,7 @@ def test_a_certificate_rendered_by_a_worker_downloads_from_another_machine_throu
         web_env = harness.production_env(media_root=str(web_media), **common)
         worker_env = harness.production_env(media_root=str(worker_media), **common)
         harness.prepare(web_env)
-        world = harness.run_python(web_env, "from system_tests.world import build_and_print\nbuild_and_print()")
+        world = harness.run_python(web_env, "from tests.system.world import build_and_print\nbuild_and_print()")
 
         with (
             harness.gunicorn(web_env, logs, workers=1, threads=2) as base_url,
@@ -72,14 +71,8 @@ def test_a_certificate_rendered_by_a_worker_downloads_from_another_machine_throu
             certificate = listing["results"][0]
 
             # Then the PDF worker (consuming only the pdf queue) renders it, and the web process serves it
-            deadline = time.monotonic() + 45
-            while time.monotonic() < deadline:
-                pdf = requests.get(
-                    f"{base_url}/api/certificates/{certificate['id']}/download/", headers=headers, timeout=10
-                )
-                if pdf.status_code == 200:
-                    break
-                time.sleep(0.5)
+            download = f"{base_url}/api/certificates/{certificate['id']}/download/"
+            pdf = harness.get_when_ready(download, headers=headers, timeout=45)
             log = worker.log()
             # And a stranger gets nothing: the permission checks still guard the bytes
             stranger = harness.login(base_url, world["students"][1])

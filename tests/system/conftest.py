@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from system_tests import harness
+from tests.system import harness
 
 # Low limits so the rate-limit tests reach them quickly ("/h" windows: no minute boundary mid-test).
 LIMIT = 3
@@ -40,7 +40,7 @@ def two_servers():
             QUIZ_ATTEMPTS_PER_DAY=str(LIMIT),
         )
         harness.prepare(env)
-        world = harness.run_python(env, "from system_tests.world import build_and_print\nbuild_and_print()")
+        world = harness.run_python(env, "from tests.system.world import build_and_print\nbuild_and_print()")
         with (
             harness.gunicorn(env, logs, name="web1", workers=2) as web1,
             harness.gunicorn(env, logs, name="web2", workers=2) as web2,

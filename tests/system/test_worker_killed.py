@@ -11,8 +11,8 @@ import psycopg
 import pytest
 import requests
 
-from system_tests import harness
-from system_tests.test_celery_certificate import _complete_course
+from tests.system import harness
+from tests.system.test_celery_certificate import _complete_course
 
 pytestmark = pytest.mark.system
 
@@ -38,7 +38,7 @@ def test_a_render_interrupted_by_a_killed_worker_is_finished_by_the_next_worker(
             CELERY_VISIBILITY_TIMEOUT_SECONDS=str(VISIBILITY_TIMEOUT),
         )
         harness.prepare(env)
-        world = harness.run_python(env, "from system_tests.world import build_and_print\nbuild_and_print()")
+        world = harness.run_python(env, "from tests.system.world import build_and_print\nbuild_and_print()")
         with harness.gunicorn(env, logs, workers=1, threads=2) as base_url:
             token = harness.login(base_url, world["students"][0])
             headers = harness.auth(token)
@@ -75,12 +75,7 @@ def test_a_render_interrupted_by_a_killed_worker_is_finished_by_the_next_worker(
             # ...and when another worker starts after the broker's visibility timeout, it gets the message back
             time.sleep(VISIBILITY_TIMEOUT + 1)
             with harness.celery_worker(env, logs, name="rescuer") as rescuer:
-                deadline = time.monotonic() + 60
-                while time.monotonic() < deadline:
-                    pdf = requests.get(download, headers=headers, timeout=10)
-                    if pdf.status_code == 200:
-                        break
-                    time.sleep(0.5)
+                pdf = harness.get_when_ready(download, headers=headers, timeout=60)
                 rescuer_log = rescuer.log()
 
     assert pdf.status_code == 200, pdf.text

@@ -17,9 +17,6 @@ from rest_framework.test import APIClient
 from billing.models import Payment
 from billing.tests.conftest import (
     API,
-    KEY_ID,
-    KEY_SECRET,
-    WEBHOOK_SECRET,
     checkout_signature,
     event_body,
     payment_entity,
@@ -27,14 +24,14 @@ from billing.tests.conftest import (
 )
 from catalog.models import Enrollment
 from gamification.models import XPEvent, XPTotal
+from tests.support import razorpay as razorpay_keys
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def razorpay(settings):
-    settings.RAZORPAY_KEY_ID, settings.RAZORPAY_KEY_SECRET = KEY_ID, KEY_SECRET
-    settings.RAZORPAY_WEBHOOK_SECRET, settings.RAZORPAY_API_BASE_URL = WEBHOOK_SECRET, API
+    razorpay_keys.use_test_keys(settings)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
 

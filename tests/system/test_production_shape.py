@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from system_tests import harness
+from tests.system import harness
 
 pytestmark = pytest.mark.system
 

@@ -13,9 +13,9 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from tests_security.conftest import ACTORS
-from tests_security.fingerprint import database_fingerprint
-from tests_security.matrix import MATRIX
+from tests.security.conftest import ACTORS
+from tests.security.fingerprint import database_fingerprint
+from tests.security.matrix import MATRIX
 
 WRITES = sorted(key for key, case in MATRIX.items() if key[1] in ("POST", "PATCH") and case.body is not None)
 READS = sorted(key for key in MATRIX if key[1] == "GET")

@@ -17,7 +17,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from tests_security.conftest import (
+from tests.security.conftest import (
     ADMIN,
     ANON,
     DEMOTED,

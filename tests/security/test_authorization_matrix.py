@@ -12,9 +12,9 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from tests_security.conftest import ACTORS
-from tests_security.matrix import MATRIX
-from tests_security.routes import api_routes
+from tests.security.conftest import ACTORS
+from tests.security.matrix import MATRIX
+from tests.security.routes import api_routes
 
 ROUTES = api_routes()
 
@@ -31,7 +31,7 @@ def test_every_route_of_the_url_configuration_has_a_matrix_entry():
     missing = sorted(found - set(MATRIX))
     stale = sorted(set(MATRIX) - found)
     assert not missing, (
-        f"routes without an authorization matrix entry (add them to tests_security/matrix.py): {missing}"
+        f"routes without an authorization matrix entry (add them to tests/security/matrix.py): {missing}"
     )
     assert not stale, f"matrix entries for routes that no longer exist: {stale}"
 

@@ -18,14 +18,13 @@ from model_bakery import baker
 from accounts.models import User
 from accounts.tests.conftest import totp_code
 from billing.models import Payment
-from browser_tests.conftest import run_action
 from catalog.models import Course
 from forum.models import Flag, Post
 from moderation.models import AuditLog
+from tests.browser.conftest import run_action
+from tests.support import razorpay as razorpay_keys
 
 pytestmark = pytest.mark.browser
-
-RZP_API = "https://razorpay.browser.test"
 
 
 @pytest.fixture
@@ -46,9 +45,9 @@ def platform(make_user, staff):
         )
         for title, days in [("Pandas in Practice", 3), ("Statistics Refresher", 1)]
     ]
-    for course in waiting:  # a course can only be published with at least one module holding a lesson
-        module = baker.make("catalog.Module", course=course, title="Basics", position=1)
-        baker.make("catalog.Lesson", module=module, title="Welcome", position=1, duration_seconds=300)
+    for course in waiting:  # a submitted course has content: approval needs a module with a lesson
+        module = baker.make("catalog.Module", course=course, position=1)
+        baker.make("catalog.Lesson", module=module, position=1, video_url="https://video.example.com/1.mp4")
     live = baker.make(
         "catalog.Course", instructor=instructor, domain=domain, title="SQL for Analysts", status="published", price=499
     )
@@ -78,7 +77,7 @@ def platform(make_user, staff):
 
 
 def test_staff_sign_in_and_the_dashboard_draws_its_charts(page, staff, platform, shot):
-    from browser_tests.conftest import sign_in
+    from tests.browser.conftest import sign_in
 
     # when a member of staff signs in through the login form
     sign_in(page, email=staff.email)
@@ -182,12 +181,11 @@ def test_resolving_a_flag(signed_in, staff, platform, shot):
 def test_refunding_a_payment(signed_in, staff, platform, settings, shot):
     page = signed_in
     payment = platform["payment"]
-    settings.RAZORPAY_KEY_ID, settings.RAZORPAY_KEY_SECRET = "rzp_test_browser", "browser-secret"
-    settings.RAZORPAY_API_BASE_URL = RZP_API
+    razorpay_keys.use_test_keys(settings)
     # Razorpay is answered at the HTTP boundary; the live server's thread shares this process's patch.
     with responses.RequestsMock() as razorpay:
         razorpay.post(
-            f"{RZP_API}/v1/payments/pay_browser1/refund",
+            f"{razorpay_keys.API_BASE_URL}/v1/payments/pay_browser1/refund",
             json={"id": "rfnd_browser1", "payment_id": "pay_browser1", "amount": 49_900, "status": "pending"},
         )
         # when staff find the payment by the buyer's email and refund it

@@ -8,14 +8,8 @@ course of the world, and must have no course-staff power left over any of them.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -24,6 +18,12 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from model_bakery import baker
 from rest_framework.test import APIClient
+
+from tests.support import razorpay
+from tests.support.razorpay import FakeRazorpay, checkout_signature
+from tests.support.world import course_build, payment_make
+
+__all__ = ["checkout_signature"]
 
 ANON, STUDENT, OTHER_STUDENT, INSTRUCTOR, OTHER_INSTRUCTOR, ADMIN, SUSPENDED, DEMOTED = (
     "anonymous",
@@ -36,7 +36,6 @@ ANON, STUDENT, OTHER_STUDENT, INSTRUCTOR, OTHER_INSTRUCTOR, ADMIN, SUSPENDED, DE
     "demoted_instructor",
 )
 ACTORS = (ANON, STUDENT, OTHER_STUDENT, INSTRUCTOR, OTHER_INSTRUCTOR, ADMIN, SUSPENDED, DEMOTED)
-RZP_KEY_ID, RZP_KEY_SECRET, RZP_WEBHOOK_SECRET = "rzp_test_matrix", "matrix-key-secret", "matrix-webhook-secret"
 RZP_PAYMENT_ID = "pay_matrixpaid0001"
 
 
@@ -68,29 +67,9 @@ class World:
         return client
 
 
-def _course(*, instructor, admin, domain, title: str, price: str = "0", publish: bool = True):
-    from assessments.services import quiz_create
-    from catalog import services
-
-    course = services.course_create(instructor=instructor, title=title, domain=domain, price=Decimal(price))
-    module = services.module_create(course=course, title=f"{title}: basics", pass_mark=50)
-    lesson = services.lesson_create(module=module, title=f"{title}: lesson 1", video_url="https://v.example.com/1")
-    services.lesson_create(module=module, title=f"{title}: lesson 2", video_url="https://v.example.com/2")
-    quiz = quiz_create(module=module, question="2 + 2?", options=["4", "5"], correct_option=0)
-    if publish:
-        course = services.course_approve(course=services.course_submit(course=course), actor=admin)
-    return course, module, lesson, quiz
-
-
-def _payment(*, user, course, status: str, **extra):
-    from billing.models import Payment
-
-    fields = {"amount": int(course.price * 100), "currency": "INR", "status": status}
-    fields.update(receipt=f"rcpt_{uuid.uuid4().hex[:12]}", razorpay_order_id=f"order_{uuid.uuid4().hex[:14]}")
-    if status != "created":
-        fields.update(payment_id=f"pay_{uuid.uuid4().hex[:14]}", paid_at=timezone.now())
-    fields.update(extra)
-    return Payment.objects.create(user=user, course=course, **fields)
+def _course(**kwargs):
+    built = course_build(**kwargs)
+    return built.course, built.module, built.lesson, built.quiz
 
 
 @pytest.fixture
@@ -101,8 +80,7 @@ def world(db, make_user, settings) -> World:
     from certificates.services import certificate_issue, certificate_revoke
     from forum.services import flag_create, post_create, reply_create
 
-    settings.RAZORPAY_KEY_ID, settings.RAZORPAY_KEY_SECRET = RZP_KEY_ID, RZP_KEY_SECRET
-    settings.RAZORPAY_WEBHOOK_SECRET = RZP_WEBHOOK_SECRET
+    razorpay.use_test_keys(settings)
     users = {
         ANON: None,
         STUDENT: make_user("student", full_name="Asha Student", email="asha@example.com"),
@@ -136,8 +114,8 @@ def world(db, make_user, settings) -> World:
     archived = catalog.course_archive(course=archived, actor=instructor)
 
     # The student has an open order for the paid course; the other student bought it.
-    open_order = _payment(user=student, course=paid_course, status="created")
-    paid = _payment(user=other_student, course=paid_course, status="paid")
+    open_order = payment_make(user=student, course=paid_course, status="created")
+    paid = payment_make(user=other_student, course=paid_course, status="paid")
     catalog.enrollment_grant(user=other_student, course=paid_course, source=Enrollment.Source.PAYMENT)
 
     attempt = quiz_attempt_submit(user=student, module=module, answers=[{"quiz": quiz.pk, "selected_option": 1}])
@@ -190,42 +168,22 @@ def world(db, make_user, settings) -> World:
     )
 
 
-def checkout_signature(order_id: str, payment_id: str) -> str:
-    return hmac.new(RZP_KEY_SECRET.encode(), f"{order_id}|{payment_id}".encode(), hashlib.sha256).hexdigest()
-
-
 @pytest.fixture
 def fake_razorpay(world):
-    """Razorpay at the HTTP boundary: new orders are created, the student's open order is paid; refunds are
-    processed."""
+    """Razorpay at the HTTP boundary: it creates orders, knows the world's payments (the student's open order
+    paid as ``RZP_PAYMENT_ID``) and accepts refunds as pending."""
+    from billing.models import Payment
+
+    fake = FakeRazorpay(refund_status="pending")
     order = world.open_order
-
-    def payment(request):
-        body = {
-            "id": RZP_PAYMENT_ID,
-            "entity": "payment",
-            "amount": order.amount,
-            "currency": "INR",
-            "status": "captured",
-            "order_id": order.razorpay_order_id,
-        }
-        return 200, {}, json.dumps(body)
-
-    def refund(request):
-        payment_id = request.url.rstrip("/").split("/")[-2]
-        body = json.loads(request.body or "{}")
-        refund = {"id": f"rfnd_{uuid.uuid4().hex[:14]}", "entity": "refund", "payment_id": payment_id}
-        refund.update(amount=body.get("amount"), currency="INR", status="pending")
-        return 200, {}, json.dumps(refund)
-
-    def new_order(request):
-        body = json.loads(request.body or "{}")
-        order = {"id": f"order_{uuid.uuid4().hex[:14]}", "entity": "order", "status": "created"}
-        order.update(amount=body.get("amount"), currency=body.get("currency", "INR"), receipt=body.get("receipt"))
-        return 200, {}, json.dumps(order)
-
+    fake.add_payment(order_id=order.razorpay_order_id, amount=order.amount, payment_id=RZP_PAYMENT_ID)
+    for payment in Payment.objects.exclude(payment_id=""):
+        fake.add_payment(
+            order_id=payment.razorpay_order_id,
+            amount=payment.amount,
+            currency=payment.currency,
+            payment_id=payment.payment_id,
+        )
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.add_callback(responses.POST, "https://api.razorpay.com/v1/orders", new_order)
-        mock.add_callback(responses.GET, re.compile(r"https://api\.razorpay\.com/v1/payments/pay_\w+$"), payment)
-        mock.add_callback(responses.POST, re.compile(r"https://api\.razorpay\.com/v1/payments/pay_\w+/refund$"), refund)
+        fake.intercept(mock)
         yield mock

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests_security.conftest import (
+from tests.security.conftest import (
     ACTORS,
     ADMIN,
     ANON,

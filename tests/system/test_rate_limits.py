@@ -11,8 +11,8 @@ import uuid
 import pytest
 import requests
 
-from system_tests import harness
-from system_tests.conftest import LIMIT, LOGIN_LIMIT
+from tests.system import harness
+from tests.system.conftest import LIMIT, LOGIN_LIMIT
 
 pytestmark = pytest.mark.system
 

@@ -8,11 +8,8 @@ CSRF token for the browser client).
 from __future__ import annotations
 
 import datetime
-import hashlib
-import hmac
 import json
 import re
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -23,22 +20,15 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
 
-from accounts.tests.conftest import (  # Google, faked at its HTTP boundary exactly as the accounts tests do
-    GOOGLE_CLIENT_ID,
-    fake_google,
-    google_app,
-    google_signing_key,
-    make_id_token,
-)
 from catalog.models import Domain
+from tests.support import razorpay
+from tests.support.google import fake_google, google_app, google_signing_key, make_id_token
+from tests.support.razorpay import checkout_signature
 
-__all__ = ["GOOGLE_CLIENT_ID", "fake_google", "google_app", "google_signing_key", "make_id_token"]
+__all__ = ["checkout_signature", "fake_google", "google_app", "google_signing_key", "make_id_token"]
 
 PASSWORD = "correct-horse-battery-staple-9"
-RZP_API = "https://razorpay.e2e.test"
-RZP_KEY_ID = "rzp_test_e2e"
-RZP_KEY_SECRET = "e2e-key-secret"
-RZP_WEBHOOK_SECRET = "e2e-webhook-secret"
+RZP_API, RZP_KEY_ID = razorpay.API_BASE_URL, razorpay.KEY_ID
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 # ISO 8601 with an explicit offset (or Z): what the contract promises for every timestamp.
@@ -216,31 +206,13 @@ def signup_student(domains):
 @pytest.fixture
 def rzp(settings):
     """Razorpay answered at its HTTP API; any call nobody expected fails the test."""
-    settings.RAZORPAY_KEY_ID = RZP_KEY_ID
-    settings.RAZORPAY_KEY_SECRET = RZP_KEY_SECRET
-    settings.RAZORPAY_WEBHOOK_SECRET = RZP_WEBHOOK_SECRET
-    settings.RAZORPAY_API_BASE_URL = RZP_API
-    settings.RAZORPAY_TIMEOUT_SECONDS = 2.0
+    razorpay.use_test_keys(settings, timeout_seconds=2.0)
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
         yield mock
 
 
-def checkout_signature(order_id: str, payment_id: str) -> str:
-    return hmac.new(RZP_KEY_SECRET.encode(), f"{order_id}|{payment_id}".encode(), hashlib.sha256).hexdigest()
-
-
 def signed_webhook(api: Api, event: str, **entities):
-    body = json.dumps(
-        {"entity": "event", "event": event, "payload": {name: {"entity": e} for name, e in entities.items()}}
-    ).encode()
-    signature = hmac.new(RZP_WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    return api.client.post(
-        "/api/payments/webhook/",
-        body,
-        content_type="application/json",
-        HTTP_X_RAZORPAY_SIGNATURE=signature,
-        HTTP_X_RAZORPAY_EVENT_ID=f"evt_{uuid.uuid4().hex[:12]}",
-    )
+    return razorpay.post_webhook(api.client, razorpay.event_body(event, **entities))
 
 
 # --- building a course through the instructor API ---------------------------------------------------
