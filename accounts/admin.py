@@ -136,7 +136,7 @@ class UserAdmin(admin.ModelAdmin):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # The course form's instructor picker offers only people who may own a course.
         if request.path.endswith("/autocomplete/") and request.GET.get("field_name") == "instructor":
-            queryset = queryset.filter(role__in=[User.Role.INSTRUCTOR, User.Role.ADMIN])
+            queryset = queryset.course_owners()
         return queryset, may_have_duplicates
 
     def has_delete_permission(self, request, obj=None) -> bool:

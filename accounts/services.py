@@ -42,7 +42,7 @@ def _display_name(full_name: str) -> str:
 @transaction.atomic
 def user_onboarding_complete(*, user: User, full_name: str, domain: Domain, branch: str, year: int) -> User:
     locked = _locked(user)
-    if locked.role != User.Role.STUDENT:
+    if not locked.is_student:
         raise ForbiddenError(
             "Onboarding is for learners; instructors and admins need none (set your name with PATCH /api/auth/me/).",
             code=errors.ONBOARDING_NOT_FOR_STAFF,

@@ -134,8 +134,7 @@ class CourseAdmin(HttpsUrlFields, ServiceRefusalsAsMessages):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "instructor":
-            people = db_field.related_model
-            kwargs["queryset"] = people.objects.filter(role__in=[people.Role.INSTRUCTOR, people.Role.ADMIN])
+            kwargs["queryset"] = db_field.related_model.objects.course_owners()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_ordering(self, request):
