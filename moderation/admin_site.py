@@ -77,8 +77,6 @@ def export_selected_as_csv(modeladmin, request, queryset):
 
 
 class StaffAdminSite(admin.AdminSite):
-    site_header = "Desired Career Academy"
-    site_title = "Desired Career Academy staff"
     index_title = "Staff dashboard"
     login_form = StaffAdminLoginForm
 
@@ -88,6 +86,15 @@ class StaffAdminSite(admin.AdminSite):
         # The stock bulk delete runs QuerySet.delete(), around every service and the audit log. A ModelAdmin
         # whose delete_queryset goes through its services lists "delete_selected" in its own actions.
         self.disable_action("delete_selected")
+
+    # Read per request, so the site follows ACADEMY_NAME (a class attribute would freeze it at import).
+    @property
+    def site_header(self) -> str:
+        return settings.ACADEMY_NAME
+
+    @property
+    def site_title(self) -> str:
+        return f"{settings.ACADEMY_NAME} staff"
 
     def has_permission(self, request) -> bool:
         return is_platform_admin(request.user)
