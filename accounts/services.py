@@ -19,6 +19,7 @@ from accounts.models import SpentRefreshToken, User
 from accounts.validators import display_name_clean
 from catalog.models import Domain
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError
+from common.services import model_update
 from moderation.services import audit_record
 
 # The only fields a user may set on themselves; role, email, staff and suspension never pass through here.
@@ -64,11 +65,7 @@ def user_profile_update(*, user: User, **changes) -> User:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
     if "full_name" in changes:
         changes["full_name"] = _display_name(changes["full_name"])
-    locked = _locked(user)
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    if changes:
-        locked.save(update_fields=list(changes))
+    locked, _ = model_update(instance=_locked(user), fields=PROFILE_FIELDS, data=changes)
     return locked
 
 

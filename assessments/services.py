@@ -28,6 +28,7 @@ from catalog.models import Enrollment, Module
 from catalog.services import content_delete_allowed_check, course_completion_check
 from common.exceptions import ApplicationError, ForbiddenError, NotFoundError, RateLimitedError
 from common.ordering import positions_apply
+from common.services import model_update
 from moderation.services import audit_record
 
 _QUIZ_FIELDS = ("question", "options", "correct_option", "explanation")
@@ -104,12 +105,9 @@ def quiz_update(*, quiz: Quiz, data: dict[str, Any]) -> Quiz:
     options = data.get("options", quiz.options)
     correct_option = data.get("correct_option", quiz.correct_option)
     _content_validate(options=options, correct_option=correct_option)
-    changed = [field for field in _QUIZ_FIELDS if field in data]
-    for field in changed:
-        setattr(quiz, field, data[field])
-    quiz.options = options_normalise(quiz.options)
-    if changed:
-        quiz.save(update_fields=[*changed, "updated_at"])
+    if "options" in data:
+        data = {**data, "options": options_normalise(data["options"])}
+    quiz, _ = model_update(instance=quiz, fields=_QUIZ_FIELDS, data=data)
 
     position = data.get("position")
     if position is not None:

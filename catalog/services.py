@@ -37,6 +37,7 @@ from catalog.signals import course_completed, lesson_completed
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError, PaymentRequiredError
 from common.ordering import positions_renumber
+from common.services import model_update
 
 # ----------------------------------------------------------------------------------------------
 # Courses
@@ -96,11 +97,9 @@ def course_update(*, course: Course, data: dict[str, Any]) -> Course:
     """Edit a course's description fields. Status changes only through submit and the admin review."""
     if "price" in data:
         _price_check(data["price"])
-    fields = [name for name in COURSE_EDITABLE_FIELDS if name in data]
-    for name in fields:
-        setattr(course, name, data[name])
-    if fields:
-        course.save(update_fields=[*fields, "updated_at"])
+    # Compared with the stored row, locked: a caller's copy may already carry the new values (the admin's
+    # form writes them onto it before save_model), and model_update writes only what differs.
+    course, _ = model_update(instance=_course_lock(course), fields=COURSE_EDITABLE_FIELDS, data=data)
     return course
 
 
@@ -307,11 +306,7 @@ def module_update(*, module: Module, data: dict[str, Any]) -> Module:
     """Edit a module; a new ``position`` moves it and renumbers its siblings. It never changes course."""
     _course_lock(module.course)
     module = Module.objects.select_related("course").get(pk=module.pk)
-    fields = [name for name in ("title", "description", "pass_mark") if name in data]
-    for name in fields:
-        setattr(module, name, data[name])
-    if fields:
-        module.save(update_fields=[*fields, "updated_at"])
+    module, _ = model_update(instance=module, fields=("title", "description", "pass_mark"), data=data)
     if data.get("position") is not None:
         module.position = _move(Module, Module.objects.filter(course_id=module.course_id), module, data["position"])
     return module
@@ -393,11 +388,7 @@ def lesson_update(*, lesson: Lesson, data: dict[str, Any]) -> Lesson:
     """Edit a lesson; a new ``position`` moves it within its module. It never changes module."""
     _module_lock(lesson.module)
     lesson = Lesson.objects.select_related("module").get(pk=lesson.pk)
-    fields = [name for name in LESSON_EDITABLE_FIELDS if name in data]
-    for name in fields:
-        setattr(lesson, name, data[name])
-    if fields:
-        lesson.save(update_fields=[*fields, "updated_at"])
+    lesson, _ = model_update(instance=lesson, fields=LESSON_EDITABLE_FIELDS, data=data)
     if data.get("position") is not None:
         lesson.position = _move(Lesson, Lesson.objects.filter(module_id=lesson.module_id), lesson, data["position"])
     return lesson
