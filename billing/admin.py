@@ -12,6 +12,7 @@ from billing import services
 from billing.models import Payment, WebhookEvent
 from common.admin import ReadOnlyAdmin, ReadOnlyInline
 from common.exceptions import ApplicationError
+from common.money import paise_format
 
 
 class WebhookEventInline(ReadOnlyInline):
@@ -61,7 +62,7 @@ class PaymentAdmin(ReadOnlyAdmin):
     @admin.display(description="amount", ordering="amount")
     def amount_display(self, payment: Payment) -> str:
         # Stored in paise; support staff talk in rupees.
-        return f"{payment.currency} {payment.amount / 100:,.2f}"
+        return paise_format(payment.amount, currency=payment.currency)
 
     @admin.action(description="Refund selected payments in full (Razorpay)")
     def refund_payments(self, request, queryset):

@@ -34,6 +34,7 @@ from catalog.selectors import active_enrollment_get
 from catalog.services import enrollment_grant, enrollment_revoke
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, NotFoundError
+from common.money import rupees_to_paise
 from moderation.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -41,10 +42,6 @@ logger = logging.getLogger(__name__)
 CURRENCY = "INR"
 DUPLICATE_REASON = "Duplicate payment for a course already bought."
 REFUND_REASON = "Payment refunded."
-
-
-def _rupees_to_paise(course: Course) -> int:
-    return int(course.price * 100)
 
 
 # --- Orders ---------------------------------------------------------------------------------------
@@ -65,7 +62,7 @@ def payment_order_create(*, user, course: Course) -> tuple[Payment, bool]:
     if Payment.objects.filter(user=user, course=course, status__in=Payment.OWNED).exists():
         raise ConflictError("You have already bought this course.", code=errors.ALREADY_PURCHASED)
 
-    amount = _rupees_to_paise(course)  # from the database, never from the client
+    amount = rupees_to_paise(course.price)  # from the database, never from the client
     reusable_since = timezone.now() - timedelta(minutes=settings.BILLING_ORDER_REUSE_MINUTES)
     open_order = Payment.objects.filter(user=user, course=course, status=Payment.Status.CREATED).first()
     if open_order is not None and open_order.amount == amount and open_order.created_at >= reusable_since:

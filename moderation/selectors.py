@@ -9,7 +9,6 @@ result is cached for ``ADMIN_STATS_CACHE_SECONDS``.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +22,7 @@ from accounts.models import User
 from billing.models import Payment
 from catalog.models import Course, Enrollment
 from certificates.models import Certificate
+from common.money import paise_to_rupees
 from forum.models import Flag
 from moderation.models import AuditLog
 
@@ -54,10 +54,6 @@ def created_between(
     if date_to is not None:
         queryset = queryset.filter(**{f"{field}__lt": local_day_start(date_to + datetime.timedelta(days=1))})
     return queryset
-
-
-def paise_to_rupees(paise: int) -> Decimal:
-    return (Decimal(paise) / 100).quantize(Decimal("0.01"))
 
 
 def _daily(queryset: QuerySet, *, field: str, since: datetime.datetime, value) -> dict[datetime.date, Any]:
