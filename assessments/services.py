@@ -11,7 +11,6 @@ the daily attempt count and the "first pass" decision cannot race with a concurr
 from __future__ import annotations
 
 import math
-from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
@@ -29,6 +28,7 @@ from catalog.services import content_delete_allowed_check, course_completion_che
 from common.exceptions import ApplicationError, ForbiddenError, NotFoundError, RateLimitedError
 from common.ordering import positions_apply
 from common.services import model_update
+from common.timeutils import local_day_bounds
 from moderation.services import audit_record
 
 _QUIZ_FIELDS = ("question", "options", "correct_option", "explanation")
@@ -155,18 +155,10 @@ def quiz_reorder(*, module: Module, quiz_ids: list[UUID]) -> list[Quiz]:
     return list(Quiz.objects.filter(module=module).order_by("position"))
 
 
-def _local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
-    """Start of today and of tomorrow in TIME_ZONE (DST-safe: built from the local date)."""
-    tz = timezone.get_current_timezone()
-    today = timezone.localtime(now, tz).date()
-    start = datetime.combine(today, time.min, tzinfo=tz)
-    return start, datetime.combine(today + timedelta(days=1), time.min, tzinfo=tz)
-
-
 def _attempt_quota_check(*, user, module: Module) -> None:
     limit = settings.QUIZ_ATTEMPTS_PER_DAY
     now = timezone.now()
-    day_start, next_day = _local_day_bounds(now)
+    day_start, next_day = local_day_bounds(now)
     used = QuizAttempt.objects.filter(user=user, module=module, created_at__gte=day_start).count()
     if used >= limit:
         raise RateLimitedError(

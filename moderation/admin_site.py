@@ -20,11 +20,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
+from common.timeutils import local_today
 from moderation import admin_mfa
 from moderation.csv_export import csv_lines
 
@@ -71,7 +71,7 @@ def export_selected_as_csv(modeladmin, request, queryset):
     response = StreamingHttpResponse(
         csv_lines(itertools.chain([columns], rows)), content_type="text/csv; charset=utf-8"
     )
-    filename = f"{modeladmin.model._meta.model_name}-{timezone.localdate():%Y-%m-%d}.csv"
+    filename = f"{modeladmin.model._meta.model_name}-{local_today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -23,6 +23,7 @@ from billing.models import Payment
 from catalog.models import Course, Enrollment
 from certificates.models import Certificate
 from common.money import paise_to_rupees
+from common.timeutils import local_midnight, local_today, local_zone
 from forum.models import Flag
 from moderation.models import AuditLog
 
@@ -36,11 +37,6 @@ STATS_QUERY_COUNT = 9
 CAPTURED = (Payment.Status.PAID, Payment.Status.REFUND_PENDING, Payment.Status.REFUNDED)
 
 
-def local_day_start(day: datetime.date) -> datetime.datetime:
-    """Midnight of ``day`` in the current time zone (TIME_ZONE), as an aware datetime."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def created_between(
     queryset: QuerySet,
     *,
@@ -50,16 +46,16 @@ def created_between(
 ) -> QuerySet:
     """Rows whose ``field`` falls on a local day from ``date_from`` to ``date_to``, both inclusive."""
     if date_from is not None:
-        queryset = queryset.filter(**{f"{field}__gte": local_day_start(date_from)})
+        queryset = queryset.filter(**{f"{field}__gte": local_midnight(date_from)})
     if date_to is not None:
-        queryset = queryset.filter(**{f"{field}__lt": local_day_start(date_to + datetime.timedelta(days=1))})
+        queryset = queryset.filter(**{f"{field}__lt": local_midnight(date_to + datetime.timedelta(days=1))})
     return queryset
 
 
 def _daily(queryset: QuerySet, *, field: str, since: datetime.datetime, value) -> dict[datetime.date, Any]:
     rows = (
         queryset.filter(**{f"{field}__gte": since})
-        .annotate(day=TruncDate(field, tzinfo=timezone.get_current_timezone()))
+        .annotate(day=TruncDate(field, tzinfo=local_zone()))
         .order_by()
         .values("day")
         .annotate(value=value)
@@ -69,9 +65,9 @@ def _daily(queryset: QuerySet, *, field: str, since: datetime.datetime, value) -
 
 
 def _platform_stats_compute() -> dict[str, Any]:
-    today = timezone.localdate()
+    today = local_today()
     days = [today - datetime.timedelta(days=offset) for offset in range(CHART_DAYS - 1, -1, -1)]
-    since = local_day_start(days[0])
+    since = local_midnight(days[0])
 
     people = User.objects.aggregate(
         students=Count("pk", filter=Q(role=User.Role.STUDENT)),
