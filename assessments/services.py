@@ -26,7 +26,7 @@ from assessments.validators import options_normalise, quiz_content_errors
 from catalog.models import Enrollment, Module
 from catalog.services import content_delete_allowed_check, course_completion_check
 from common.exceptions import ApplicationError, ForbiddenError, NotFoundError, RateLimitedError
-from common.ordering import positions_apply
+from common.ordering import position_clamp, positions_apply
 from common.services import model_update
 from common.timeutils import local_day_bounds
 from moderation.services import audit_record
@@ -50,13 +50,6 @@ def _positions_write(*, module_id: UUID, ordered_ids: list[UUID]) -> None:
     )
 
 
-def _position_errors(*, position: int | None, highest: int) -> None:
-    if position is not None and not 1 <= position <= highest:
-        raise ApplicationError(
-            "Invalid input.", code=errors.INVALID, errors={"position": [f"Must be between 1 and {highest}."]}
-        )
-
-
 def _content_validate(*, options: Any, correct_option: Any) -> None:
     field_errors = quiz_content_errors(options=options, correct_option=correct_option)
     if field_errors:
@@ -77,7 +70,7 @@ def quiz_create(
     _content_validate(options=options, correct_option=correct_option)
     _module_lock(module_id=module.pk)
     ordered = _ordered_quiz_ids(module_id=module.pk)
-    _position_errors(position=position, highest=len(ordered) + 1)
+    at = position_clamp(position, last=len(ordered) + 1)
     quiz = Quiz.objects.create(
         module=module,
         question=question,
@@ -86,10 +79,10 @@ def quiz_create(
         explanation=explanation,
         position=len(ordered) + 1,
     )
-    if position is not None and position != quiz.position:
-        ordered.insert(position - 1, quiz.pk)
+    if at != quiz.position:
+        ordered.insert(at - 1, quiz.pk)
         _positions_write(module_id=module.pk, ordered_ids=ordered)
-        quiz.position = position
+        quiz.position = at
     return quiz
 
 
@@ -109,10 +102,9 @@ def quiz_update(*, quiz: Quiz, data: dict[str, Any]) -> Quiz:
         data = {**data, "options": options_normalise(data["options"])}
     quiz, _ = model_update(instance=quiz, fields=_QUIZ_FIELDS, data=data)
 
-    position = data.get("position")
-    if position is not None:
+    if data.get("position") is not None:
         ordered = _ordered_quiz_ids(module_id=quiz.module_id)
-        _position_errors(position=position, highest=len(ordered))
+        position = position_clamp(data["position"], last=len(ordered))
         current = ordered.index(quiz.pk) + 1
         if position != current:
             ordered.remove(quiz.pk)

@@ -36,7 +36,7 @@ from catalog.models import (
 from catalog.signals import course_completed, lesson_completed
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError, PaymentRequiredError
-from common.ordering import positions_renumber
+from common.ordering import position_clamp, positions_renumber
 from common.services import model_update
 
 # ----------------------------------------------------------------------------------------------
@@ -260,13 +260,6 @@ def course_unarchive(*, course: Course, actor) -> Course:
 # ----------------------------------------------------------------------------------------------
 
 
-def _position_clamp(requested: int | None, last: int) -> int:
-    """Positions past the end append; the API validates ``>= 1`` before we get here."""
-    if requested is None:
-        return last
-    return max(1, min(int(requested), last))
-
-
 def _siblings(queryset: models.QuerySet, *, exclude_pk: UUID | None = None) -> list[tuple[UUID, int]]:
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
@@ -275,7 +268,7 @@ def _siblings(queryset: models.QuerySet, *, exclude_pk: UUID | None = None) -> l
 
 def _move(model: type[models.Model], siblings_qs: models.QuerySet, obj, requested: int) -> int:
     others = _siblings(siblings_qs, exclude_pk=obj.pk)
-    at = _position_clamp(requested, len(others) + 1)
+    at = position_clamp(requested, last=len(others) + 1)
     ordered = [*others[: at - 1], (obj.pk, obj.position), *others[at - 1 :]]
     positions_renumber(model.objects, ordered)
     return at
@@ -296,7 +289,7 @@ def module_create(
     """Insert a module at ``position`` (default: last), shifting the ones after it down."""
     _course_lock(course)
     siblings = _siblings(Module.objects.filter(course=course))
-    at = _position_clamp(position, len(siblings) + 1)
+    at = position_clamp(position, last=len(siblings) + 1)
     positions_renumber(Module.objects, siblings, hole=at)
     return Module.objects.create(course=course, title=title, description=description, position=at, pass_mark=pass_mark)
 
@@ -355,7 +348,7 @@ def lesson_create(
     """Insert a lesson at ``position`` (default: last); learners' percentages are recounted."""
     module = _module_lock(module)
     siblings = _siblings(Lesson.objects.filter(module=module))
-    at = _position_clamp(position, len(siblings) + 1)
+    at = position_clamp(position, last=len(siblings) + 1)
     positions_renumber(Lesson.objects, siblings, hole=at)
     lesson = Lesson.objects.create(
         module=module,
