@@ -23,6 +23,7 @@ from assessments import errors
 from assessments.models import Quiz, QuizAttempt, QuizResult
 from assessments.signals import module_quiz_passed
 from assessments.validators import options_normalise, quiz_content_errors
+from catalog import errors as catalog_errors
 from catalog.models import Enrollment, Module
 from catalog.services import content_delete_allowed_check, course_completion_check
 from common.exceptions import ApplicationError, ForbiddenError, NotFoundError, RateLimitedError
@@ -202,7 +203,7 @@ def quiz_attempt_submit(*, user, module: Module, answers: list[dict[str, Any]]) 
         .first()
     )
     if enrollment is None:
-        raise ForbiddenError("Enroll in this course to take its quizzes.", code=errors.NOT_ENROLLED)
+        raise ForbiddenError("Enroll in this course to take its quizzes.", code=catalog_errors.NOT_ENROLLED)
     _attempt_quota_check(user=user, module=module)
 
     questions = list(Quiz.objects.filter(module=module).order_by("position"))

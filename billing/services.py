@@ -29,6 +29,7 @@ from billing import errors, gateway
 from billing.models import Payment, WebhookEvent
 from billing.signals import payment_refunded
 from billing.tasks import payment_duplicate_refund_task, payment_receipt_send
+from catalog import errors as catalog_errors
 from catalog.models import Course, Enrollment
 from catalog.selectors import active_enrollment_get
 from catalog.services import enrollment_grant, enrollment_revoke
@@ -58,7 +59,7 @@ def payment_order_create(*, user, course: Course) -> tuple[Payment, bool]:
             errors={"course": ["This course is free; enroll directly instead of paying."]},
         )
     if active_enrollment_get(user=user, course_id=course.pk) is not None:
-        raise ConflictError("You are already enrolled in this course.", code=errors.ALREADY_ENROLLED)
+        raise ConflictError("You are already enrolled in this course.", code=catalog_errors.ALREADY_ENROLLED)
     if Payment.objects.filter(user=user, course=course, status__in=Payment.OWNED).exists():
         raise ConflictError("You have already bought this course.", code=errors.ALREADY_PURCHASED)
 

@@ -89,7 +89,7 @@ def course_create(
         except IntegrityError:
             if not Course.objects.filter(slug=slug).exists():
                 raise
-    raise ConflictError("Could not find a free address for this course; change its title.", code="slug_conflict")
+    raise ConflictError("Could not find a free address for this course; change its title.", code=errors.SLUG_CONFLICT)
 
 
 @transaction.atomic
@@ -209,7 +209,8 @@ def course_reject(*, course: Course, actor, reason: str) -> Course:
 
     reason = reason.strip()
     if not reason:
-        raise ApplicationError("A reason is required.", code="invalid", errors={"reason": ["This field is required."]})
+        # ApplicationError's own code, "invalid": field errors, like DRF's validation errors.
+        raise ApplicationError("A reason is required.", errors={"reason": ["This field is required."]})
     course = _course_lock(course)
     if course.status != Course.Status.PENDING_REVIEW:
         raise _status_conflict(course, "rejected")

@@ -24,6 +24,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
+from accounts import errors as accounts_errors
 from common.timeutils import local_today
 from moderation import admin_mfa
 from moderation.csv_export import csv_lines
@@ -51,7 +52,7 @@ class StaffAdminLoginForm(AdminAuthenticationForm):
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if getattr(user, "is_suspended", False):
-            raise ValidationError("This account is suspended.", code="account_suspended")
+            raise ValidationError("This account is suspended.", code=accounts_errors.ACCOUNT_SUSPENDED)
 
 
 def export_fields(model, exclude: tuple[str, ...] = ()) -> list:
