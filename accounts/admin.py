@@ -24,26 +24,13 @@ from django.template.response import TemplateResponse
 from accounts import services
 from accounts.models import User
 from accounts.validators import display_name_clean
+from common.admin import ReadOnlyInline
 from common.exceptions import ApplicationError
 
 # Registered by Django and allauth; edited there they would bypass allauth's flows (and expose secrets).
 for _model in (Group, EmailAddress, SocialToken, SocialAccount, UserSession):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class EmailAddressInline(ReadOnlyInline):
@@ -136,7 +123,7 @@ class UserAdmin(admin.ModelAdmin):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # The course form's instructor picker offers only people who may own a course.
         if request.path.endswith("/autocomplete/") and request.GET.get("field_name") == "instructor":
-            queryset = queryset.filter(role__in=[User.Role.INSTRUCTOR, User.Role.ADMIN])
+            queryset = queryset.course_owners()
         return queryset, may_have_duplicates
 
     def has_delete_permission(self, request, obj=None) -> bool:

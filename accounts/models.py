@@ -20,7 +20,13 @@ from django.utils import timezone
 from common.models import UUIDModel
 
 
-class UserManager(BaseUserManager["User"]):
+class UserQuerySet(models.QuerySet):
+    def course_owners(self) -> UserQuerySet:
+        """People who may own a course: instructors and admins."""
+        return self.filter(role__in=User.COURSE_OWNER_ROLES)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra) -> User:
@@ -48,6 +54,8 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
         STUDENT = "student", "Student"
         INSTRUCTOR = "instructor", "Instructor"
         ADMIN = "admin", "Admin"
+
+    COURSE_OWNER_ROLES = (Role.INSTRUCTOR, Role.ADMIN)
 
     email = models.EmailField(max_length=254)
     full_name = models.CharField(max_length=150, blank=True)
@@ -110,7 +118,7 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
     @property
     def onboarding_required(self) -> bool:
         # Onboarding (domain, branch, year of study) is for learners: staff are never held there.
-        return self.role == self.Role.STUDENT and self.onboarding_completed_at is None
+        return self.is_student and self.onboarding_completed_at is None
 
     @property
     def has_totp(self) -> bool:
@@ -120,7 +128,7 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
     @property
     def mfa_enrolment_required(self) -> bool:
         """An admin who must enrol TOTP before using the admin site or the API (``STAFF_MFA_REQUIRED``)."""
-        return settings.STAFF_MFA_REQUIRED and self.role == self.Role.ADMIN and not self.has_totp
+        return settings.STAFF_MFA_REQUIRED and self.is_admin and not self.has_totp
 
     def get_full_name(self) -> str:
         return self.full_name

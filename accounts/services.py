@@ -19,6 +19,7 @@ from accounts.models import SpentRefreshToken, User
 from accounts.validators import display_name_clean
 from catalog.models import Domain
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError
+from common.services import model_update
 from moderation.services import audit_record
 
 # The only fields a user may set on themselves; role, email, staff and suspension never pass through here.
@@ -42,7 +43,7 @@ def _display_name(full_name: str) -> str:
 @transaction.atomic
 def user_onboarding_complete(*, user: User, full_name: str, domain: Domain, branch: str, year: int) -> User:
     locked = _locked(user)
-    if locked.role != User.Role.STUDENT:
+    if not locked.is_student:
         raise ForbiddenError(
             "Onboarding is for learners; instructors and admins need none (set your name with PATCH /api/auth/me/).",
             code=errors.ONBOARDING_NOT_FOR_STAFF,
@@ -64,11 +65,7 @@ def user_profile_update(*, user: User, **changes) -> User:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
     if "full_name" in changes:
         changes["full_name"] = _display_name(changes["full_name"])
-    locked = _locked(user)
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    if changes:
-        locked.save(update_fields=list(changes))
+    locked, _ = model_update(instance=_locked(user), fields=PROFILE_FIELDS, data=changes)
     return locked
 
 

@@ -11,7 +11,7 @@ from django.forms.models import BaseInlineFormSet
 
 from assessments import services
 from assessments.models import Quiz, QuizAttempt, QuizResult
-from common.admin import ServiceRefusalsAsMessages
+from common.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceRefusalsAsMessages
 
 _CONTENT_FIELDS = ("question", "options", "correct_option", "explanation")
 
@@ -91,23 +91,15 @@ class QuizAdmin(ServiceRefusalsAsMessages):
             services.quiz_delete(quiz=quiz, actor=request.user)
 
 
-class QuizResultInline(admin.TabularInline):
+class QuizResultInline(ReadOnlyInline):
     model = QuizResult
     fields = ("position", "question", "selected_option", "is_correct", "quiz", "timestamp")
     readonly_fields = fields
     ordering = ("position",)
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(QuizAttempt)
-class QuizAttemptAdmin(admin.ModelAdmin):
+class QuizAttemptAdmin(ReadOnlyAdmin):
     list_display = ("user", "module", "score", "total", "percentage", "passed", "created_at")
     list_filter = ("passed", "created_at", "module__course")
     search_fields = ("user__email", "user__full_name", "module__title", "module__course__title")
@@ -116,12 +108,3 @@ class QuizAttemptAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "module", "score", "total", "percentage", "pass_mark", "passed", "created_at")
     fields = readonly_fields
     inlines = [QuizResultInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,5 +1,4 @@
 """Machine-readable error codes of assessments (the ``code`` of every error body this app returns)."""
 
 INVALID = "invalid"  # field errors, the same code DRF's own validation errors carry
-NOT_ENROLLED = "not_enrolled"
 QUIZ_EMPTY = "quiz_empty"

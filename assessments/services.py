@@ -11,7 +11,6 @@ the daily attempt count and the "first pass" decision cannot race with a concurr
 from __future__ import annotations
 
 import math
-from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
@@ -24,10 +23,13 @@ from assessments import errors
 from assessments.models import Quiz, QuizAttempt, QuizResult
 from assessments.signals import module_quiz_passed
 from assessments.validators import options_normalise, quiz_content_errors
+from catalog import errors as catalog_errors
 from catalog.models import Enrollment, Module
 from catalog.services import content_delete_allowed_check, course_completion_check
 from common.exceptions import ApplicationError, ForbiddenError, NotFoundError, RateLimitedError
-from common.ordering import positions_apply
+from common.ordering import position_clamp, positions_apply
+from common.services import model_update
+from common.timeutils import local_day_bounds
 from moderation.services import audit_record
 
 _QUIZ_FIELDS = ("question", "options", "correct_option", "explanation")
@@ -47,13 +49,6 @@ def _positions_write(*, module_id: UUID, ordered_ids: list[UUID]) -> None:
     positions_apply(
         Quiz.objects.filter(module_id=module_id), {pk: index for index, pk in enumerate(ordered_ids, start=1)}
     )
-
-
-def _position_errors(*, position: int | None, highest: int) -> None:
-    if position is not None and not 1 <= position <= highest:
-        raise ApplicationError(
-            "Invalid input.", code=errors.INVALID, errors={"position": [f"Must be between 1 and {highest}."]}
-        )
 
 
 def _content_validate(*, options: Any, correct_option: Any) -> None:
@@ -76,7 +71,7 @@ def quiz_create(
     _content_validate(options=options, correct_option=correct_option)
     _module_lock(module_id=module.pk)
     ordered = _ordered_quiz_ids(module_id=module.pk)
-    _position_errors(position=position, highest=len(ordered) + 1)
+    at = position_clamp(position, last=len(ordered) + 1)
     quiz = Quiz.objects.create(
         module=module,
         question=question,
@@ -85,10 +80,10 @@ def quiz_create(
         explanation=explanation,
         position=len(ordered) + 1,
     )
-    if position is not None and position != quiz.position:
-        ordered.insert(position - 1, quiz.pk)
+    if at != quiz.position:
+        ordered.insert(at - 1, quiz.pk)
         _positions_write(module_id=module.pk, ordered_ids=ordered)
-        quiz.position = position
+        quiz.position = at
     return quiz
 
 
@@ -104,17 +99,13 @@ def quiz_update(*, quiz: Quiz, data: dict[str, Any]) -> Quiz:
     options = data.get("options", quiz.options)
     correct_option = data.get("correct_option", quiz.correct_option)
     _content_validate(options=options, correct_option=correct_option)
-    changed = [field for field in _QUIZ_FIELDS if field in data]
-    for field in changed:
-        setattr(quiz, field, data[field])
-    quiz.options = options_normalise(quiz.options)
-    if changed:
-        quiz.save(update_fields=[*changed, "updated_at"])
+    if "options" in data:
+        data = {**data, "options": options_normalise(data["options"])}
+    quiz, _ = model_update(instance=quiz, fields=_QUIZ_FIELDS, data=data)
 
-    position = data.get("position")
-    if position is not None:
+    if data.get("position") is not None:
         ordered = _ordered_quiz_ids(module_id=quiz.module_id)
-        _position_errors(position=position, highest=len(ordered))
+        position = position_clamp(data["position"], last=len(ordered))
         current = ordered.index(quiz.pk) + 1
         if position != current:
             ordered.remove(quiz.pk)
@@ -157,18 +148,10 @@ def quiz_reorder(*, module: Module, quiz_ids: list[UUID]) -> list[Quiz]:
     return list(Quiz.objects.filter(module=module).order_by("position"))
 
 
-def _local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
-    """Start of today and of tomorrow in TIME_ZONE (DST-safe: built from the local date)."""
-    tz = timezone.get_current_timezone()
-    today = timezone.localtime(now, tz).date()
-    start = datetime.combine(today, time.min, tzinfo=tz)
-    return start, datetime.combine(today + timedelta(days=1), time.min, tzinfo=tz)
-
-
 def _attempt_quota_check(*, user, module: Module) -> None:
     limit = settings.QUIZ_ATTEMPTS_PER_DAY
     now = timezone.now()
-    day_start, next_day = _local_day_bounds(now)
+    day_start, next_day = local_day_bounds(now)
     used = QuizAttempt.objects.filter(user=user, module=module, created_at__gte=day_start).count()
     if used >= limit:
         raise RateLimitedError(
@@ -220,7 +203,7 @@ def quiz_attempt_submit(*, user, module: Module, answers: list[dict[str, Any]]) 
         .first()
     )
     if enrollment is None:
-        raise ForbiddenError("Enroll in this course to take its quizzes.", code=errors.NOT_ENROLLED)
+        raise ForbiddenError("Enroll in this course to take its quizzes.", code=catalog_errors.NOT_ENROLLED)
     _attempt_quota_check(user=user, module=module)
 
     questions = list(Quiz.objects.filter(module=module).order_by("position"))

@@ -10,22 +10,16 @@ from django.utils import timezone
 
 from billing import services
 from billing.models import Payment, WebhookEvent
+from common.admin import ReadOnlyAdmin, ReadOnlyInline
 from common.exceptions import ApplicationError
+from common.money import paise_format
 
 
-class WebhookEventInline(admin.TabularInline):
+class WebhookEventInline(ReadOnlyInline):
     model = WebhookEvent
     fields = ["event_type", "event_id", "outcome", "received_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def stuck_created_cutoff():
@@ -46,20 +40,9 @@ class StuckFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    # Money records change only through the services (verify, webhooks, refunds), never by hand.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
+    # Money records change only through the services (verify, webhooks, refunds), never by hand.
     list_display = ["razorpay_order_id", "user", "course", "amount_display", "status", "created_at", "paid_at"]
     list_filter = [StuckFilter, "status", "currency", "created_at"]
     search_fields = [
@@ -79,7 +62,7 @@ class PaymentAdmin(ReadOnlyAdmin):
     @admin.display(description="amount", ordering="amount")
     def amount_display(self, payment: Payment) -> str:
         # Stored in paise; support staff talk in rupees.
-        return f"{payment.currency} {payment.amount / 100:,.2f}"
+        return paise_format(payment.amount, currency=payment.currency)
 
     @admin.action(description="Refund selected payments in full (Razorpay)")
     def refund_payments(self, request, queryset):

@@ -46,7 +46,7 @@ class OrderSerializer(serializers.Serializer):
         return settings.RAZORPAY_KEY_ID
 
     def get_name(self, obj) -> str:
-        return "Desired Career Academy"
+        return settings.ACADEMY_NAME
 
     @extend_schema_field(PrefillSerializer)
     def get_prefill(self, obj) -> dict[str, str]:

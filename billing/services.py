@@ -29,11 +29,13 @@ from billing import errors, gateway
 from billing.models import Payment, WebhookEvent
 from billing.signals import payment_refunded
 from billing.tasks import payment_duplicate_refund_task, payment_receipt_send
+from catalog import errors as catalog_errors
 from catalog.models import Course, Enrollment
 from catalog.selectors import active_enrollment_get
 from catalog.services import enrollment_grant, enrollment_revoke
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, NotFoundError
+from common.money import rupees_to_paise
 from moderation.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -41,10 +43,6 @@ logger = logging.getLogger(__name__)
 CURRENCY = "INR"
 DUPLICATE_REASON = "Duplicate payment for a course already bought."
 REFUND_REASON = "Payment refunded."
-
-
-def _rupees_to_paise(course: Course) -> int:
-    return int(course.price * 100)
 
 
 # --- Orders ---------------------------------------------------------------------------------------
@@ -61,11 +59,11 @@ def payment_order_create(*, user, course: Course) -> tuple[Payment, bool]:
             errors={"course": ["This course is free; enroll directly instead of paying."]},
         )
     if active_enrollment_get(user=user, course_id=course.pk) is not None:
-        raise ConflictError("You are already enrolled in this course.", code=errors.ALREADY_ENROLLED)
+        raise ConflictError("You are already enrolled in this course.", code=catalog_errors.ALREADY_ENROLLED)
     if Payment.objects.filter(user=user, course=course, status__in=Payment.OWNED).exists():
         raise ConflictError("You have already bought this course.", code=errors.ALREADY_PURCHASED)
 
-    amount = _rupees_to_paise(course)  # from the database, never from the client
+    amount = rupees_to_paise(course.price)  # from the database, never from the client
     reusable_since = timezone.now() - timedelta(minutes=settings.BILLING_ORDER_REUSE_MINUTES)
     open_order = Payment.objects.filter(user=user, course=course, status=Payment.Status.CREATED).first()
     if open_order is not None and open_order.amount == amount and open_order.created_at >= reusable_since:

@@ -12,6 +12,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from common.background import enqueue
+from common.money import paise_format
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def payment_receipt_send(payment_id: str) -> bool:
                 subject=f"Payment received: {payment.course.title}",
                 message=(
                     f"Hello {payment.user.full_name or payment.user.email},\n\n"
-                    f"We received ₹{payment.amount / 100:.2f} for “{payment.course.title}”. "
+                    f"We received {paise_format(payment.amount)} for “{payment.course.title}”. "
                     f"Razorpay payment id: {payment.payment_id}.\nThe course is now in your library.\n"
                 ),
                 from_email=settings.DEFAULT_FROM_EMAIL,

@@ -14,7 +14,7 @@ from django.utils.timesince import timesince
 
 from catalog import services
 from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
-from common.admin import ServiceRefusalsAsMessages
+from common.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceRefusalsAsMessages
 from common.exceptions import ApplicationError
 
 
@@ -27,22 +27,14 @@ class DomainAdmin(admin.ModelAdmin):
     actions = ["delete_selected"]
 
 
-class ModuleInline(admin.TabularInline):
+class ModuleInline(ReadOnlyInline):
     """Read-only here: order changes go through the module page, which renumbers the siblings."""
 
     model = Module
     fields = ["position", "title", "pass_mark"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
     ordering = ["position"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class RejectForm(forms.Form):
@@ -134,8 +126,7 @@ class CourseAdmin(HttpsUrlFields, ServiceRefusalsAsMessages):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "instructor":
-            people = db_field.related_model
-            kwargs["queryset"] = people.objects.filter(role__in=[people.Role.INSTRUCTOR, people.Role.ADMIN])
+            kwargs["queryset"] = db_field.related_model.objects.course_owners()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_ordering(self, request):
@@ -207,20 +198,12 @@ class PositionedForm(forms.ModelForm):
         return {*super()._get_validation_exclusions(), "position"}
 
 
-class LessonInline(admin.TabularInline):
+class LessonInline(ReadOnlyInline):
     model = Lesson
     fields = ["position", "title", "duration_seconds", "is_preview"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
     ordering = ["position"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Module)
@@ -366,7 +349,7 @@ class EnrollmentAdmin(ServiceRefusalsAsMessages):
 
 
 @admin.register(LessonProgress)
-class LessonProgressAdmin(admin.ModelAdmin):
+class LessonProgressAdmin(ReadOnlyAdmin):
     """History written by ``lesson_complete`` (XP, course completion, certificates follow from it)."""
 
     list_display = ["user", "lesson", "course", "completed_at"]
@@ -375,12 +358,3 @@ class LessonProgressAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__full_name", "lesson__title", "course__title"]
     date_hierarchy = "completed_at"
     fields = readonly_fields = ["user", "lesson", "course", "completed_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -2,6 +2,7 @@
 
 COURSE_NOT_PUBLISHED = "course_not_published"
 PAYMENT_REQUIRED = "payment_required"
+# Enrollment state, the same code wherever it is checked (catalog, billing, assessments).
 ALREADY_ENROLLED = "already_enrolled"
 NOT_ENROLLED = "not_enrolled"
 # Course staff only (catalog.permissions.course_staff_require), the same code in every app.
@@ -11,3 +12,4 @@ COURSE_HAS_LEARNERS = "course_has_learners"
 CONTENT_IN_USE = "content_in_use"
 COURSE_INCOMPLETE = "course_incomplete"
 PRICE_BELOW_MINIMUM = "price_below_minimum"
+SLUG_CONFLICT = "slug_conflict"

@@ -36,7 +36,8 @@ from catalog.models import (
 from catalog.signals import course_completed, lesson_completed
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError, PaymentRequiredError
-from common.ordering import positions_renumber
+from common.ordering import position_clamp, positions_renumber
+from common.services import model_update
 
 # ----------------------------------------------------------------------------------------------
 # Courses
@@ -88,7 +89,7 @@ def course_create(
         except IntegrityError:
             if not Course.objects.filter(slug=slug).exists():
                 raise
-    raise ConflictError("Could not find a free address for this course; change its title.", code="slug_conflict")
+    raise ConflictError("Could not find a free address for this course; change its title.", code=errors.SLUG_CONFLICT)
 
 
 @transaction.atomic
@@ -96,11 +97,9 @@ def course_update(*, course: Course, data: dict[str, Any]) -> Course:
     """Edit a course's description fields. Status changes only through submit and the admin review."""
     if "price" in data:
         _price_check(data["price"])
-    fields = [name for name in COURSE_EDITABLE_FIELDS if name in data]
-    for name in fields:
-        setattr(course, name, data[name])
-    if fields:
-        course.save(update_fields=[*fields, "updated_at"])
+    # Compared with the stored row, locked: a caller's copy may already carry the new values (the admin's
+    # form writes them onto it before save_model), and model_update writes only what differs.
+    course, _ = model_update(instance=_course_lock(course), fields=COURSE_EDITABLE_FIELDS, data=data)
     return course
 
 
@@ -210,7 +209,8 @@ def course_reject(*, course: Course, actor, reason: str) -> Course:
 
     reason = reason.strip()
     if not reason:
-        raise ApplicationError("A reason is required.", code="invalid", errors={"reason": ["This field is required."]})
+        # ApplicationError's own code, "invalid": field errors, like DRF's validation errors.
+        raise ApplicationError("A reason is required.", errors={"reason": ["This field is required."]})
     course = _course_lock(course)
     if course.status != Course.Status.PENDING_REVIEW:
         raise _status_conflict(course, "rejected")
@@ -261,13 +261,6 @@ def course_unarchive(*, course: Course, actor) -> Course:
 # ----------------------------------------------------------------------------------------------
 
 
-def _position_clamp(requested: int | None, last: int) -> int:
-    """Positions past the end append; the API validates ``>= 1`` before we get here."""
-    if requested is None:
-        return last
-    return max(1, min(int(requested), last))
-
-
 def _siblings(queryset: models.QuerySet, *, exclude_pk: UUID | None = None) -> list[tuple[UUID, int]]:
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
@@ -276,7 +269,7 @@ def _siblings(queryset: models.QuerySet, *, exclude_pk: UUID | None = None) -> l
 
 def _move(model: type[models.Model], siblings_qs: models.QuerySet, obj, requested: int) -> int:
     others = _siblings(siblings_qs, exclude_pk=obj.pk)
-    at = _position_clamp(requested, len(others) + 1)
+    at = position_clamp(requested, last=len(others) + 1)
     ordered = [*others[: at - 1], (obj.pk, obj.position), *others[at - 1 :]]
     positions_renumber(model.objects, ordered)
     return at
@@ -297,7 +290,7 @@ def module_create(
     """Insert a module at ``position`` (default: last), shifting the ones after it down."""
     _course_lock(course)
     siblings = _siblings(Module.objects.filter(course=course))
-    at = _position_clamp(position, len(siblings) + 1)
+    at = position_clamp(position, last=len(siblings) + 1)
     positions_renumber(Module.objects, siblings, hole=at)
     return Module.objects.create(course=course, title=title, description=description, position=at, pass_mark=pass_mark)
 
@@ -307,11 +300,7 @@ def module_update(*, module: Module, data: dict[str, Any]) -> Module:
     """Edit a module; a new ``position`` moves it and renumbers its siblings. It never changes course."""
     _course_lock(module.course)
     module = Module.objects.select_related("course").get(pk=module.pk)
-    fields = [name for name in ("title", "description", "pass_mark") if name in data]
-    for name in fields:
-        setattr(module, name, data[name])
-    if fields:
-        module.save(update_fields=[*fields, "updated_at"])
+    module, _ = model_update(instance=module, fields=("title", "description", "pass_mark"), data=data)
     if data.get("position") is not None:
         module.position = _move(Module, Module.objects.filter(course_id=module.course_id), module, data["position"])
     return module
@@ -360,7 +349,7 @@ def lesson_create(
     """Insert a lesson at ``position`` (default: last); learners' percentages are recounted."""
     module = _module_lock(module)
     siblings = _siblings(Lesson.objects.filter(module=module))
-    at = _position_clamp(position, len(siblings) + 1)
+    at = position_clamp(position, last=len(siblings) + 1)
     positions_renumber(Lesson.objects, siblings, hole=at)
     lesson = Lesson.objects.create(
         module=module,
@@ -393,11 +382,7 @@ def lesson_update(*, lesson: Lesson, data: dict[str, Any]) -> Lesson:
     """Edit a lesson; a new ``position`` moves it within its module. It never changes module."""
     _module_lock(lesson.module)
     lesson = Lesson.objects.select_related("module").get(pk=lesson.pk)
-    fields = [name for name in LESSON_EDITABLE_FIELDS if name in data]
-    for name in fields:
-        setattr(lesson, name, data[name])
-    if fields:
-        lesson.save(update_fields=[*fields, "updated_at"])
+    lesson, _ = model_update(instance=lesson, fields=LESSON_EDITABLE_FIELDS, data=data)
     if data.get("position") is not None:
         lesson.position = _move(Lesson, Lesson.objects.filter(module_id=lesson.module_id), lesson, data["position"])
     return lesson

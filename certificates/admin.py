@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 
 from certificates.models import Certificate
 from certificates.services import certificate_reinstate, certificate_render_queue, certificate_revoke
+from common.admin import ReadOnlyAdmin
 from common.exceptions import ApplicationError
 
 
@@ -32,7 +33,9 @@ class RevokeForm(forms.Form):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdmin):
+    # Every field is the services' to keep; the actions below are the only writes. A certificate is revoked,
+    # never deleted: its number must stay taken and its code verifiable.
     list_display = ["certificate_number", "user", "course", "issue_date", "status", "file_ready"]
     list_filter = ["status", PdfFilter, "issue_date"]
     search_fields = [
@@ -61,16 +64,6 @@ class CertificateAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     actions = ["revoke_selected", "reinstate_selected", "rerender_selected"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False  # every field is the services' to keep; the actions below are the only writes
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # A certificate is revoked, never deleted: its number must stay taken and its code verifiable.
-        return False
 
     @admin.display(boolean=True, description="PDF ready")
     def file_ready(self, certificate: Certificate) -> bool:

@@ -189,18 +189,19 @@ def certificate_pdf_render(*, certificate: Certificate) -> bytes:
     fonts_register()
     # Names saved before the name rules existed are drawn by the same rules (never an error).
     holder_name = display_name_sanitize(certificate.user.full_name) or "Learner"
-    instructor_name = display_name_sanitize(certificate.course.instructor.full_name) or "Desired Career Academy"
+    academy = settings.CERTIFICATES_ACADEMY_NAME
+    instructor_name = display_name_sanitize(certificate.course.instructor.full_name) or academy
     verification_url = certificate_verification_url(certificate=certificate)
 
     output = io.BytesIO()
     canvas = Canvas(output, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
     canvas.setTitle(f"Certificate {certificate.certificate_number}")
-    canvas.setAuthor(settings.CERTIFICATES_ACADEMY_NAME)
+    canvas.setAuthor(academy)
     canvas.setSubject(f"{holder_name} completed {certificate.course.title}")
     _frame(canvas)
 
     body = _Body(
-        academy=settings.CERTIFICATES_ACADEMY_NAME,
+        academy=academy,
         holder_name=holder_name,
         course_title=certificate.course.title,
         instructor_name=instructor_name,

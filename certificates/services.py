@@ -17,6 +17,7 @@ from certificates.models import NUMBER_PREFIX, Certificate, CertificateNumberCou
 from certificates.pdf import certificate_pdf_render
 from common.background import enqueue_on_commit
 from common.exceptions import ConflictError
+from common.timeutils import local_today
 from moderation.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def certificate_issue(*, user, course) -> tuple[Certificate, bool]:
     existing = Certificate.objects.filter(user=user, course=course).first()
     if existing is not None:
         return existing, False
-    issue_date = timezone.localdate()
+    issue_date = local_today()
     try:
         # A savepoint: on conflict, the counter increment is undone with the failed insert.
         with transaction.atomic():

@@ -25,3 +25,33 @@ class ServiceRefusalsAsMessages(admin.ModelAdmin):
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record only services write (ledgers, payments, the audit log, history): listed and opened in the
+    admin, never added, edited or deleted by hand. Actions that call a service stay available."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """``ReadOnlyAdmin`` for rows shown under their parent: no blank rows, no add, edit or delete."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

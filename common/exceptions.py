@@ -80,7 +80,7 @@ class AccountSuspended(exceptions.APIException):
 
 
 class MFARequired(exceptions.APIException):
-    """An admin without an authenticator app while ``STAFF_MFA_REQUIRED`` is on (see accounts.errors)."""
+    """An admin without an authenticator app while ``STAFF_MFA_REQUIRED`` is on."""
 
     status_code = status.HTTP_403_FORBIDDEN
     default_detail = "Administrators must set up two-factor authentication (an authenticator app) before using the API."

@@ -19,6 +19,14 @@ from django.db.models import Case, F, Value, When
 POSITION_OFFSET = 1_000_000
 
 
+def position_clamp(requested: int | None, *, last: int) -> int:
+    """Where a row asked for at ``requested`` goes among positions 1..``last``: the one policy for every
+    ordered list. Omitted or past the end is last (append); the serializers refuse anything below 1."""
+    if requested is None:
+        return last
+    return max(1, min(int(requested), last))
+
+
 def positions_apply(queryset: models.QuerySet, targets: dict[Any, int]) -> None:
     """Give each row of ``targets`` (pk → new position) its position, in two UPDATEs."""
     if not targets:

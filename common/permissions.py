@@ -4,7 +4,7 @@ Roles live on ``accounts.User.role``. Suspended users never reach these checks: 
 classes refuse them first (403 ``account_suspended``).
 """
 
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import BasePermission
 
 
 def _user(request):
@@ -21,14 +21,6 @@ class IsStudent(BasePermission):
         return bool(user and user.is_student)
 
 
-class IsInstructor(BasePermission):
-    message = "Only instructors can do this."
-
-    def has_permission(self, request, view) -> bool:
-        user = _user(request)
-        return bool(user and user.is_instructor)
-
-
 class IsAdmin(BasePermission):
     message = "Only administrators can do this."
 
@@ -43,29 +35,3 @@ class IsInstructorOrAdmin(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = _user(request)
         return bool(user and (user.is_instructor or user.is_admin))
-
-
-class IsOwnerOrAdmin(BasePermission):
-    """Object access for its owner or an admin.
-
-    The owner is found through ``view.owner_field`` (a dotted attribute path, default ``user``),
-    e.g. ``"course.instructor"`` for a module.
-    """
-
-    message = "You do not have permission to act on this object."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated)
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        if request.user.is_admin:
-            return True
-        owner = obj
-        for part in getattr(view, "owner_field", "user").split("."):
-            owner = getattr(owner, part, None)
-        return owner is not None and getattr(owner, "pk", None) == request.user.pk
-
-
-class ReadOnly(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return request.method in SAFE_METHODS

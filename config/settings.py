@@ -564,8 +564,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["XPEventTypeEnum"] = "gamification.m
 
 # --- Certificates -------------------------------------------------------------------------------
 
-# The academy name printed on every certificate.
-CERTIFICATES_ACADEMY_NAME = env.str("CERTIFICATES_ACADEMY_NAME", default="Desired Career Academy")
+# The academy name printed on every certificate (the academy's own name unless a certificate needs another).
+CERTIFICATES_ACADEMY_NAME = env.str("CERTIFICATES_ACADEMY_NAME", default=ACADEMY_NAME)
 # The public page a certificate's QR code and printed link point at; "{code}" is the verification code.
 CERTIFICATES_VERIFY_URL = env.str("CERTIFICATES_VERIFY_URL", default=f"{FRONTEND_URL}/certificates/verify/{{code}}")
 # Public verification lookups per client IP (guards against code enumeration).
@@ -625,7 +625,7 @@ SPECTACULAR_SETTINGS["SERVE_AUTHENTICATION"] = []
 # TOTP authenticator apps and single-use recovery codes, managed through the headless API
 # (/_allauth/{browser,app}/v1/account/authenticators/...) and, for staff, on the admin site.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = CERTIFICATES_ACADEMY_NAME
+MFA_TOTP_ISSUER = ACADEMY_NAME
 # Admins (role admin, the only staff) must enrol TOTP before they may use the admin site or the API.
 # Left empty (as in .env.example) it keeps that default: an empty value must never switch it off.
 STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED") if env.str("STAFF_MFA_REQUIRED", default="").strip() else not DEBUG

@@ -10,22 +10,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from common.admin import ReadOnlyAdmin, ReadOnlyInline
 from common.exceptions import ApplicationError
 from forum.models import Flag, Post, Reply, Vote
 from forum.services import FlagAction, flag_resolve, post_delete, reply_delete
 
 EXCERPT_CHARS = 120
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def _delete_as_moderator(modeladmin, request, queryset, service, noun: str) -> None:
@@ -39,20 +29,12 @@ def _delete_as_moderator(modeladmin, request, queryset, service, noun: str) -> N
     modeladmin.message_user(request, f"{done} {noun}(s) deleted (soft, audited).", messages.SUCCESS)
 
 
-class ReplyInline(admin.TabularInline):
+class ReplyInline(ReadOnlyInline):
     model = Reply
     fk_name = "post"
-    extra = 0
     fields = ["user", "body", "created_at", "edited_at", "deleted_at", "is_hidden"]
     readonly_fields = ["user", "body", "created_at", "edited_at", "deleted_at", "is_hidden"]
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Post)

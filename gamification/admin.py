@@ -3,18 +3,8 @@ through ``gamification.services.xp_award``, and roll-ups through ``manage.py reb
 
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdmin
 from gamification.models import Badge, UserBadge, XPEvent, XPTotal
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(XPEvent)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.utils import timezone
-
+from common.timeutils import local_date, local_midnight, month_start, next_month_start, week_start
 from gamification.models import ALL_TIME_START, XPTotal
 
 
@@ -18,17 +17,13 @@ class PeriodWindow:
     ends_at: datetime.datetime | None
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
-
-
 def period_start(period: str, moment: datetime.datetime) -> datetime.date:
     """The local date the period containing ``moment`` starts on."""
-    day = timezone.localtime(moment, timezone.get_default_timezone()).date()
+    day = local_date(moment)
     if period == XPTotal.Period.WEEKLY:
-        return day - datetime.timedelta(days=day.weekday())
+        return week_start(day)
     if period == XPTotal.Period.MONTHLY:
-        return day.replace(day=1)
+        return month_start(day)
     return ALL_TIME_START
 
 
@@ -37,11 +32,7 @@ def period_window(period: str, moment: datetime.datetime) -> PeriodWindow:
     if period == XPTotal.Period.WEEKLY:
         end = start + datetime.timedelta(days=7)
     elif period == XPTotal.Period.MONTHLY:
-        end = (start + datetime.timedelta(days=32)).replace(day=1)
+        end = next_month_start(start)
     else:
         return PeriodWindow(period=period, start=start, starts_at=None, ends_at=None)
-    return PeriodWindow(period=period, start=start, starts_at=_local_midnight(start), ends_at=_local_midnight(end))
-
-
-def local_day_start(moment: datetime.datetime) -> datetime.datetime:
-    return _local_midnight(timezone.localtime(moment, timezone.get_default_timezone()).date())
+    return PeriodWindow(period=period, start=start, starts_at=local_midnight(start), ends_at=local_midnight(end))

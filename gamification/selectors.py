@@ -28,8 +28,7 @@ class Leaderboard:
 
 
 def _on_board(user, domain) -> bool:
-    User = get_user_model()
-    return user.role == User.Role.STUDENT and not user.is_suspended and (domain is None or user.domain_id == domain.pk)
+    return user.is_student and not user.is_suspended and (domain is None or user.domain_id == domain.pk)
 
 
 def leaderboard_rows(*, window: PeriodWindow, domain=None) -> QuerySet[XPTotal]:
@@ -66,7 +65,7 @@ def _ahead_count(*, window: PeriodWindow, domain=None):
     if domain is not None:
         return _count(leaderboard_rows(window=window, domain=domain).filter(points__gt=OuterRef("points")))
     User = get_user_model()
-    off_board = ahead.filter(Q(user__role__in=[User.Role.INSTRUCTOR, User.Role.ADMIN]) | Q(user__is_suspended=True))
+    off_board = ahead.filter(Q(user__role__in=User.COURSE_OWNER_ROLES) | Q(user__is_suspended=True))
     return _count(ahead) - _count(off_board)
 
 

@@ -25,9 +25,10 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from catalog.models import Lesson, Module
+from common.timeutils import local_day_start, local_zone
 from forum.models import Post, Reply
 from gamification.models import ALL_TIME_START, Badge, UserBadge, XPEvent, XPTotal
-from gamification.periods import local_day_start, period_start
+from gamification.periods import period_start
 
 # Forum XP shares one daily cap: it is the only XP a user can farm by writing more.
 FORUM_TYPES = frozenset({XPEvent.Type.FORUM_POST, XPEvent.Type.ANSWER_ACCEPTED})
@@ -211,7 +212,7 @@ class RollupDrift:
 
 
 def _rollups_from_ledger() -> dict[tuple, int]:
-    tz = timezone.get_default_timezone()
+    tz = local_zone()
     paid = XPEvent.objects.exclude(points=0).order_by()
     # A reversal counts in the periods of the award it reverses (see xp_reverse_course).
     counted_at = Coalesce("reverses__timestamp", "timestamp")

@@ -7,11 +7,13 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from common.admin import ReadOnlyAdmin
 from moderation.models import AuditLog
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
+    # The audit log is evidence: nobody adds, edits or deletes entries, not even through the admin.
     list_display = ["created_at", "action", "actor", "target_type", "target_repr", "target_id"]
     list_filter = [
         "action",
@@ -29,13 +31,3 @@ class AuditLogAdmin(admin.ModelAdmin):
     @admin.display(description="details")
     def details_pretty(self, obj: AuditLog) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.details, indent=2, ensure_ascii=False, sort_keys=True))
-
-    # The audit log is evidence: nobody adds, edits or deletes entries, not even through the admin.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -20,11 +20,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
+from accounts import errors as accounts_errors
+from common.timeutils import local_today
 from moderation import admin_mfa
 from moderation.csv_export import csv_lines
 
@@ -51,7 +52,7 @@ class StaffAdminLoginForm(AdminAuthenticationForm):
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if getattr(user, "is_suspended", False):
-            raise ValidationError("This account is suspended.", code="account_suspended")
+            raise ValidationError("This account is suspended.", code=accounts_errors.ACCOUNT_SUSPENDED)
 
 
 def export_fields(model, exclude: tuple[str, ...] = ()) -> list:
@@ -71,14 +72,12 @@ def export_selected_as_csv(modeladmin, request, queryset):
     response = StreamingHttpResponse(
         csv_lines(itertools.chain([columns], rows)), content_type="text/csv; charset=utf-8"
     )
-    filename = f"{modeladmin.model._meta.model_name}-{timezone.localdate():%Y-%m-%d}.csv"
+    filename = f"{modeladmin.model._meta.model_name}-{local_today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 class StaffAdminSite(admin.AdminSite):
-    site_header = "Desired Career Academy"
-    site_title = "Desired Career Academy staff"
     index_title = "Staff dashboard"
     login_form = StaffAdminLoginForm
 
@@ -88,6 +87,15 @@ class StaffAdminSite(admin.AdminSite):
         # The stock bulk delete runs QuerySet.delete(), around every service and the audit log. A ModelAdmin
         # whose delete_queryset goes through its services lists "delete_selected" in its own actions.
         self.disable_action("delete_selected")
+
+    # Read per request, so the site follows ACADEMY_NAME (a class attribute would freeze it at import).
+    @property
+    def site_header(self) -> str:
+        return settings.ACADEMY_NAME
+
+    @property
+    def site_title(self) -> str:
+        return f"{settings.ACADEMY_NAME} staff"
 
     def has_permission(self, request) -> bool:
         return is_platform_admin(request.user)

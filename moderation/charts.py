@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from common.money import rupees_format
+
 WIDTH, HEIGHT = 600, 180
 LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 22  # room for the axis labels
 BAR_GAP = 2
@@ -74,10 +76,6 @@ def bar_chart_svg(
     )
 
 
-def rupees(value: Number) -> str:
-    return f"₹{value:,.2f}" if isinstance(value, Decimal) else f"₹{value:,}"
-
-
 def dashboard_charts(stats: dict) -> list[dict]:
     """The three 30-day charts of the admin index, from ``platform_stats()``."""
     series = stats["last_30_days"]
@@ -97,7 +95,7 @@ def dashboard_charts(stats: dict) -> list[dict]:
             "svg": bar_chart_svg(
                 [(p["date"], p["amount"]) for p in series["revenue"]],
                 title="Revenue per day (captured)",
-                fmt=rupees,
+                fmt=rupees_format,
                 colour="#b8860b",
             ),
         },

@@ -18,8 +18,9 @@ from django.db.models import QuerySet
 from accounts.models import User
 from billing.models import Payment
 from catalog.models import Course, Enrollment
+from common.money import paise_to_rupees
 from moderation.csv_export import csv_lines
-from moderation.selectors import created_between, paise_to_rupees
+from moderation.selectors import created_between
 
 
 @dataclass(frozen=True)

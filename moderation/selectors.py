@@ -9,7 +9,6 @@ result is cached for ``ADMIN_STATS_CACHE_SECONDS``.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +22,8 @@ from accounts.models import User
 from billing.models import Payment
 from catalog.models import Course, Enrollment
 from certificates.models import Certificate
+from common.money import paise_to_rupees
+from common.timeutils import local_midnight, local_today, local_zone
 from forum.models import Flag
 from moderation.models import AuditLog
 
@@ -36,11 +37,6 @@ STATS_QUERY_COUNT = 9
 CAPTURED = (Payment.Status.PAID, Payment.Status.REFUND_PENDING, Payment.Status.REFUNDED)
 
 
-def local_day_start(day: datetime.date) -> datetime.datetime:
-    """Midnight of ``day`` in the current time zone (TIME_ZONE), as an aware datetime."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def created_between(
     queryset: QuerySet,
     *,
@@ -50,20 +46,16 @@ def created_between(
 ) -> QuerySet:
     """Rows whose ``field`` falls on a local day from ``date_from`` to ``date_to``, both inclusive."""
     if date_from is not None:
-        queryset = queryset.filter(**{f"{field}__gte": local_day_start(date_from)})
+        queryset = queryset.filter(**{f"{field}__gte": local_midnight(date_from)})
     if date_to is not None:
-        queryset = queryset.filter(**{f"{field}__lt": local_day_start(date_to + datetime.timedelta(days=1))})
+        queryset = queryset.filter(**{f"{field}__lt": local_midnight(date_to + datetime.timedelta(days=1))})
     return queryset
-
-
-def paise_to_rupees(paise: int) -> Decimal:
-    return (Decimal(paise) / 100).quantize(Decimal("0.01"))
 
 
 def _daily(queryset: QuerySet, *, field: str, since: datetime.datetime, value) -> dict[datetime.date, Any]:
     rows = (
         queryset.filter(**{f"{field}__gte": since})
-        .annotate(day=TruncDate(field, tzinfo=timezone.get_current_timezone()))
+        .annotate(day=TruncDate(field, tzinfo=local_zone()))
         .order_by()
         .values("day")
         .annotate(value=value)
@@ -73,9 +65,9 @@ def _daily(queryset: QuerySet, *, field: str, since: datetime.datetime, value) -
 
 
 def _platform_stats_compute() -> dict[str, Any]:
-    today = timezone.localdate()
+    today = local_today()
     days = [today - datetime.timedelta(days=offset) for offset in range(CHART_DAYS - 1, -1, -1)]
-    since = local_day_start(days[0])
+    since = local_midnight(days[0])
 
     people = User.objects.aggregate(
         students=Count("pk", filter=Q(role=User.Role.STUDENT)),

@@ -47,6 +47,7 @@ from catalog.services import (
     lesson_create,
     module_create,
 )
+from common.timeutils import local_date, local_midnight
 from forum.models import Flag, Post, Reply
 from forum.services import flag_create, post_create, post_vote, reply_accept, reply_create
 from gamification.services import leaderboards_rebuild
@@ -79,10 +80,10 @@ class DemoBuilder:
     def __init__(self, *, now: datetime.datetime, log: Callable[[str], None]) -> None:
         self.now = now
         self.log = log
-        self.today = timezone.localdate(now, timezone.get_default_timezone())
+        self.today = local_date(now)
         # The latest moment a step may take: a little before now, but never before today's local midnight
         # (just after midnight, "a few minutes ago" would be yesterday, and today would stay empty).
-        self.latest = max(self._local_midnight(self.today), now - datetime.timedelta(minutes=5))
+        self.latest = max(local_midnight(self.today), now - datetime.timedelta(minutes=5))
         self.rng = random.Random(RANDOM_SEED)  # noqa: S311 - reproducible data, not secrets
         # One hash for every demo account: hashing is deliberately slow, and they share the password.
         self.password_hash = make_password(content.DEMO_PASSWORD)
@@ -183,10 +184,6 @@ class DemoBuilder:
 
     # --- learning history ---------------------------------------------------------------------------
 
-    @staticmethod
-    def _local_midnight(day: datetime.date) -> datetime.datetime:
-        return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
-
     def _add(self, at: datetime.datetime, run: Callable[[], None]) -> None:
         self.steps.append(Step(at=min(at, self.latest), order=len(self.steps), run=run))
 
@@ -195,7 +192,7 @@ class DemoBuilder:
         daytime hours, and today's no later than ``self.latest``."""
         slots = []
         for days_ago in range(days - 1, -1, -1):
-            midnight = self._local_midnight(self.today - datetime.timedelta(days=days_ago))
+            midnight = local_midnight(self.today - datetime.timedelta(days=days_ago))
             moment = min(midnight + datetime.timedelta(hours=8, minutes=self.rng.randint(0, 600)), self.latest)
             if moment > after:
                 slots.append(moment)

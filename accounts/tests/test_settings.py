@@ -68,9 +68,14 @@ def test_production_frontend_urls_cover_every_one_allauth_may_ask_for(jwt_key):
 
     script = (
         "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps({'urls': s.HEADLESS_FRONTEND_URLS, 'academy': s.ACADEMY_NAME}))"
+        "print(json.dumps({'urls': s.HEADLESS_FRONTEND_URLS, 'academy': s.ACADEMY_NAME,"
+        " 'certificates': s.CERTIFICATES_ACADEMY_NAME, 'totp_issuer': s.MFA_TOTP_ISSUER}))"
     )
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL")) and k != "CERTIFICATES_ACADEMY_NAME"
+    }
     full_env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         **PRODUCTION,
@@ -87,3 +92,5 @@ def test_production_frontend_urls_cover_every_one_allauth_may_ask_for(jwt_key):
     assert frontend_url_names_allauth_asks_for() <= set(loaded["urls"])
     assert all(url.startswith("https://learn.example.com/auth/") for url in loaded["urls"].values())
     assert loaded["academy"] == "Example Academy"
+    # one name, set once: certificates and authenticator apps show it unless told otherwise
+    assert loaded["certificates"] == loaded["totp_issuer"] == "Example Academy"

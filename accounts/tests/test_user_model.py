@@ -37,3 +37,26 @@ def test_staff_flag_cannot_drift_from_role():
     user = User.objects.create_user(email="s@example.com")
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_staff=True)
+
+
+def test_course_owners_are_instructors_and_admins_only(make_user):
+    # Given one user of each role
+    student, instructor, admin = make_user("student"), make_user("instructor"), make_user("admin")
+
+    # When the course-owner queryset is read (the admin's instructor pickers use it)
+    owners = set(User.objects.course_owners())
+
+    # Then instructors and admins are offered, students never; it also narrows an existing queryset
+    assert owners == {instructor, admin}
+    assert set(User.objects.filter(pk__in=[student.pk, admin.pk]).course_owners()) == {admin}
+
+
+@pytest.mark.parametrize(
+    ("role", "is_student", "is_instructor", "is_admin"),
+    [("student", True, False, False), ("instructor", False, True, False), ("admin", False, False, True)],
+)
+def test_role_properties_name_exactly_one_role(make_user, role, is_student, is_instructor, is_admin):
+    user = make_user(role)
+    assert (user.is_student, user.is_instructor, user.is_admin) == (is_student, is_instructor, is_admin)
+    # Onboarding is for learners only
+    assert user.onboarding_required is is_student

@@ -41,6 +41,17 @@ def test_order_create_returns_what_checkout_needs(client_for, student, paid_cour
     assert rzp.calls[0].request.req_kwargs["timeout"] == 3.0
 
 
+def test_checkout_names_the_merchant_from_academy_name(client_for, student, paid_course, rzp, settings):
+    # given the academy is named in the settings
+    settings.ACADEMY_NAME = "Example Academy"
+    rzp.post(f"{API}/v1/orders", json=order_answer())
+    # when the student starts a purchase
+    response = client_for(student).post(URL, {"course": str(paid_course.pk)}, format="json")
+    # then Checkout shows that name as the merchant
+    assert response.status_code == 201, response.json()
+    assert response.json()["name"] == "Example Academy"
+
+
 def test_client_supplied_amount_is_ignored(client_for, student, paid_course, rzp):
     rzp.post(f"{API}/v1/orders", json=order_answer())
     response = client_for(student).post(URL, {"course": str(paid_course.pk), "amount": 1}, format="json")

@@ -51,6 +51,7 @@ def test_whole_purchase_flow_ends_in_an_enrollment(
     paid_course.refresh_from_db()
     assert paid_course.learner_count == 1
     assert len(mail.outbox) == 1 and "Django Deep Dive" in mail.outbox[0].subject
+    assert "We received ₹499.00 for “Django Deep Dive”" in mail.outbox[0].body
 
 
 def test_authorized_payment_is_captured(client_for, student, order, rzp):

@@ -146,3 +146,18 @@ def test_a_body_too_tall_for_the_page_shrinks_until_it_clears_the_footer():
     scaled = _Page(None, scale=scale)
     body.draw(scaled)
     assert scale < 1 and scaled.y >= BODY_BOTTOM
+
+
+def test_the_academy_name_comes_from_the_setting_and_signs_for_a_nameless_instructor(make_user, course, settings):
+    # Given a renamed academy and an instructor who never set a name
+    settings.CERTIFICATES_ACADEMY_NAME = "Example Academy"
+    course.instructor.full_name = ""
+    course.instructor.save(update_fields=["full_name"])
+    certificate, _ = certificate_issue(user=make_user("student", full_name="Asha Student"), course=course)
+
+    # When rendered
+    text = _render(certificate).pages[0].extract_text()
+
+    # Then the academy's configured name is printed (heading and signatory), never the built-in one
+    assert text.count("Example Academy") == 2
+    assert "Desired Career Academy" not in text

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.exceptions import ConflictError, PaymentRequiredError, ServiceUnavailableError
-from common.permissions import IsAdmin, IsInstructor, IsInstructorOrAdmin, IsOwnerOrAdmin, IsStudent
+from common.permissions import IsAdmin, IsInstructorOrAdmin, IsStudent
 from common.ratelimit import rate_limit
 from config.urls import urlpatterns as project_urlpatterns
 
@@ -77,19 +77,6 @@ def role_view(permission):
     return RoleView.as_view()
 
 
-class OwnedView(APIView):
-    permission_classes = [IsOwnerOrAdmin]
-    owner_field = "owner"
-
-    def get(self, request):
-        from types import SimpleNamespace
-        from uuid import UUID
-
-        obj = SimpleNamespace(owner=SimpleNamespace(pk=UUID(request.query_params["owner"])))
-        self.check_object_permissions(request, obj)
-        return Response({"ok": True})
-
-
 test_patterns = [
     path("echo/", EchoView.as_view()),
     path("service-error/<str:kind>/", ServiceErrorView.as_view()),
@@ -97,10 +84,8 @@ test_patterns = [
     path("numbers/", NumbersView.as_view()),
     path("limited/", LimitedView.as_view()),
     path("role/student/", role_view(IsStudent)),
-    path("role/instructor/", role_view(IsInstructor)),
     path("role/admin/", role_view(IsAdmin)),
     path("role/staff/", role_view(IsInstructorOrAdmin)),
-    path("owned/", OwnedView.as_view()),
 ]
 
 urlpatterns = [path("api/test/", include(test_patterns)), *project_urlpatterns]

@@ -18,6 +18,7 @@ from django.test import RequestFactory
 
 from catalog.models import Course, Enrollment
 from certificates.models import Certificate
+from common.admin import ReadOnlyAdmin, ReadOnlyInline
 from moderation.admin_site import StaffAdminSite
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +191,19 @@ def test_the_stock_bulk_delete_is_off_site_wide_unless_an_admin_deletes_through_
         "mfa.Authenticator",
     ]
     # (allauth's SocialApp admin lists no actions of its own, so it gets only the CSV export)
+
+
+def test_read_only_models_and_inlines_share_the_one_read_only_base(admin_request):
+    # given the models the policy calls read-only, and every inline on the site
+    read_only = {label for label, (kind, _) in POLICY.items() if kind == READ_ONLY}
+    admins = {model._meta.label: model_admin for model, model_admin in admin.site._registry.items()}
+    inlines = [
+        inline
+        for model_admin in admins.values()
+        for inline in model_admin.get_inline_instances(admin_request)
+        if not _inline_granted(inline, admin_request)
+    ]
+    # then each is built on common.admin's base rather than a copy of the three refusals
+    assert sorted(label for label in read_only if not isinstance(admins[label], ReadOnlyAdmin)) == []
+    assert sorted(type(inline).__name__ for inline in inlines if not isinstance(inline, ReadOnlyInline)) == []
+    assert inlines, "the site shows read-only inlines (payments' webhook events, attempts' answers...)"

@@ -57,6 +57,22 @@ def test_admin_sees_the_dashboard_with_charts(browser_for, admin_user, make_user
     assert "cdn" not in html.lower() and '<script src="http' not in html
 
 
+def test_the_site_is_headed_with_academy_name(browser_for, admin_user, settings):
+    # Given the academy is named in the settings
+    settings.ACADEMY_NAME = "Example Academy"
+
+    # When an admin opens the site
+    response = browser_for(admin_user).get(INDEX)
+
+    # Then the header and the page title carry that name
+    assert response.status_code == 200
+    assert (response.context["site_header"], response.context["site_title"]) == (
+        "Example Academy",
+        "Example Academy staff",
+    )
+    assert "<title>Staff dashboard | Example Academy staff</title>" in response.content.decode()
+
+
 @pytest.mark.parametrize("role", ["student", "instructor"])
 def test_non_admins_are_sent_to_the_login_page(browser_for, make_user, role):
     # Given a logged-in student or instructor

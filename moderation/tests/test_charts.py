@@ -6,7 +6,7 @@ import datetime
 import re
 from decimal import Decimal
 
-from moderation.charts import bar_chart_svg, dashboard_charts, rupees
+from moderation.charts import bar_chart_svg, dashboard_charts
 
 DAY = datetime.date(2026, 11, 1)
 
@@ -39,11 +39,6 @@ def test_text_is_escaped():
 
     assert "<script>" not in svg
     assert "&lt;script&gt;" in svg
-
-
-def test_rupees_format():
-    assert rupees(Decimal("123456.5")) == "₹123,456.50"
-    assert rupees(0) == "₹0"
 
 
 def test_dashboard_charts_draw_the_three_series():

@@ -16,9 +16,9 @@ from assessments.models import Quiz, QuizAttempt
 from billing.models import Payment
 from catalog.models import Course, Enrollment, Lesson
 from certificates.models import Certificate
+from common.timeutils import local_day_start
 from forum.models import Flag, Post, Reply, Vote
 from gamification.models import UserBadge, XPEvent
-from gamification.periods import local_day_start
 from gamification.selectors import leaderboard_get
 from gamification.services import leaderboards_rebuild
 from seed import content

@@ -1,0 +1,17 @@
+"""``{% load money %}``: rupee amounts in templates, formatted by common.money like everywhere else."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from common.money import rupees_format
+
+register = template.Library()
+
+
+@register.filter
+def rupees(value: Decimal | int) -> str:
+    """``{{ amount|rupees }}`` -> ``₹1,234.50``."""
+    return rupees_format(value)
