@@ -8,24 +8,17 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from common.background import enqueue
+from common.background import PER_OBJECT_TASK, TRANSIENT_ERRORS, enqueue
 from common.money import paise_format
 
 logger = logging.getLogger(__name__)
 
 
 # SMTP and socket errors are OSErrors; a receipt sent twice after a redelivery beats a receipt lost.
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OSError, OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**{**PER_OBJECT_TASK, "autoretry_for": (OSError, *TRANSIENT_ERRORS), "max_retries": 8})
 def payment_receipt_send(payment_id: str) -> bool:
     """Email the receipt of a paid payment, exactly once. Returns True if this call sent it."""
     from billing.models import Payment
@@ -70,14 +63,7 @@ def payment_receipts_pending() -> int:
     return queued
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-)
+@shared_task(**PER_OBJECT_TASK)
 def payment_duplicate_refund_task(payment_id: str) -> None:
     from billing import gateway
     from billing.models import Payment

@@ -5,22 +5,15 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from catalog.selectors import courses_with_stale_progress
 from catalog.services import course_progress_recompute
+from common.background import PER_OBJECT_TASK
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-)
+@shared_task(**PER_OBJECT_TASK)
 def course_progress_recompute_task(course_id: str) -> int:
     """Recount learners' progress of one course after its lessons changed (may take a while on big courses)."""
     return course_progress_recompute(course_id=course_id)

@@ -11,20 +11,13 @@ from django.utils import timezone
 
 from certificates.models import Certificate
 from certificates.services import certificate_file_render
-from common.background import enqueue
+from common.background import PER_OBJECT_TASK, enqueue
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    # Idempotent (it only replaces the file), so a redelivery after a worker died mid-render is harmless.
-    acks_late=True,
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
-)
+# Idempotent (it only replaces the file), so a redelivery after a worker died mid-render is harmless.
+@shared_task(**{**PER_OBJECT_TASK, "autoretry_for": (Exception,)})
 def certificate_render(certificate_id: str) -> None:
     """Render and store the certificate's PDF. Safe to run again: it only replaces the file."""
     certificate = Certificate.objects.filter(pk=certificate_id).first()

@@ -12,9 +12,22 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 logger = logging.getLogger(__name__)
+
+# Work for one object (a PDF, a receipt, a recount, a refund): acknowledged after it ran, so a worker killed
+# mid-task leaves it for another, and retried on a transient database error with backoff and jitter.
+# Periodic tasks take only ``acks_late``: their next run is the retry.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+PER_OBJECT_TASK = {
+    "acks_late": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
 
 
 def enqueue(task: Any, *args: Any) -> bool:
