@@ -6,7 +6,7 @@ are limited per IP and per account (``ACCOUNTS_RATE_LIMITS["mfa_code"]``), one b
 
 - the headless API: ``POST /_allauth/{browser,app}/v1/auth/2fa/authenticate`` (the pending sign-in) and
   ``.../auth/2fa/reauthenticate``, guarded by ``accounts.middleware.AuthGuardMiddleware``;
-- the admin site's second-factor pages (``moderation.admin_mfa``), through ``mfa_code_attempt_count``.
+- the admin site's second-factor pages (``staff.admin_mfa``), through ``mfa_code_attempt_count``.
 
 Every attempt counts, right or wrong: counting before the code is checked is what stops a burst of
 parallel guesses, and a person typing codes never comes near the per-account budget.

@@ -17,10 +17,10 @@ from django.utils import timezone
 from accounts import errors
 from accounts.models import SpentRefreshToken, User
 from accounts.validators import display_name_clean
+from audit.services import audit_record
 from catalog.models import Domain
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError
 from common.services import model_update
-from moderation.services import audit_record
 
 # The only fields a user may set on themselves; role, email, staff and suspension never pass through here.
 PROFILE_FIELDS = ("full_name", "domain", "branch", "year")

@@ -23,6 +23,7 @@ from assessments import errors
 from assessments.models import Quiz, QuizAttempt, QuizResult
 from assessments.signals import module_quiz_passed
 from assessments.validators import options_normalise, quiz_content_errors
+from audit.services import audit_record
 from catalog import errors as catalog_errors
 from catalog.models import Enrollment, Module
 from catalog.services import content_delete_allowed_check, course_completion_check
@@ -30,7 +31,6 @@ from common.exceptions import ApplicationError, ForbiddenError, NotFoundError, R
 from common.ordering import position_clamp, positions_apply
 from common.services import model_update
 from common.timeutils import local_day_bounds
-from moderation.services import audit_record
 
 _QUIZ_FIELDS = ("question", "options", "correct_option", "explanation")
 

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.services import audit_record
 from billing import errors, gateway
 from billing.models import Payment, WebhookEvent
 from billing.signals import payment_refunded
@@ -36,7 +37,6 @@ from catalog.services import enrollment_grant, enrollment_revoke
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, NotFoundError
 from common.money import rupees_to_paise
-from moderation.services import audit_record
 
 logger = logging.getLogger(__name__)
 

@@ -22,6 +22,7 @@ from django.db.models import Count, F, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.text import slugify
 
+from audit.services import audit_record
 from catalog import errors
 from catalog.models import (
     COURSE_PRICE_MIN_PAID,
@@ -135,7 +136,6 @@ def content_delete_allowed_check(*, course_id: UUID, what: str) -> None:
 def course_delete(*, course: Course, actor) -> None:
     """Delete a course with its modules, lessons and quizzes (audited). Courses that learners or buyers
     reference are protected by their foreign keys (enrollments, payments, certificates), whoever owns them."""
-    from moderation.services import audit_record  # moderation reads the catalog; import at call time
 
     modules = Module.objects.filter(course_id=course.pk)
     details = _content_counts(lessons=Lesson.objects.filter(module__course_id=course.pk), modules=modules)
@@ -185,7 +185,6 @@ def course_submit(*, course: Course) -> Course:
 @transaction.atomic
 def course_approve(*, course: Course, actor) -> Course:
     """An admin publishes a course waiting for review."""
-    from moderation.services import audit_record  # moderation reads the catalog; import at call time
 
     course = _course_lock(course)
     if course.status != Course.Status.PENDING_REVIEW:
@@ -204,7 +203,6 @@ def course_approve(*, course: Course, actor) -> Course:
 @transaction.atomic
 def course_reject(*, course: Course, actor, reason: str) -> Course:
     """An admin sends a course waiting for review back to its instructor with a reason."""
-    from moderation.services import audit_record  # moderation reads the catalog; import at call time
 
     reason = reason.strip()
     if not reason:
@@ -223,7 +221,6 @@ def course_reject(*, course: Course, actor, reason: str) -> Course:
 @transaction.atomic
 def course_archive(*, course: Course, actor) -> Course:
     """Withdraw a course from the catalogue. Its learners keep access and history; nobody new can enroll."""
-    from moderation.services import audit_record  # moderation reads the catalog; import at call time
 
     course = _course_lock(course)
     if course.status == Course.Status.ARCHIVED:
@@ -240,7 +237,6 @@ def course_unarchive(*, course: Course, actor) -> Course:
     """Undo an archive. An admin puts a course that had been published back in the catalogue (it must still
     have a lesson); its instructor gets it back as a draft to edit and submit for review again, and so does
     an admin for a course that was never published. Learners keep access throughout."""
-    from moderation.services import audit_record  # moderation reads the catalog; import at call time
 
     course = _course_lock(course)
     if course.status != Course.Status.ARCHIVED:
@@ -311,7 +307,6 @@ def module_delete(*, module: Module, actor) -> None:
 
     Refused (409 ``course_has_learners``) once the course has learners.
     """
-    from moderation.services import audit_record  # moderation reads the catalog; import at call time
 
     course = _course_lock(module.course)
     content_delete_allowed_check(course_id=course.pk, what="a module")
@@ -393,7 +388,6 @@ def lesson_delete(*, lesson: Lesson, actor) -> None:
 
     Refused (409 ``course_has_learners``) once the course has learners.
     """
-    from moderation.services import audit_record  # moderation reads the catalog; import at call time
 
     module = _module_lock(lesson.module)
     content_delete_allowed_check(course_id=module.course_id, what="a lesson")

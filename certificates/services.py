@@ -12,13 +12,13 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.services import audit_record
 from certificates import errors
 from certificates.models import NUMBER_PREFIX, Certificate, CertificateNumberCounter
 from certificates.pdf import certificate_pdf_render
 from common.background import enqueue_on_commit
 from common.exceptions import ConflictError
 from common.timeutils import local_today
-from moderation.services import audit_record
 
 logger = logging.getLogger(__name__)
 

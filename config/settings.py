@@ -48,8 +48,8 @@ DEVELOPMENT_FRONTEND_ORIGINS = [f"{_frontend.scheme}://{_frontend.netloc}"] if D
 # --- Applications -----------------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    # The admin app with the staff-only site and dashboard (moderation.admin_site.StaffAdminSite).
-    "moderation.admin_config.StaffAdminConfig",
+    # The admin app with the staff-only site and dashboard (staff.admin_site.StaffAdminSite).
+    "staff.admin_config.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,8 +70,9 @@ INSTALLED_APPS = [
     "allauth.headless",
     "allauth.usersessions",
     "allauth.mfa",
-    # Project
+    # Project, from the bottom of the dependency graph up (tests/architecture checks the imports)
     "common",
+    "audit",
     "accounts",
     "catalog",
     "assessments",
@@ -79,7 +80,7 @@ INSTALLED_APPS = [
     "certificates",
     "gamification",
     "forum",
-    "moderation",
+    "staff",
     "seed",
 ]
 
@@ -591,7 +592,7 @@ FORUM_AUTO_HIDE_FLAGS = env.int("FORUM_AUTO_HIDE_FLAGS", default=3)
 # The flag status choices get their own schema name (other apps also have fields named "status").
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["FlagStatusEnum"] = "forum.models.Flag.Status"
 
-# --- Moderation ---------------------------------------------------------------------------------
+# --- Staff operations -----------------------------------------------------------------------------
 
 # How long the dashboard / GET /api/admin/stats/ numbers are cached (seconds; 0 = always fresh).
 ADMIN_STATS_CACHE_SECONDS = env.int("ADMIN_STATS_CACHE_SECONDS", default=60)

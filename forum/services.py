@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.services import audit_record
 from catalog.models import Course, Module
 from catalog.permissions import is_course_staff
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError
@@ -31,7 +32,6 @@ from forum.errors import (
 )
 from forum.models import Flag, Post, Reply, Vote
 from forum.signals import post_created, reply_accepted
-from moderation.services import audit_record
 
 
 def _ensure_author(*, user, item: Post | Reply) -> None:

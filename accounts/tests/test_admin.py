@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.models import AuditLog
+from audit.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from model_bakery import baker
 
 from accounts.models import User
-from moderation.models import AuditLog
+from audit.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 
 from accounts import services
 from accounts.models import User
+from audit.models import AuditLog
 from common.exceptions import ConflictError
-from moderation.models import AuditLog
 from tests.support.concurrency import returned, run_concurrently
 
 

@@ -9,7 +9,7 @@ from model_bakery import baker
 
 from assessments.models import Quiz, QuizResult
 from assessments.tests.helpers import answers_for
-from moderation.models import AuditLog
+from audit.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ import datetime
 import pytest
 import time_machine
 
+from audit.models import AuditLog
 from billing.models import Payment
 from billing.tests.conftest import API, make_payment
-from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 import requests
 from django.utils import timezone
 
+from audit.models import AuditLog
 from billing.models import Payment
 from billing.tests.conftest import API, event_body, make_payment, post_webhook
 from catalog.models import Enrollment
-from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

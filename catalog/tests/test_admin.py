@@ -7,10 +7,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from audit.models import AuditLog
 from catalog import services
 from catalog.models import Course, Enrollment, LessonProgress, Module
 from catalog.tests.conftest import lessons_of
-from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

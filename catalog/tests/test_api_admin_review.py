@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from audit.models import AuditLog
 from catalog.models import Course
-from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

@@ -189,7 +189,7 @@ class TestSubmitAndArchive:
         assert client_for(instructor).post(f"{detail(course)}archive/").status_code == 409
 
     def test_admin_archive_is_audited(self, client_for, admin_user, course):
-        from moderation.models import AuditLog
+        from audit.models import AuditLog
 
         assert client_for(admin_user).post(f"{detail(course)}archive/").status_code == 200
         assert AuditLog.objects.filter(action="course.archive", target_id=str(course.pk), actor=admin_user).exists()

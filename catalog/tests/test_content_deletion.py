@@ -7,10 +7,10 @@ from django.db.models import ProtectedError
 
 from assessments.models import Quiz, QuizAttempt, QuizResult
 from assessments.services import quiz_attempt_submit, quiz_create
+from audit.models import AuditLog
 from catalog.models import Course, Enrollment, Lesson, LessonProgress, Module
 from catalog.services import lesson_complete
 from catalog.tests.conftest import lessons_of
-from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

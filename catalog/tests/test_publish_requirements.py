@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from audit.models import AuditLog
 from catalog import services
 from catalog.models import COURSE_PRICE_TOO_LOW, Course, Lesson
 from common.exceptions import ApplicationError
-from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

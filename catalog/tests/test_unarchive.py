@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from audit.models import AuditLog
 from catalog.models import Course, Lesson
-from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

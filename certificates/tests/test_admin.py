@@ -6,8 +6,8 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 
+from audit.models import AuditLog
 from certificates.models import Certificate
-from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditLog
 from certificates.models import Certificate
-from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from audit.models import AuditLog
 from billing.signals import payment_refunded
 from certificates.services import certificate_revoke_for_course
-from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ import pytest
 from model_bakery import baker
 from pypdf import PdfReader
 
+from audit.models import AuditLog
 from catalog.services import lesson_complete
 from certificates.models import Certificate, CertificateNumberCounter
 from certificates.services import certificate_issue, certificate_reinstate, certificate_revoke
 from common.exceptions import ConflictError
-from moderation.models import AuditLog
 from tests.support.concurrency import run_concurrently
 
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar]

@@ -7,7 +7,17 @@ from django.conf import settings
 
 from config.celery import app
 
-PROJECT_APPS = ("accounts", "catalog", "assessments", "billing", "certificates", "gamification", "forum", "moderation")
+PROJECT_APPS = (
+    "accounts",
+    "catalog",
+    "assessments",
+    "billing",
+    "certificates",
+    "gamification",
+    "forum",
+    "staff",
+    "audit",
+)
 
 
 def queue_of(task_name: str) -> str:

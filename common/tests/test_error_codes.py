@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-APPS = ("accounts", "assessments", "billing", "catalog", "certificates", "forum", "gamification", "moderation")
+APPS = ("accounts", "assessments", "billing", "catalog", "certificates", "forum", "gamification", "staff", "audit")
 LITERAL_CODE = re.compile(r"""\bcode\s*=\s*["']""")
 
 

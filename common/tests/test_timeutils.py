@@ -81,7 +81,8 @@ APPS = (
     "common",
     "forum",
     "gamification",
-    "moderation",
+    "staff",
+    "audit",
 )
 
 

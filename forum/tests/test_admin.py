@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from model_bakery import baker
 
+from audit.models import AuditLog
 from forum.models import Flag
-from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

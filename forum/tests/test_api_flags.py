@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from model_bakery import baker
 
+from audit.models import AuditLog
 from forum.models import Flag, Post, Reply
-from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from model_bakery import baker
 
+from audit.models import AuditLog
 from forum.models import Post, Reply
 from forum.signals import reply_accepted
-from moderation.models import AuditLog
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,10 @@ from model_bakery import baker
 
 from accounts.models import User
 from accounts.tests.conftest import totp_code
+from audit.models import AuditLog
 from billing.models import Payment
 from catalog.models import Course
 from forum.models import Flag, Post
-from moderation.models import AuditLog
 from tests.browser.conftest import run_action
 from tests.support import razorpay as razorpay_keys
 

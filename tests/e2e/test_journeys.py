@@ -17,12 +17,12 @@ from django.test import Client
 
 from accounts.models import User
 from assessments.models import QuizAttempt
+from audit.models import AuditLog
 from billing.models import Payment
 from catalog.models import Course, Enrollment, LessonProgress
 from certificates.models import Certificate
 from forum.models import Flag, Post, Reply
 from gamification.models import XPEvent
-from moderation.models import AuditLog
 from tests.e2e.conftest import (
     PASSWORD,
     RZP_API,

@@ -6,7 +6,17 @@ import hashlib
 
 from django.apps import apps
 
-PROJECT_APPS = ("accounts", "catalog", "assessments", "billing", "certificates", "gamification", "forum", "moderation")
+PROJECT_APPS = (
+    "accounts",
+    "catalog",
+    "assessments",
+    "billing",
+    "certificates",
+    "gamification",
+    "forum",
+    "staff",
+    "audit",
+)
 # Touched by signing in, not by the request under test.
 VOLATILE = {("accounts", "user"): {"last_login"}}
 

@@ -317,7 +317,7 @@ MATRIX: dict[tuple[str, str], Case] = {
         rule(200, (ADMIN,), denied=403),
         body=lambda w: {"action": "dismiss"},
     ),
-    # --- moderation -------------------------------------------------------------------------------
+    # --- staff operations -------------------------------------------------------------------------------
     ("admin-stats", "GET"): Case(fixed("/api/admin/stats/"), rule(200, (ADMIN,), denied=403)),
     ("admin-report", "GET"): Case(fixed("/api/admin/reports/users/"), rule(200, (ADMIN,), denied=403)),
     ("admin-audit-log", "GET"): Case(fixed("/api/admin/audit-log/"), rule(200, (ADMIN,), denied=403)),

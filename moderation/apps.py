@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class ModerationConfig(AppConfig):
-    name = "moderation"
-    verbose_name = "Moderation"
