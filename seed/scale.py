@@ -26,10 +26,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import DatabaseError, connection, models, transaction
-from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
+from common.timeutils import local_zone
 from seed import content
 
 RANDOM_SEED = 10_000
@@ -241,7 +241,7 @@ class Clock:
 
     def __init__(self) -> None:
         self.days: dict[int, str] = {}
-        self.tz = timezone.get_default_timezone()
+        self.tz = local_zone()
 
     def ts(self, seconds: int) -> str:
         day, rest = divmod(seconds, 86400)

@@ -6,18 +6,9 @@ import pytest
 from django.conf import settings
 
 from config.celery import app
+from tests.support.apps import project_app_labels
 
-PROJECT_APPS = (
-    "accounts",
-    "catalog",
-    "assessments",
-    "billing",
-    "certificates",
-    "gamification",
-    "forum",
-    "staff",
-    "audit",
-)
+PROJECT_APPS = project_app_labels()
 
 
 def queue_of(task_name: str) -> str:

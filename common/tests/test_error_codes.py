@@ -7,7 +7,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-APPS = ("accounts", "assessments", "billing", "catalog", "certificates", "forum", "gamification", "staff", "audit")
+from tests.support.apps import project_app_labels
+
+APPS = project_app_labels()
 LITERAL_CODE = re.compile(r"""\bcode\s*=\s*["']""")
 
 
