@@ -65,6 +65,11 @@ format: install-dev
 schema: install
 	$(MANAGE) spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
+## error-codes: regenerate docs/error-codes.md from the apps' errors.py (a test fails when it is stale)
+error-codes: install
+	DJANGO_SETTINGS_MODULE=config.settings $(BIN)/python -c "import django; django.setup(); from common.error_codes import error_codes_markdown; \
+	open('docs/error-codes.md', 'w').write(error_codes_markdown())"
+
 ## schema-check: fail when docs/openapi.yaml is out of date
 schema-check: install
 	$(MANAGE) spectacular --validate --fail-on-warn --file $(VENV)/openapi.current.yaml

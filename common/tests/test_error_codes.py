@@ -35,3 +35,27 @@ def test_no_code_is_defined_in_two_apps():
             for value in re.findall(r"""^[A-Z_]+\s*=\s*["']([a-z_]+)["']""", path.read_text(), flags=re.M):
                 owners.setdefault(value, []).append(app)
     assert {code: apps for code, apps in owners.items() if len(apps) > 1} == {}
+
+
+def test_no_code_is_defined_twice():
+    from common.error_codes import error_codes
+
+    codes = [(code.app, code.code) for code in error_codes()]
+    owners: dict[str, list[str]] = {}
+    for app, code in codes:
+        owners.setdefault(code, []).append(app)
+    assert {code: apps for code, apps in owners.items() if len(apps) > 1} == {}
+
+
+def test_the_committed_list_of_codes_is_current():
+    from common.error_codes import error_codes_markdown
+
+    committed = (Path(settings.BASE_DIR) / "docs" / "error-codes.md").read_text()
+    assert committed == error_codes_markdown(), "run `make error-codes` and commit docs/error-codes.md"
+
+
+def test_every_code_says_what_it_means():
+    from common.error_codes import error_codes
+
+    # A trailing comment "# <status>: <when>" on each code is what docs/error-codes.md shows.
+    assert [f"{code.app}.{code.name}" for code in error_codes() if not code.note] == []
