@@ -13,6 +13,7 @@ from django.db import OperationalError, close_old_connections, connection, conne
 from rest_framework.test import APIClient
 
 from common.db import database_unavailable, statement_timeout, use_long_running_timeouts
+from tests.support.concurrency import another_session
 
 pytestmark = pytest.mark.django_db
 
@@ -125,14 +126,7 @@ def test_driver_errors_are_classified_by_what_a_retry_can_fix(driver_error, unav
 @pytest.mark.parametrize("deadline", ["lock_timeout", "statement_timeout"])
 def test_a_request_blocked_on_a_lock_fails_fast_with_503(client, deadline):
     # Given another session holding an exclusive lock on the courses table (a long migration, a stuck job)
-    params = connection.settings_dict
-    locker = psycopg.connect(
-        dbname=params["NAME"],
-        host=params["HOST"] or None,
-        port=params["PORT"] or None,
-        user=params["USER"] or None,
-        password=params["PASSWORD"] or None,
-    )
+    locker = another_session()
     try:
         locker.execute("SET lock_timeout = '5s'")
         locker.execute("LOCK TABLE catalog_course IN ACCESS EXCLUSIVE MODE")
@@ -225,15 +219,7 @@ def test_a_connection_the_server_dropped_costs_one_503_and_is_then_replaced(clie
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is False
     connection.ensure_connection()
     backend_pid = connection.connection.info.backend_pid
-    params = connection.settings_dict
-    with psycopg.connect(
-        dbname=params["NAME"],
-        host=params["HOST"] or None,
-        port=params["PORT"] or None,
-        user=params["USER"] or None,
-        password=params["PASSWORD"] or None,
-        autocommit=True,
-    ) as admin:
+    with another_session(autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
 
     # When a request runs its first query on that connection
