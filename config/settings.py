@@ -322,7 +322,8 @@ REST_FRAMEWORK = {
         # DRF's, except that an unknown ?ordering= is a 400 instead of being ignored.
         "common.filters.OrderingFilter",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    # DRF's JSON, byte for byte, at a fraction of the CPU (common.renderers).
+    "DEFAULT_RENDERER_CLASSES": ["common.renderers.FastJSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PARSER_CLASSES": ["common.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "common.schema.AutoSchema",
