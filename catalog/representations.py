@@ -11,10 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import serializers
-
-# DRF's own field, so a datetime is written exactly as the serializers write it (local time zone, "Z").
-_datetime = serializers.DateTimeField().to_representation
+from common.serializers import datetime_representation
 
 ENROLLMENT_ROW_FIELDS = (
     "id",
@@ -41,10 +38,6 @@ ENROLLMENT_ROW_FIELDS = (
     "last_lesson__module_id",
     "last_lesson__position",
 )
-
-
-def _optional_datetime(value) -> str | None:
-    return None if value is None else _datetime(value)
 
 
 def enrollment_representation(row: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +74,7 @@ def enrollment_representation(row: dict[str, Any]) -> dict[str, Any]:
             "module": str(row["last_lesson__module_id"]),
             "position": row["last_lesson__position"],
         },
-        "completed_at": _optional_datetime(completed_at),
-        "enrolled_at": _datetime(row["created_at"]),
-        "revoked_at": _optional_datetime(row["revoked_at"]),
+        "completed_at": datetime_representation(completed_at),
+        "enrolled_at": datetime_representation(row["created_at"]),
+        "revoked_at": datetime_representation(row["revoked_at"]),
     }
