@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
 comma := ,
 
-.PHONY: run test test-clocks install install-dev migrate worker beat lint format schema schema-check prod-check bench bench-limit clean
+.PHONY: run test test-clocks install install-dev migrate worker beat lint format schema schema-check prod-check bench bench-limit bench-upkeep clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,11 @@ bench: install
 ## gunicorn settings, byte-identical JSON checked first, wrk in alternating rounds; writes docs/performance.md
 bench-limit: install
 	bash bench/limit.sh
+
+## bench-upkeep: rebuild_leaderboards on the scale data: time and peak memory of the check and of a repair, and the
+## latency of XP awards made meanwhile; writes docs/performance.md (BENCH_UPKEEP_DRIFT rows damaged, default 1000)
+bench-upkeep: install
+	bash -c 'source bench/setup.sh && exec $$PY bench/upkeep.py --drift $${BENCH_UPKEEP_DRIFT:-1000}'
 
 clean:
 	rm -rf $(VENV) .coverage htmlcov

@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce, Least
 
 from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
 from catalog.permissions import course_staff_q, course_visibility_q, is_course_staff
+from catalog.representations import ENROLLMENT_ROW_FIELDS
 
 
 def active_enrollment_get(*, user, course_id: UUID) -> Enrollment | None:
@@ -169,15 +170,27 @@ def lesson_list_visible(*, user) -> QuerySet[Lesson]:
 # --- enrollments and progress ----------------------------------------------------------------------
 
 
-def enrollment_list_for_user(*, user) -> QuerySet[Enrollment]:
-    """The learner's courses with progress figures, newest enrollment first (one query per page)."""
+def _enrollments_with_total_lessons(*, user) -> QuerySet[Enrollment]:
     lessons = Lesson.objects.filter(module__course_id=OuterRef("course_id")).order_by().values("module__course_id")
     return (
         Enrollment.objects.filter(user_id=user.pk)
-        .select_related("course", "course__domain", "course__instructor", "last_lesson", "last_lesson__module")
         .annotate(total_lessons=_int_subquery(lessons, Count("pk")))
         .order_by("-created_at", "pk")
     )
+
+
+def enrollment_list_for_user(*, user) -> QuerySet[Enrollment]:
+    """The learner's courses with progress figures, newest enrollment first (one query per page)."""
+    return _enrollments_with_total_lessons(user=user).select_related(
+        "course", "course__domain", "course__instructor", "last_lesson", "last_lesson__module"
+    )
+
+
+def enrollment_rows_for_user(*, user) -> QuerySet:
+    """``enrollment_list_for_user`` as flat rows of only the columns the list shows (one query per page):
+    no instructor row (password hash and all), no join to the last lesson's module (its id is on the
+    lesson), no model instances. Shaped by ``catalog.representations.enrollment_representation``."""
+    return _enrollments_with_total_lessons(user=user).values(*ENROLLMENT_ROW_FIELDS)
 
 
 def enrollment_progress_get(*, user, course_id: UUID) -> tuple[Enrollment, dict[UUID, LessonProgress]] | None:

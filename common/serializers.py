@@ -1,7 +1,16 @@
-"""Serializers shared by every app: the error body (used in the OpenAPI schema) and the related-object field
-every input serializer uses."""
+"""Serializers shared by every app: the error body (used in the OpenAPI schema), the related-object field
+every input serializer uses, and the datetime writer of the hot paths that shape rows without a serializer."""
+
+import datetime
 
 from rest_framework import serializers
+
+_datetime = serializers.DateTimeField().to_representation
+
+
+def datetime_representation(value: datetime.datetime | None) -> str | None:
+    """A datetime exactly as a serializer's ``DateTimeField`` writes it (local time zone, "Z" for UTC)."""
+    return None if value is None else _datetime(value)
 
 
 class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

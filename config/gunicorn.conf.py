@@ -21,6 +21,10 @@ keepalive = 5
 # Recycle workers now and then so a slow leak can never take a process down.
 max_requests = 2000
 max_requests_jitter = 200
+# Import Django and every app once, in the master, and fork workers from it: a recycled worker then starts
+# serving at once instead of spending ~0.8 s of CPU re-importing (a latency spike on a loaded box), and the
+# workers share the imported code's memory pages. pre_fork below keeps the fork safe.
+preload_app = True
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn's largest bounded request line (default 4094): longer URLs get its HTML 414 before the API can
 # answer in JSON, and a search of a few hundred non-ASCII characters, percent-encoded, already exceeds 4 KB.
@@ -31,6 +35,21 @@ access_log_format = (
     '{"time":"%(t)s","remote":"%(h)s","method":"%(m)s","path":"%(U)s","status":%(s)s,'
     '"bytes":%(B)s,"duration_ms":%(M)s,"request_id":"%({x-request-id}o)s"}'
 )
+
+
+def pre_fork(server, worker):
+    """Close every socket the master may have opened while loading the app before forking a worker from it.
+
+    Importing the app opens no connection by itself, but one that something did open (a query at import
+    time, a cache call) would be inherited by every worker, and two processes speaking on one socket corrupt
+    each other's replies. Each worker opens its own on first use instead. Celery's broker connection is
+    opened only when a task is queued, which happens in a worker's request, never in the master.
+    """
+    from django.core.cache import close_caches
+    from django.db import connections
+
+    connections.close_all()
+    close_caches()
 
 
 def pre_request(worker, req):

@@ -36,7 +36,11 @@ class XPEvent(UUIDModel):
         ANSWER_ACCEPTED = "answer_accepted", "Forum answer accepted"
         REVERSAL = "reversal", "Award reversed"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xp_events")
+    # No index of its own: (user, type, source_id) and (user, -timestamp) both lead with user_id, and a
+    # third index on it only slowed every award.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xp_events", db_index=False
+    )
     type = models.CharField(max_length=20, choices=Type.choices)
     # Zero when the forum's daily cap was reached: the source is still recorded so it never pays later.
     # Negative only for a reversal.
@@ -84,7 +88,10 @@ class XPTotal(UUIDModel):
         MONTHLY = "monthly", "Calendar month"
         ALL_TIME = "all_time", "All time"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xp_totals")
+    # No index of its own: the unique (user, period, period_start) leads with user_id.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xp_totals", db_index=False
+    )
     period = models.CharField(max_length=10, choices=Period.choices)
     # Local date (TIME_ZONE) the period starts on: a Monday, a 1st, or ALL_TIME_START.
     period_start = models.DateField()

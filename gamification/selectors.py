@@ -108,7 +108,10 @@ class XPSummary:
     total: int
     this_week: int
     this_month: int
-    events: list[XPEvent]
+    events: list[dict]  # rows of XP_EVENT_ROW_FIELDS, newest first
+
+
+XP_EVENT_ROW_FIELDS = ("id", "type", "points", "timestamp", "source_type", "source_id")
 
 
 def xp_summary_get(*, user, limit: int, now: datetime.datetime | None = None) -> XPSummary:
@@ -119,7 +122,7 @@ def xp_summary_get(*, user, limit: int, now: datetime.datetime | None = None) ->
     for window in windows:
         current |= Q(period=window.period, period_start=window.start)
     points = dict(XPTotal.objects.filter(current, user=user).values_list("period", "points"))
-    events = list(XPEvent.objects.filter(user=user).order_by("-timestamp")[:limit])
+    events = list(XPEvent.objects.filter(user=user).order_by("-timestamp").values(*XP_EVENT_ROW_FIELDS)[:limit])
     return XPSummary(
         total=points.get(XPTotal.Period.ALL_TIME, 0),
         this_week=points.get(XPTotal.Period.WEEKLY, 0),

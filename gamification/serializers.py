@@ -6,6 +6,7 @@ from django.core.validators import slug_re
 from rest_framework import serializers
 
 from catalog.models import DOMAIN_SLUG_UNKNOWN, Domain
+from common.serializers import datetime_representation
 from gamification.models import Badge, XPEvent, XPTotal
 
 LEADERBOARD_DEFAULT_LIMIT = 10
@@ -79,6 +80,18 @@ class XPEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = XPEvent
         fields = ["id", "type", "points", "timestamp", "source_type", "source_id"]
+
+
+def xp_event_representation(row: dict) -> dict:
+    """``XPEventSerializer(event).data`` for a ``.values()`` row of the same fields (the "my XP" hot path)."""
+    return {
+        "id": str(row["id"]),
+        "type": row["type"],
+        "points": row["points"],
+        "timestamp": datetime_representation(row["timestamp"]),
+        "source_type": row["source_type"],
+        "source_id": str(row["source_id"]),
+    }
 
 
 class XPSummarySerializer(serializers.Serializer):

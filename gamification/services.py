@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -34,11 +35,18 @@ from gamification.periods import period_start
 FORUM_TYPES = frozenset({XPEvent.Type.FORUM_POST, XPEvent.Type.ANSWER_ACCEPTED})
 
 
+def _lock_users(user_ids) -> None:
+    # Serialises a user's awards (and the roll-up repair), so the forum cap and badge thresholds always
+    # count every committed event. FOR NO KEY UPDATE does not conflict with the FOR KEY SHARE lock that
+    # the sender's own insert (a post or progress row pointing at the user) holds, so this cannot
+    # deadlock with it. Several users are locked in primary-key order.
+    list(
+        get_user_model().objects.select_for_update(no_key=True).filter(pk__in=user_ids).order_by("pk").values_list("pk")
+    )
+
+
 def _lock_user(user) -> None:
-    # Serialises one user's awards, so the forum cap and badge thresholds always count every committed
-    # event. FOR NO KEY UPDATE does not conflict with the FOR KEY SHARE lock that the sender's own
-    # insert (a post or progress row pointing at the user) holds, so this cannot deadlock with it.
-    list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).order_by().values_list("pk"))
+    _lock_users([user.pk])
 
 
 def _forum_points_allowed(*, user, points: int, at: datetime.datetime) -> int:
@@ -197,23 +205,47 @@ def xp_reverse_course(*, user, course) -> list[XPEvent]:
     return reversals
 
 
+# Users per step of the rebuild: bounds its memory (one step's ledger sums and roll-ups, never the whole
+# table's) and, when repairing, how many users' awards wait on it at once, and for how long.
+REBUILD_CHUNK_USERS = 500
+REPAIR_BATCH_USERS = 100
+# Examples of each kind of drift kept for the report; the counts are always complete.
+DRIFT_SAMPLE = 100
+
+
 @dataclass
 class RollupDrift:
-    """Differences between the roll-ups and the ledger, keyed by (user_id, period, period_start)."""
+    """Differences between the roll-ups and the ledger: complete counts, and up to ``DRIFT_SAMPLE`` examples
+    of each kind keyed by (user_id, period, period_start), so a report's memory does not grow with the drift.
+    """
 
     missing: dict[tuple, int] = field(default_factory=dict)  # in the ledger, absent from the roll-ups
     extra: dict[tuple, int] = field(default_factory=dict)  # in the roll-ups, not backed by the ledger
     wrong: dict[tuple, tuple[int, int]] = field(default_factory=dict)  # key -> (stored, expected)
+    missing_count: int = 0
+    extra_count: int = 0
+    wrong_count: int = 0
     rows_expected: int = 0
 
     @property
     def count(self) -> int:
-        return len(self.missing) + len(self.extra) + len(self.wrong)
+        return self.missing_count + self.extra_count + self.wrong_count
+
+    def add(self, other: RollupDrift) -> None:
+        for kind in ("missing", "extra", "wrong"):
+            sample = getattr(self, kind)
+            for key, value in getattr(other, kind).items():
+                if len(sample) >= DRIFT_SAMPLE:
+                    break
+                sample[key] = value
+            setattr(self, f"{kind}_count", getattr(self, f"{kind}_count") + getattr(other, f"{kind}_count"))
+        self.rows_expected += other.rows_expected
 
 
-def _rollups_from_ledger() -> dict[tuple, int]:
+def _rollups_from_ledger(users: Q) -> dict[tuple, int]:
+    """What the roll-ups of the users matching ``users`` (a filter on ``user_id``) should hold, summed in SQL."""
     tz = local_zone()
-    paid = XPEvent.objects.exclude(points=0).order_by()
+    paid = XPEvent.objects.filter(users).exclude(points=0).order_by()
     # A reversal counts in the periods of the award it reverses (see xp_reverse_course).
     counted_at = Coalesce("reverses__timestamp", "timestamp")
     expected: dict[tuple, int] = {}
@@ -231,40 +263,99 @@ def _rollups_from_ledger() -> dict[tuple, int]:
     return {key: total for key, total in expected.items() if total}
 
 
-@transaction.atomic
-def leaderboards_rebuild(*, fix: bool) -> RollupDrift:
-    """Compare every roll-up with the ledger; with ``fix``, rewrite the roll-ups to match it."""
-    if connection.vendor == "postgresql":
-        # Waits for in-flight awards to commit and holds new ones (they wait, never fail) until we are
-        # done, so the ledger and the roll-ups are compared at one consistent point.
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(XPEvent._meta.db_table)} IN SHARE MODE")
-    expected = _rollups_from_ledger()
+def _rollups_compare(users: Q) -> tuple[RollupDrift, dict[tuple, uuid.UUID]]:
+    """The drift of the users matching ``users``, complete (not sampled), and the stored rows' primary keys."""
+    expected = _rollups_from_ledger(users)
     drift = RollupDrift(rows_expected=len(expected))
-    stored: dict[tuple, tuple] = {}
-    for pk, user_id, period, start, points in XPTotal.objects.values_list(
-        "pk", "user_id", "period", "period_start", "points"
-    ).iterator(chunk_size=5000):
+    pks: dict[tuple, uuid.UUID] = {}
+    for pk, user_id, period, start, points in (
+        XPTotal.objects.filter(users)
+        .values_list("pk", "user_id", "period", "period_start", "points")
+        .iterator(chunk_size=5000)
+    ):
         key = (user_id, period, start)
-        stored[key] = (pk, points)
+        pks[key] = pk
         if key not in expected:
             drift.extra[key] = points
         elif expected[key] != points:
             drift.wrong[key] = (points, expected[key])
-    drift.missing = {key: points for key, points in expected.items() if key not in stored}
-    if fix and drift.count:
-        now = timezone.now()
-        XPTotal.objects.filter(pk__in=[stored[key][0] for key in drift.extra]).delete()
-        XPTotal.objects.bulk_update(
-            [XPTotal(pk=stored[key][0], points=new, updated_at=now) for key, (_, new) in drift.wrong.items()],
-            ["points", "updated_at"],
-            batch_size=1000,
-        )
-        XPTotal.objects.bulk_create(
-            [
-                XPTotal(user_id=user_id, period=period, period_start=start, points=points, updated_at=now)
-                for (user_id, period, start), points in drift.missing.items()
-            ],
-            batch_size=1000,
-        )
+    drift.missing = {key: points for key, points in expected.items() if key not in pks}
+    drift.missing_count, drift.extra_count, drift.wrong_count = len(drift.missing), len(drift.extra), len(drift.wrong)
+    return drift, pks
+
+
+@contextmanager
+def _snapshot():
+    """A transaction whose reads all see one moment (REPEATABLE READ on PostgreSQL).
+
+    An award writes its event and its roll-ups in one transaction, so inside one snapshot the ledger and
+    the roll-ups agree however many awards commit meanwhile: a check needs no lock (plain reads take only
+    ACCESS SHARE, which blocks nothing but DDL). Inside a caller's transaction, that one is used as it is.
+    """
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+@transaction.atomic
+def _rollups_repair(*, user_ids: list) -> None:
+    """Rewrite the drifted roll-up rows of ``user_ids`` to match the ledger, touching no other row.
+
+    Takes the users' award lock first (in primary-key order; an award holds one user's lock at a time, so
+    no cycle can form), so no award of theirs is in flight; READ COMMITTED then shows every award committed
+    before it, and awards arriving meanwhile wait for this short transaction, then apply their increment
+    on top of the repaired rows. Other users' awards never wait.
+    """
+    _lock_users(user_ids)
+    drift, pks = _rollups_compare(Q(user_id__in=user_ids))
+    if not drift.count:
+        return
+    now = timezone.now()
+    XPTotal.objects.filter(pk__in=[pks[key] for key in drift.extra]).delete()
+    XPTotal.objects.bulk_update(
+        [XPTotal(pk=pks[key], points=new, updated_at=now) for key, (_, new) in drift.wrong.items()],
+        ["points", "updated_at"],
+        batch_size=1000,
+    )
+    XPTotal.objects.bulk_create(
+        [
+            XPTotal(user_id=user_id, period=period, period_start=start, points=points, updated_at=now)
+            for (user_id, period, start), points in drift.missing.items()
+        ],
+        batch_size=1000,
+    )
+
+
+def _user_ranges(size: int):
+    """Consecutive ranges of user ids, ``size`` users each, as filters on ``user_id`` (keyset paging)."""
+    users = get_user_model().objects.order_by("pk")
+    after = None
+    while True:
+        ids = list((users if after is None else users.filter(pk__gt=after)).values_list("pk", flat=True)[:size])
+        if not ids:
+            return
+        # A range, not the list: it also covers a user created meanwhile between two listed ids.
+        yield Q(user_id__lte=ids[-1]) & (Q() if after is None else Q(user_id__gt=after))
+        after = ids[-1]
+
+
+def leaderboards_rebuild(*, fix: bool, chunk_users: int = REBUILD_CHUNK_USERS) -> RollupDrift:
+    """Compare every roll-up with the ledger; with ``fix``, repair the rows that differ.
+
+    Works through the users ``chunk_users`` at a time, so memory is bounded by a chunk, not the ledger.
+    Each chunk is compared inside one snapshot, without locks, so awards continue throughout; with ``fix``,
+    a chunk's drifted users are then repaired under their award locks (``_rollups_repair``), in batches.
+    """
+    drift = RollupDrift()
+    for users in _user_ranges(chunk_users):
+        with _snapshot():
+            found, _ = _rollups_compare(users)
+        drift.add(found)
+        if fix and found.count:
+            drifted = sorted({key[0] for kind in (found.missing, found.extra, found.wrong) for key in kind})
+            for start in range(0, len(drifted), REPAIR_BATCH_USERS):
+                _rollups_repair(user_ids=drifted[start : start + REPAIR_BATCH_USERS])
     return drift

@@ -22,8 +22,8 @@ def leaderboards_upkeep() -> int:
         logger.error(
             "Leaderboard roll-ups drifted from the XP ledger; repaired %s rows (%s missing, %s extra, %s wrong).",
             drift.count,
-            len(drift.missing),
-            len(drift.extra),
-            len(drift.wrong),
+            drift.missing_count,
+            drift.extra_count,
+            drift.wrong_count,
         )
     return drift.count

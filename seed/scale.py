@@ -986,7 +986,7 @@ def scale_seed(*, users: int, log: Callable[[str], None], progress: bool = True)
                 cursor.execute("SET LOCAL session_replication_role = origin")
         rebuilt = time.monotonic()
         drift = leaderboards_rebuild(fix=True)
-        builder.counts["xp roll-ups (built)"] = len(drift.missing)
+        builder.counts["xp roll-ups (built)"] = drift.missing_count
         log(
             f"Leaderboard roll-ups built from the ledger by leaderboards_rebuild in {time.monotonic() - rebuilt:.1f} s."
         )

@@ -9,10 +9,11 @@ import time
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, close_old_connections, connection, connections
 from rest_framework.test import APIClient
 
 from common.db import database_unavailable, statement_timeout, use_long_running_timeouts
+from tests.support.concurrency import another_session
 
 pytestmark = pytest.mark.django_db
 
@@ -125,14 +126,7 @@ def test_driver_errors_are_classified_by_what_a_retry_can_fix(driver_error, unav
 @pytest.mark.parametrize("deadline", ["lock_timeout", "statement_timeout"])
 def test_a_request_blocked_on_a_lock_fails_fast_with_503(client, deadline):
     # Given another session holding an exclusive lock on the courses table (a long migration, a stuck job)
-    params = connection.settings_dict
-    locker = psycopg.connect(
-        dbname=params["NAME"],
-        host=params["HOST"] or None,
-        port=params["PORT"] or None,
-        user=params["USER"] or None,
-        password=params["PASSWORD"] or None,
-    )
+    locker = another_session()
     try:
         locker.execute("SET lock_timeout = '5s'")
         locker.execute("LOCK TABLE catalog_course IN ACCESS EXCLUSIVE MODE")
@@ -215,3 +209,25 @@ def test_statement_timeout_bounds_one_block_and_ends_with_it():
     with connection.cursor() as cursor:
         cursor.execute("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'")
         assert f"-c statement_timeout={cursor.fetchone()[0]}" in settings.DATABASES["default"]["OPTIONS"]["options"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_dropped_costs_one_503_and_is_then_replaced(client):
+    # Given no per-request `SELECT 1` health check (DATABASE_CONN_HEALTH_CHECKS off, the default) and a
+    # persistent connection that the server has since terminated (a restart, a failover)
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is False
+    connection.ensure_connection()
+    backend_pid = connection.connection.info.backend_pid
+    with another_session(autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+
+    # When a request runs its first query on that connection
+    first = client.get("/api/courses/")
+    # and the request ends (the handler's close_old_connections, which the test client leaves out)
+    close_old_connections()
+
+    # Then that request is a retryable 503, and the next one gets a fresh connection and succeeds
+    assert_database_unavailable(first)
+    assert connection.connection is None
+    assert client.get("/api/courses/").status_code == 200

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
-from gamification.models import Badge
+from gamification.models import Badge, XPEvent
+from gamification.serializers import XPSummarySerializer
 
 XP_URL = "/api/gamification/xp/"
 BADGES_URL = "/api/gamification/badges/"
@@ -41,6 +45,31 @@ def test_my_xp_totals_and_recent_events(client_for, student, other_student, awar
         "source_type": "catalog.lesson",
         "source_id": str(lesson.source_id),
     }
+
+
+@pytest.mark.parametrize("time_zone", ["Asia/Kolkata", "UTC"])
+def test_my_xp_bytes_are_the_serializers(client_for, student, award, time_zone):
+    # given a reversal (negative points) among my events, and the time zone the serializer writes times in
+    award(student, "forum_post", at=timezone.now() - datetime.timedelta(days=3, microseconds=123))
+    award(student, "lesson_complete")
+    XPEvent.objects.create(
+        user=student,
+        type="reversal",
+        points=-5,
+        timestamp=timezone.now(),
+        source_type="x.y",
+        source_id=uuid.uuid4(),
+        reverses=XPEvent.objects.filter(type="forum_post").get(),
+    )
+    with override_settings(TIME_ZONE=time_zone):
+        # when I read my XP, and the serializer documented for it renders the same data from model instances
+        response = client_for(student).get(XP_URL)
+        body = response.json()
+        events = XPEvent.objects.filter(user=student).order_by("-timestamp")
+        expected = XPSummarySerializer({**body, "events": events}).data
+    # then the bytes are the same
+    assert response.content == JSONRenderer().render(expected)
+    assert len(body["events"]) == 3
 
 
 def test_my_xp_when_i_have_none(client_for, instructor):

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime
 import threading
+import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import override_settings
 from model_bakery import baker
 
 from gamification.models import ALL_TIME_START, Badge, UserBadge, XPEvent, XPTotal
 from gamification.services import leaderboards_rebuild, xp_award
 from gamification.tests.conftest import seed_migration
-from tests.support.concurrency import returned, run_concurrently
+from tests.support.concurrency import another_session, returned, run_concurrently
 
 IST = ZoneInfo("Asia/Kolkata")
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar, pytest.mark.usefixtures("_india_time")]
@@ -253,6 +255,9 @@ class TestRebuild:
         award(student, "quiz_pass", at=datetime.datetime(2026, 11, 2, 0, 0, tzinfo=IST))
         award(other_student, "course_complete", at=datetime.datetime(2026, 11, 25, 9, 0, tzinfo=IST))
         expected = {user.pk: totals(user) for user in (student, other_student)}
+        untouched = set(
+            XPTotal.objects.filter(user=other_student).exclude(period="weekly").values_list("pk", "updated_at")
+        )
         XPTotal.objects.filter(user=student, period="monthly").update(points=999)  # wrong
         XPTotal.objects.filter(user=other_student, period="weekly").delete()  # missing
         baker.make(XPTotal, user=student, period="weekly", period_start=datetime.date(2026, 1, 5), points=7)  # extra
@@ -266,6 +271,36 @@ class TestRebuild:
         # then the roll-ups equal the ledger again and a second check finds no drift
         assert {user.pk: totals(user) for user in (student, other_student)} == expected
         assert leaderboards_rebuild(fix=False).count == 0
+        # and the rows that had not drifted were not rewritten
+        rows = XPTotal.objects.filter(user=other_student).exclude(period="weekly").values_list("pk", "updated_at")
+        assert set(rows) == untouched != set()
+
+    def test_a_chunked_rebuild_finds_and_repairs_the_same_drift(self, make_user, award):
+        # given five learners with awards, and drift in the roll-ups of the second and the fourth
+        learners = sorted((make_user("student") for _ in range(5)), key=lambda user: user.pk)
+        for learner in learners:
+            award(learner, at=datetime.datetime(2026, 11, 25, 9, 0, tzinfo=IST))
+        XPTotal.objects.filter(user=learners[1], period="all_time").update(points=1)
+        XPTotal.objects.filter(user=learners[3], period="weekly").delete()
+        # when checked one user at a time (each a separate snapshot and range of user ids)
+        drift = leaderboards_rebuild(fix=False, chunk_users=1)
+        # then the drift is the same as in one pass, and all of it is repaired chunk by chunk
+        assert (drift.wrong_count, drift.missing_count, drift.extra_count, drift.rows_expected) == (1, 1, 0, 15)
+        assert drift.count == leaderboards_rebuild(fix=False).count == 2
+        assert leaderboards_rebuild(fix=True, chunk_users=2).count == 2
+        assert leaderboards_rebuild(fix=False, chunk_users=1).count == 0
+        assert set(XPTotal.objects.values_list("points", flat=True)) == {10}
+
+    def test_the_report_keeps_a_bounded_sample_and_complete_counts(self, student, award, monkeypatch):
+        # given six weeks of awards whose weekly roll-ups were all lost
+        monkeypatch.setattr("gamification.services.DRIFT_SAMPLE", 2)
+        for week in range(6):
+            award(student, at=datetime.datetime(2026, 10, 5, 9, 0, tzinfo=IST) + datetime.timedelta(weeks=week))
+        XPTotal.objects.filter(period="weekly").delete()
+        # when checked
+        drift = leaderboards_rebuild(fix=False)
+        # then every missing row is counted, and only a sample of them is kept
+        assert (drift.missing_count, len(drift.missing)) == (6, 2)
 
     def test_command_check_reports_and_fails_then_rebuild_fixes(self, student, award, capsys):
         award(student)
@@ -330,3 +365,56 @@ class TestConcurrency:
         )
         assert XPEvent.objects.filter(user=student).count() == 10
         assert totals(student)[("all_time", ALL_TIME_START)] == 20
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+class TestRebuildWhileAwarding:
+    def test_a_check_neither_waits_for_an_award_in_flight_nor_counts_it(self, student, award):
+        # given a committed award, and another one inserted by a transaction that has not committed yet
+        award(student, at=datetime.datetime(2026, 11, 25, 9, 0, tzinfo=IST))
+        with another_session() as in_flight:
+            in_flight.execute(
+                "INSERT INTO gamification_xpevent (id, user_id, type, points, timestamp, source_type, source_id)"
+                " VALUES (%s, %s, 'lesson_complete', 10, now(), 'catalog.lesson', %s)",
+                [uuid.uuid4(), student.pk, uuid.uuid4()],
+            )
+            # when the roll-ups are checked meanwhile, with no patience for any lock wait
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '100ms'")
+            try:
+                drift = leaderboards_rebuild(fix=False)
+            finally:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET lock_timeout")
+            in_flight.rollback()
+        # then it finished without waiting, and saw the ledger and the roll-ups at one moment: no drift
+        assert drift.count == 0
+        assert drift.rows_expected == 3
+
+    def test_awards_during_a_repair_end_with_rollups_equal_to_the_ledger(self, make_user, award):
+        # given four learners with awards and every one of their roll-ups damaged
+        learners = [make_user("student") for _ in range(4)]
+        for learner in learners:
+            for _ in range(3):
+                award(learner, at=datetime.datetime(2026, 11, 25, 9, 0, tzinfo=IST))
+        XPTotal.objects.filter(period="all_time").update(points=1)
+        XPTotal.objects.filter(period="weekly").delete()
+
+        def award_one(learner):
+            def run():
+                for _ in range(3):
+                    award(learner, at=datetime.datetime(2026, 11, 26, 9, 0, tzinfo=IST))
+
+            return run
+
+        # when a repair (one user per chunk) runs while each learner keeps earning XP
+        outcomes = returned(
+            run_concurrently(lambda: leaderboards_rebuild(fix=True, chunk_users=1), *map(award_one, learners))
+        )
+        # then every award paid, and the roll-ups equal the ledger
+        assert outcomes[0].count > 0
+        assert XPEvent.objects.count() == 4 * 3 + 4 * 3
+        assert leaderboards_rebuild(fix=False).count == 0
+        for learner in learners:
+            assert totals(learner)[("all_time", ALL_TIME_START)] == 6 * 10

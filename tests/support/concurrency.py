@@ -11,7 +11,8 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import connections
+import psycopg
+from django.db import connection, connections
 
 BARRIER_TIMEOUT_SECONDS = 30  # a thread that never reaches the start breaks the barrier instead of hanging the run
 JOIN_TIMEOUT_SECONDS = 300  # a call stuck on a lock fails the test instead of hanging the run
@@ -53,3 +54,17 @@ def returned(outcomes: Iterable[Any]) -> list[Any]:
     outcomes = list(outcomes)
     assert raised(outcomes) == [], raised(outcomes)
     return outcomes
+
+
+def another_session(**options: Any) -> psycopg.Connection:
+    """A second PostgreSQL session on the test database, outside Django (an in-flight transaction of
+    another process, an administrator's session): close it, or use it in a ``with`` block."""
+    params = connection.settings_dict
+    return psycopg.connect(
+        dbname=params["NAME"],
+        host=params["HOST"] or None,
+        port=params["PORT"] or None,
+        user=params["USER"] or None,
+        password=params["PASSWORD"] or None,
+        **options,
+    )

@@ -1,4 +1,8 @@
-"""Recompute the leaderboard roll-ups from the XP ledger and report any drift."""
+"""Compare the leaderboard roll-ups with the XP ledger, report any drift and repair it.
+
+No table lock: users are compared a chunk at a time inside a snapshot, and only drifted users' rows are
+rewritten, under their own award locks, so awards continue while it runs (gamification.services).
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -8,7 +12,7 @@ SAMPLE = 10
 
 
 class Command(BaseCommand):
-    help = "Recompute XPTotal (weekly, monthly, all-time) from XPEvent; report and fix drift."
+    help = "Compare XPTotal (weekly, monthly, all-time) with XPEvent; report drift and repair the rows that differ."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -18,8 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, check: bool, **options):
         drift = leaderboards_rebuild(fix=not check)
         self.stdout.write(
-            f"{drift.rows_expected} roll-up rows expected from the ledger; drift: {len(drift.missing)} missing, "
-            f"{len(drift.extra)} extra, {len(drift.wrong)} wrong."
+            f"{drift.rows_expected} roll-up rows expected from the ledger; drift: {drift.missing_count} missing, "
+            f"{drift.extra_count} extra, {drift.wrong_count} wrong."
         )
         for key, (stored, expected) in list(drift.wrong.items())[:SAMPLE]:
             self.stdout.write(f"  wrong   {key[0]} {key[1]} {key[2]}: {stored} stored, {expected} in the ledger")

@@ -1,0 +1,34 @@
+"""gunicorn loads the app once in the master and forks workers that share none of its connections."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+GUNICORN_CONF = Path(settings.BASE_DIR) / "config" / "gunicorn.conf.py"
+
+
+def test_the_app_is_preloaded_so_a_recycled_worker_does_not_re_import_it():
+    config = runpy.run_path(str(GUNICORN_CONF))
+    assert config["preload_app"] is True
+    assert config["max_requests"] > 0
+
+
+# SQLite's in-memory test database ignores close(); production runs PostgreSQL.
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_pre_fork_closes_the_masters_database_connection():
+    # Given a master that opened a database connection while loading the app
+    connection.ensure_connection()
+    assert connection.connection is not None
+
+    # When gunicorn is about to fork a worker
+    runpy.run_path(str(GUNICORN_CONF))["pre_fork"](SimpleNamespace(), SimpleNamespace())
+
+    # Then the connection is closed, so the worker opens its own instead of sharing the master's socket
+    assert connection.connection is None
