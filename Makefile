@@ -106,7 +106,7 @@ browser-test: install-dev
 fuzz: install-dev
 	$(BIN)/python -m scripts.fuzz $(FUZZ_ARGS)
 
-## system-test: rate limits across processes, Celery end to end, object storage (moto S3), a killed worker, Redis outage, the scale-out drill
+## system-test: rate limits across processes, Celery end to end, object storage (moto S3), a read replica, PgBouncer, a killed worker, Redis outage, the scale-out drill
 system-test: install-dev
 	$(BIN)/pytest tests/system -m system $(PYTEST_ARGS)
 

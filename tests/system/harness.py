@@ -145,6 +145,13 @@ def prepare(env: dict) -> None:
         manage(env, "collectstatic", "--noinput", timeout=600)
 
 
+def run_tool(argv: list[str], env: dict, *, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run a program of our own virtualenv in the project root; its exit status and output, for the caller."""
+    return subprocess.run(  # noqa: S603 - our own virtualenv's programs with fixed arguments
+        argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
 def run_python(env: dict, code: str, timeout: float = 300) -> dict:
     """Run ``code`` in a Django process (``django.setup()`` done); it prints one JSON object, returned here."""
     program = "import django, json\ndjango.setup()\n" + code
