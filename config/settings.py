@@ -402,6 +402,8 @@ CELERY_QUEUE_NAMES = ("celery", "pdf", "email", "upkeep")
 CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in CELERY_QUEUE_NAMES}
 CELERY_TASK_ROUTES = {
     "certificates.tasks.certificate_render": {"queue": "pdf"},
+    # Queued by the PDF workers' own timer (certificates.worker), not by beat: it runs where PDFs are made.
+    "certificates.tasks.certificate_render_recover": {"queue": "pdf"},
     "billing.tasks.payment_receipt_send": {"queue": "email"},
     # Every task run by beat (CELERY_BEAT_SCHEDULE) belongs here: common/tests/test_celery_routing.py checks it.
     "certificates.tasks.certificate_render_pending": {"queue": "upkeep"},
@@ -596,6 +598,11 @@ CELERY_BEAT_SCHEDULE["certificates-render-pending"] = {
     "task": "certificates.tasks.certificate_render_pending",
     "schedule": env.int("CERTIFICATES_RENDER_PENDING_EVERY_SECONDS", default=900),
 }
+# Prompt recovery without beat: every worker consuming the pdf queue queues, at start and every
+# CERTIFICATES_RENDER_RECOVER_EVERY_SECONDS (0 = off), the renders of certificates still without a PDF
+# CERTIFICATES_RENDER_RECOVER_AFTER_SECONDS after issue (certificates.worker.RenderRecoveryStep).
+CERTIFICATES_RENDER_RECOVER_EVERY_SECONDS = env.int("CERTIFICATES_RENDER_RECOVER_EVERY_SECONDS", default=60)
+CERTIFICATES_RENDER_RECOVER_AFTER_SECONDS = env.int("CERTIFICATES_RENDER_RECOVER_AFTER_SECONDS", default=120)
 # Named in the OpenAPI schema, so it does not collide with the other apps' "status" enums.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["CertificateStatusEnum"] = "certificates.models.Certificate.Status"
 
