@@ -114,6 +114,7 @@ system-test: install-dev
 celery-e2e: install-dev
 	$(BIN)/pytest tests/system/test_celery_certificate.py -m system $(PYTEST_ARGS)
 
-## scale-out: two gunicorn servers + two Celery workers, concurrent purchases/progress/votes, exactly-once checks
+## scale-out: two gunicorn servers + two Celery workers (split by queue) on a primary + streaming replica behind PgBouncer,
+## object storage on a local S3 server; concurrent purchases/progress/votes, exactly-once checks and a report
 scale-out: install-dev
 	$(BIN)/python -m scripts.scale_out $(SCALE_OUT_ARGS)

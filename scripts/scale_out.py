@@ -1,27 +1,40 @@
-"""Scale-out drill: two gunicorn servers and two Celery workers on one PostgreSQL and one Redis.
+"""Scale-out drill on the production shape: two gunicorn servers and two Celery workers split by queue, on a
+PostgreSQL primary and a streaming replica behind PgBouncer (transaction pooling), certificate PDFs in a
+private bucket on a local S3 API server (moto), one Redis.
 
-Drives concurrent purchases (order + verify + webhooks, double-clicked on both servers), enrollments,
-lesson completions, quiz passes and forum votes through both servers, waits for the workers to render the
-certificates, then checks: no duplicate enrollments, payments, certificates, XP awards or votes, every
-expected row present exactly once, and the leaderboards (roll-ups and the API on both servers) equal to the
-XP ledger. Razorpay is a stand-in HTTP server on loopback. Every loop is bounded in count and time.
+Every component is a real server started here (scripts/pg_cluster.py, scripts/s3_server.py). Drives concurrent
+purchases (order + verify + webhooks, double-clicked on both servers), enrollments, lesson completions, quiz
+passes and forum votes through both servers, waits for the PDF worker to render the certificates, downloads
+every PDF from every server, then checks: no duplicate enrollments, payments, certificates, XP awards or
+votes, every expected row present exactly once, and the leaderboards (roll-ups and the API on both servers,
+read from the replica) equal to the XP ledger. Razorpay is a stand-in HTTP server on loopback. Prints a short
+report: counts, p95 per route, the replica's share of table reads. Every loop is bounded in count and time.
 
-    .venv/bin/python -m scripts.scale_out [--students 8] [--timeout 240]
+    .venv/bin/python -m scripts.scale_out [--students 8] [--timeout 300]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import os
+import math
+import re
 import sys
+import threading
 import time
 import uuid
+from collections import defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from itertools import cycle
 
+import psycopg
 import requests
 
+from scripts.pg_cluster import Cluster, pgbouncer, pool, streaming_cluster
+from scripts.s3_server import s3_server
 from tests.system import harness
 
 CHECKS = r"""
@@ -71,12 +84,86 @@ print(json.dumps(out))
 """
 
 
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_timings: dict[str, list[float]] = defaultdict(list)
+_timings_lock = threading.Lock()
+
+
+def _timed(method: str, url: str, **kwargs) -> requests.Response:
+    started = time.monotonic()
+    response = requests.request(method, url, timeout=30, **kwargs)
+    route = f"{method} " + _UUID.sub("{id}", url.split("//", 1)[-1].split("/", 1)[-1].split("?", 1)[0])
+    with _timings_lock:
+        _timings[route].append(time.monotonic() - started)
+    return response
+
+
 def _post(base: str, path: str, token: str, body: dict | None = None) -> requests.Response:
-    return requests.post(f"{base}{path}", json=body or {}, headers=harness.auth(token), timeout=30)
+    return _timed("POST", f"{base}{path}", json=body or {}, headers=harness.auth(token))
 
 
 def _get(base: str, path: str, token: str | None = None) -> requests.Response:
-    return requests.get(f"{base}{path}", headers=harness.auth(token) if token else {}, timeout=30)
+    return _timed("GET", f"{base}{path}", headers=harness.auth(token) if token else {})
+
+
+def p95_per_route() -> dict[str, dict]:
+    """Requests and the 95th-percentile latency (ms) of each route the drill called."""
+    report = {}
+    for route, seconds in sorted(_timings.items()):
+        ordered = sorted(seconds)
+        report[route] = {"n": len(ordered), "p95_ms": round(ordered[math.ceil(0.95 * len(ordered)) - 1] * 1000)}
+    return report
+
+
+def table_reads(url: str) -> int:
+    """Sequential plus index scans of the app's tables, as this server's statistics count them."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        query = "SELECT coalesce(sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0)), 0) FROM pg_stat_user_tables"
+        return int(conn.execute(query).fetchone()[0])
+
+
+@dataclass
+class Topology:
+    cluster: Cluster
+    database: str
+    web_env: dict
+    worker_env: dict
+    direct_env: dict  # straight to the primary: the release step and the final checks
+
+    def reads(self) -> tuple[int, int]:
+        primary, replica = self.cluster.primary_url(self.database), self.cluster.replica_url(self.database)
+        return table_reads(primary), table_reads(replica)
+
+
+@contextlib.contextmanager
+def production_topology(*, logs, redis_db: int, **extra_env: str) -> Iterator[Topology]:
+    """Primary + streaming replica behind PgBouncer, a private bucket on a local S3 server, one Redis database.
+
+    Web processes use the pooled `dca` (web deadlines) and `dca_replica`; workers the pooled `dca_long` (long
+    deadlines): each pool's deadlines come from its connect_query, as in docs/operations.md.
+    """
+    database = "dca"
+    with streaming_cluster() as cluster, s3_server(bucket="dca-drill", log_path=logs / "moto.log") as storage:
+        with psycopg.connect(cluster.primary_url(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {database}")
+        pools = {
+            database: pool(port=cluster.primary_port, dbname=database, deadlines_ms=(15000, 5000)),
+            f"{database}_long": pool(port=cluster.primary_port, dbname=database, deadlines_ms=(300000, 60000)),
+            f"{database}_replica": pool(port=cluster.replica_port, dbname=database, deadlines_ms=(15000, 5000)),
+        }
+        with pgbouncer(databases=pools, pool_size=8) as port:
+            harness.flush_redis(redis_db)
+            pooled = f"postgres://postgres@{harness.LOOPBACK}:{port}/{database}"
+            common = {"redis_db": redis_db, "media_root": str(logs / "media"), **storage, **extra_env}
+            web_env = harness.production_env(
+                database_url=pooled,
+                DATABASE_REPLICA_URLS=f"{pooled}_replica",
+                DATABASE_TRANSACTION_POOLING="true",
+                **common,
+            )
+            worker_env = {**web_env, "DATABASE_URL": f"{pooled}_long"}
+            direct_env = harness.production_env(database_url=cluster.primary_url(database), **common)
+            yield Topology(cluster, database, web_env, worker_env, direct_env)
 
 
 def _both(pool: ThreadPoolExecutor, servers: list[str], call, *args) -> list[requests.Response]:
@@ -148,31 +235,43 @@ def wait_for_certificates(servers, tokens: list[str], deadline: float) -> int:
     return len(pending)
 
 
-def run(*, students: int = 8, database: str = "dca_scaleout", redis_db: int = 13, timeout: float = 300) -> dict:
+def downloads_failing(servers, tokens: list[str]) -> int:
+    """Every learner's PDFs fetched from every server (the bucket is the only copy): how many failed."""
+    failed = 0
+    for token in tokens:
+        for certificate in _get(servers[0], "/api/certificates/", token).json().get("results", []):
+            for server in servers:
+                pdf = _get(server, f"/api/certificates/{certificate['id']}/download/", token)
+                failed += not (pdf.status_code == 200 and pdf.content.startswith(b"%PDF"))
+    return failed
+
+
+def run(*, students: int = 8, redis_db: int = 13, timeout: float = 300) -> dict:
     started = time.monotonic()
     deadline = started + timeout
     logs = harness.log_dir("scaleout")
-    with harness.fresh_database(database) as database_url, harness.fake_razorpay() as rzp:
-        harness.flush_redis(redis_db)
-        env = harness.production_env(
-            database_url=database_url,
-            redis_db=redis_db,
-            media_root=str(logs / "media"),
-            RAZORPAY_API_BASE_URL=rzp.base_url,
-            ACCOUNTS_RATE_LOGIN_IP="1000/h",
-        )
-        harness.prepare(env)
+    _timings.clear()
+    with (
+        harness.fake_razorpay() as rzp,
+        production_topology(
+            logs=logs, redis_db=redis_db, RAZORPAY_API_BASE_URL=rzp.base_url, ACCOUNTS_RATE_LOGIN_IP="1000/h"
+        ) as topology,
+    ):
+        harness.prepare(topology.direct_env)  # the release step, straight to the primary
         world = harness.run_python(
-            env, f"from tests.system.world import build_and_print\nbuild_and_print(students={students})"
+            topology.direct_env, f"from tests.system.world import build_and_print\nbuild_and_print(students={students})"
         )
+        topology.cluster.wait_replayed()
         emails = world["students"]
+        env, worker_env = topology.web_env, topology.worker_env
         with (
-            harness.celery_worker(env, logs, name="worker1", concurrency=2),
-            harness.celery_worker(env, logs, name="worker2", concurrency=2),
+            harness.celery_worker(worker_env, logs, name="worker-pdf", concurrency=2, queues="pdf"),
+            harness.celery_worker(worker_env, logs, name="worker-rest", concurrency=2, queues="celery,email,upkeep"),
             harness.gunicorn(env, logs, name="web1", workers=2, threads=4) as web1,
             harness.gunicorn(env, logs, name="web2", workers=2, threads=4) as web2,
             ThreadPoolExecutor(max_workers=16) as pool,
         ):
+            reads_before = topology.reads()
             servers = [web1, web2]
             tokens = [harness.login(servers[i % 2], email) for i, email in enumerate(emails)]
             free, paid, post = world["free_course"], world["paid_course"], world["post"]
@@ -183,24 +282,41 @@ def run(*, students: int = 8, database: str = "dca_scaleout", redis_db: int = 13
                 ]
                 for module in curriculum["modules"]
             }
-            # Each learner in a thread of their own; inside, every request goes to both servers at once.
-            with ThreadPoolExecutor(max_workers=students) as learners:
+            # Each learner in a thread of their own; inside, every request goes to both servers at once. Others
+            # browse the catalogue meanwhile (lag-tolerant reads: the replica's share).
+            with ThreadPoolExecutor(max_workers=students + 2) as learners:
                 jobs = [learners.submit(purchase, pool, servers, rzp, token, paid) for token in tokens]
                 jobs += [learners.submit(learn, pool, servers, token, free, curriculum, quizzes) for token in tokens]
                 jobs += [learners.submit(vote, pool, servers, token, post) for token in tokens[1:]]
+                jobs += [learners.submit(browse, servers) for _ in range(2)]
                 for job in jobs:
                     job.result(timeout=max(deadline - time.monotonic(), 1))
             unrendered = wait_for_certificates(servers, tokens, deadline)
+            failing = downloads_failing(servers, tokens)
+            topology.cluster.wait_replayed()  # the leaderboards are read from the replica
             boards = [_get(server, "/api/leaderboard/?period=all_time&limit=100").json() for server in servers]
+            time.sleep(1)  # statistics of the pooled server connections are flushed at most once a second
+            reads_after = topology.reads()
         code = CHECKS.replace("EMAILS", json.dumps(emails)).replace("POST", repr(post))
         code = code.replace("FREE", repr(free)).replace("PAID", repr(paid))
-        checks = harness.run_python(env, code)
+        checks = harness.run_python(topology.direct_env, code)
+    primary_reads, replica_reads = (after - before for after, before in zip(reads_after, reads_before, strict=True))
     checks["unrendered_certificates"] = unrendered
+    checks["pdf_downloads_failing"] = failing
     checks["leaderboards"] = [{row["user"]["id"]: row["points"] for row in board["results"]} for board in boards]
     checks["seconds"] = round(time.monotonic() - started)
     checks["students"] = emails
     checks["razorpay_requests"] = rzp.requests_seen
+    checks["replica_share_of_reads"] = round(replica_reads / max(primary_reads + replica_reads, 1), 3)
+    checks["p95_per_route"] = p95_per_route()
     return checks
+
+
+def browse(servers) -> None:
+    """An anonymous visitor paging the catalogue and the leaderboard on both servers."""
+    for server in servers * 5:
+        assert _get(server, "/api/courses/").status_code == 200
+        assert _get(server, "/api/leaderboard/?period=all_time").status_code == 200
 
 
 def problems(checks: dict) -> list[str]:
@@ -229,6 +345,7 @@ def problems(checks: dict) -> list[str]:
         "payments_failed_or_refunding",
         "rollup_drift",
         "unrendered_certificates",
+        "pdf_downloads_failing",
     ):
         if checks[name]:
             found.append(f"{name}: {checks[name]}")
@@ -242,15 +359,31 @@ def problems(checks: dict) -> list[str]:
     return found
 
 
+def report(checks: dict) -> dict:
+    """The short report: what exists (totals over the learners), latency per route, where reads went."""
+    totals = {
+        name: sum(checks[name].values())
+        for name in ("enrollments_paid", "enrollments_free", "payments_paid", "certificates_rendered")
+    }
+    totals["xp_events"] = sum(sum(checks[name].values()) for name in ("xp_lesson", "xp_quiz", "xp_course"))
+    totals["votes"] = checks["votes_rows"]
+    return {
+        "seconds": checks["seconds"],
+        "learners": len(checks["students"]),
+        "totals": totals,
+        "replica_share_of_reads": checks["replica_share_of_reads"],
+        "p95_per_route": checks["p95_per_route"],
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=8)
     parser.add_argument("--timeout", type=float, default=300)
-    parser.add_argument("--database", default=f"dca_scaleout_{os.getpid()}")
     parser.add_argument("--redis-db", type=int, default=13)
     args = parser.parse_args()
-    checks = run(students=args.students, database=args.database, redis_db=args.redis_db, timeout=args.timeout)
-    print(json.dumps({k: v for k, v in checks.items() if k != "students"}, indent=2, default=str))
+    checks = run(students=args.students, redis_db=args.redis_db, timeout=args.timeout)
+    print(json.dumps(report(checks), indent=2))
     found = problems(checks)
     for problem in found:
         print(f"PROBLEM: {problem}")

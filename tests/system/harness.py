@@ -86,6 +86,18 @@ def fresh_database(name: str, *, keep: bool = False) -> Iterator[str]:
             run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@contextlib.contextmanager
+def seeded_database(name: str, *, redis_db: int, logs: Path, **extra: str) -> Iterator[tuple[dict, dict, str]]:
+    """A fresh database, migrated, with the system tests' world (``tests/system/world.py``) built in it, and a
+    flushed Redis database; yields the production env of processes using them, the world and the database URL."""
+    with fresh_database(name) as database_url:
+        flush_redis(redis_db)
+        env = production_env(database_url=database_url, redis_db=redis_db, media_root=str(logs / "media"), **extra)
+        prepare(env)
+        world = run_python(env, "from tests.system.world import build_and_print\nbuild_and_print()")
+        yield env, world, database_url
+
+
 def flush_redis(db: int) -> str:
     """Empty one numbered Redis database (only that one) and return its URL."""
     url = f"{REDIS_SERVER_URL}/{db}"

@@ -19,6 +19,9 @@ certificate, _ = certificate_issue(user=User.objects.get(email=EMAIL), course=Co
 print(json.dumps({"id": str(certificate.pk), "file": certificate.file.name}))
 """
 
+# A render counts as lost one second after issue, and the PDF worker looks every two seconds.
+PROMPT_RECOVERY = {"CERTIFICATES_RENDER_RECOVER_AFTER_SECONDS": "1", "CERTIFICATES_RENDER_RECOVER_EVERY_SECONDS": "2"}
+
 FILE_OF = """
 from certificates.models import Certificate
 print(json.dumps({"file": Certificate.objects.get(pk=ID).file.name}))
@@ -27,17 +30,8 @@ print(json.dumps({"file": Certificate.objects.get(pk=ID).file.name}))
 
 def test_a_render_lost_with_the_broker_is_recovered_by_a_pdf_worker_without_beat():
     logs = harness.log_dir("recovery")
-    with harness.fresh_database(f"dca_sys_recovery_{os.getpid()}") as database_url:
-        harness.flush_redis(10)
-        env = harness.production_env(
-            database_url=database_url,
-            redis_db=10,
-            media_root=str(logs / "media"),
-            CERTIFICATES_RENDER_RECOVER_AFTER_SECONDS="1",
-            CERTIFICATES_RENDER_RECOVER_EVERY_SECONDS="2",
-        )
-        harness.prepare(env)
-        world = harness.run_python(env, "from tests.system.world import build_and_print\nbuild_and_print()")
+    database = f"dca_sys_recovery_{os.getpid()}"
+    with harness.seeded_database(database, redis_db=10, logs=logs, **PROMPT_RECOVERY) as (env, world, _):
         # Given a certificate issued while the broker was unreachable: its render message never existed
         down = {**env, "CELERY_BROKER_URL": f"redis://{harness.LOOPBACK}:1/0"}
         program = ISSUE_WITHOUT_BROKER.replace("EMAIL", repr(world["students"][0]))
