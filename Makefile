@@ -115,6 +115,7 @@ celery-e2e: install-dev
 	$(BIN)/pytest tests/system/test_celery_certificate.py -m system $(PYTEST_ARGS)
 
 ## scale-out: two gunicorn servers + two Celery workers (split by queue) on a primary + streaming replica behind PgBouncer,
-## object storage on a local S3 server; concurrent purchases/progress/votes, exactly-once checks and a report
+## object storage on a local S3 server; concurrent purchases/progress/votes, then the same under faults (PostgreSQL
+## restart, Redis killed, a worker and a web process killed, a hot table locked); exactly-once checks and a report
 scale-out: install-dev
 	$(BIN)/python -m scripts.scale_out $(SCALE_OUT_ARGS)

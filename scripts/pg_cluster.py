@@ -91,6 +91,11 @@ class Cluster:
     def replica_url(self, database: str = "postgres") -> str:
         return self.url(self.replica_port, database)
 
+    def restart_primary(self) -> None:
+        """``pg_ctl restart -m fast``: every connection to the primary is cut, the replica reconnects."""
+        primary, log = str(self.root / "primary"), str(self.root / "primary.log")
+        _run([str(pg_bin() / "pg_ctl"), "-D", primary, "-l", log, "-m", "fast", "-w", "restart"])
+
     def wait_replayed(self, timeout: float = 30) -> None:
         """Block until the replica has replayed everything the primary has written so far."""
         with psycopg.connect(self.primary_url(), autocommit=True) as primary:

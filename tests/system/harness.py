@@ -233,9 +233,18 @@ def get_when_ready(url: str, *, headers: dict, timeout: float) -> requests.Respo
 
 @contextlib.contextmanager
 def gunicorn(
-    env: dict, log_dir: Path, *, name: str = "web", workers: int = 2, threads: int = 2, healthy_status: int = 200
+    env: dict,
+    log_dir: Path,
+    *,
+    name: str = "web",
+    workers: int = 2,
+    threads: int = 2,
+    healthy_status: int = 200,
+    started: dict[str, Process] | None = None,
 ) -> Iterator[str]:
-    """A gunicorn server with the project's config on a free loopback port; yields its base URL."""
+    """A gunicorn server with the project's config on a free loopback port; yields its base URL.
+
+    ``started`` (when given) receives the process under ``name``, for a drill that kills it."""
     port = free_port()
     process_env = {**env, "HOST": LOOPBACK, "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
     process_env["GUNICORN_THREADS"] = str(threads)
@@ -243,6 +252,8 @@ def gunicorn(
         name, [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi"], process_env, log_dir
     )
     base_url = f"http://{LOOPBACK}:{port}"
+    if started is not None:
+        started[name] = process
     try:
         wait_healthy(base_url, process, status=healthy_status)
         yield base_url
