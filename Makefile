@@ -116,7 +116,7 @@ browser-test: install-dev
 fuzz: install-dev
 	$(BIN)/python -m scripts.fuzz $(FUZZ_ARGS)
 
-## system-test: rate limits across processes, Celery end to end, object storage (moto S3), a killed worker, Redis outage, the scale-out drill
+## system-test: rate limits across processes, Celery end to end, object storage (moto S3), a read replica, PgBouncer, a killed worker, Redis outage, the scale-out drill
 system-test: install-dev
 	$(BIN)/pytest tests/system -m system $(PYTEST_ARGS)
 
@@ -124,6 +124,8 @@ system-test: install-dev
 celery-e2e: install-dev
 	$(BIN)/pytest tests/system/test_celery_certificate.py -m system $(PYTEST_ARGS)
 
-## scale-out: two gunicorn servers + two Celery workers, concurrent purchases/progress/votes, exactly-once checks
+## scale-out: two gunicorn servers + two Celery workers (split by queue) on a primary + streaming replica behind PgBouncer,
+## object storage on a local S3 server; concurrent purchases/progress/votes, then the same under faults (PostgreSQL
+## restart, Redis killed, a worker and a web process killed, a hot table locked); exactly-once checks and a report
 scale-out: install-dev
 	$(BIN)/python -m scripts.scale_out $(SCALE_OUT_ARGS)

@@ -34,6 +34,7 @@ from catalog.serializers import (
     ModuleUpdateSerializer,
     RejectSerializer,
 )
+from common.db_router import lag_tolerant
 from common.permissions import IsAdmin, IsInstructorOrAdmin, IsStudent
 from common.serializers import ErrorSerializer
 
@@ -64,6 +65,7 @@ class DomainListView(generics.ListAPIView):
         return selectors.domain_list()
 
     @extend_schema(tags=["catalog"], auth=[])
+    @lag_tolerant
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -113,6 +115,7 @@ class CourseViewSet(viewsets.GenericViewSet):
         course = selectors.courses_with_figures().get(pk=course.pk)
         return Response(CourseSerializer(course).data, status=status_code)
 
+    @lag_tolerant
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(CourseSerializer(page, many=True).data)

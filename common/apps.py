@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class CommonConfig(AppConfig):
     name = "common"
     verbose_name = "Common plumbing"
+
+    def ready(self) -> None:
+        from celery.signals import task_prerun
+        from django.core.signals import request_started
+
+        from common.db_router import routing_reset
+
+        # Read-your-writes is per request and per task: each starts with no write seen (common.db_router).
+        request_started.connect(routing_reset, dispatch_uid="common.db_router.request")
+        task_prerun.connect(routing_reset, dispatch_uid="common.db_router.task", weak=False)

@@ -86,7 +86,9 @@ def statement_timeout(
 
 
 def _apply_long_timeouts(sender, connection, **kwargs) -> None:
-    if connection.vendor != "postgresql":
+    # Behind a transaction pooler a session SET would stay on a server connection other clients then get:
+    # there the long deadlines come from the workers' own pool (its connect_query), not from here.
+    if connection.vendor != "postgresql" or settings.DATABASE_TRANSACTION_POOLING:
         return
     with connection.cursor() as cursor:
         cursor.execute(

@@ -9,11 +9,15 @@ import os
 from celery import Celery
 from celery.signals import worker_init
 
+from certificates.worker import RenderRecoveryStep
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("dca")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# PDF workers re-queue lost certificate renders on their own timer (no beat needed).
+app.steps["worker"].add(RenderRecoveryStep)
 
 
 @worker_init.connect

@@ -132,6 +132,8 @@ TEMPLATES = [
 # --- Database and cache -------------------------------------------------------------------------
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# DATABASE_URL (and the replicas) point at PgBouncer in transaction-pooling mode.
+DATABASE_TRANSACTION_POOLING = env.bool("DATABASE_TRANSACTION_POOLING", default=False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and IMMEDIATE transactions keep a development server and a worker from tripping over locks.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -148,18 +150,36 @@ else:
     # Deadlines, so a stalled database answers 503 instead of holding every web thread: a statement and a
     # lock wait end after these many milliseconds (0 = none). Celery workers and management commands raise
     # them to DATABASE_LONG_STATEMENT_TIMEOUT_MS (common.db); keep the web value below GUNICORN_TIMEOUT.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
-            "options": " ".join(
-                [
-                    DATABASES["default"].get("OPTIONS", {}).get("options", ""),
-                    f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=15000)}",
-                    f"-c lock_timeout={env.int('DATABASE_LOCK_TIMEOUT_MS', default=5000)}",
-                ]
-            ).strip(),
-        }
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    if DATABASE_TRANSACTION_POOLING:
+        # Behind PgBouncer (pool_mode = transaction) consecutive transactions of one Django connection may run on
+        # different server connections: nothing may live in the session. So no server-side cursors (iterator()
+        # fetches client-side), and no deadlines as startup `options` or session SETs: the pooler's
+        # `connect_query` (or ALTER ROLE ... SET) sets them per pool (docs/operations.md, "Connection pooling").
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+            [
+                DATABASES["default"]["OPTIONS"].get("options", ""),
+                f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=15000)}",
+                f"-c lock_timeout={env.int('DATABASE_LOCK_TIMEOUT_MS', default=5000)}",
+            ]
+        ).strip()
+# Read replicas (PostgreSQL streaming replicas), zero or more, comma-separated URLs. Only reads that tolerate
+# lag go to them, and only inside common.db_router.replica_reads(); everything else stays on the primary.
+DATABASE_REPLICAS = []
+for _index, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[])):
+    _replica = environ.Env.db_url_config(_url)
+    # The primary's connection settings (deadlines included), so a lagging or stalled replica fails as fast.
+    _replica.update(
+        {key: value for key, value in DATABASES["default"].items() if key.startswith(("CONN_", "DISABLE_"))}
     )
+    _replica["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    # A replica's own database name may differ; its tables are the primary's, so tests mirror the primary.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_index}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_index}")
+DATABASE_ROUTERS = ["common.db_router.PrimaryReplicaRouter"]
 # Workers, beat and management commands (reports, upkeep, migrations): see common.db.long_running_timeouts.
 DATABASE_LONG_STATEMENT_TIMEOUT_MS = env.int("DATABASE_LONG_STATEMENT_TIMEOUT_MS", default=300000)
 DATABASE_LONG_LOCK_TIMEOUT_MS = env.int("DATABASE_LONG_LOCK_TIMEOUT_MS", default=60000)
@@ -389,6 +409,8 @@ CELERY_QUEUE_NAMES = ("celery", "pdf", "email", "upkeep")
 CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in CELERY_QUEUE_NAMES}
 CELERY_TASK_ROUTES = {
     "certificates.tasks.certificate_render": {"queue": "pdf"},
+    # Queued by the PDF workers' own timer (certificates.worker), not by beat: it runs where PDFs are made.
+    "certificates.tasks.certificate_render_recover": {"queue": "pdf"},
     "billing.tasks.payment_receipt_send": {"queue": "email"},
     # Every task run by beat (CELERY_BEAT_SCHEDULE) belongs here: common/tests/test_celery_routing.py checks it.
     "certificates.tasks.certificate_render_pending": {"queue": "upkeep"},
@@ -583,6 +605,11 @@ CELERY_BEAT_SCHEDULE["certificates-render-pending"] = {
     "task": "certificates.tasks.certificate_render_pending",
     "schedule": env.int("CERTIFICATES_RENDER_PENDING_EVERY_SECONDS", default=900),
 }
+# Prompt recovery without beat: every worker consuming the pdf queue queues, at start and every
+# CERTIFICATES_RENDER_RECOVER_EVERY_SECONDS (0 = off), the renders of certificates still without a PDF
+# CERTIFICATES_RENDER_RECOVER_AFTER_SECONDS after issue (certificates.worker.RenderRecoveryStep).
+CERTIFICATES_RENDER_RECOVER_EVERY_SECONDS = env.int("CERTIFICATES_RENDER_RECOVER_EVERY_SECONDS", default=60)
+CERTIFICATES_RENDER_RECOVER_AFTER_SECONDS = env.int("CERTIFICATES_RENDER_RECOVER_AFTER_SECONDS", default=120)
 # Named in the OpenAPI schema, so it does not collide with the other apps' "status" enums.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["CertificateStatusEnum"] = "certificates.models.Certificate.Status"
 

@@ -15,3 +15,6 @@ SILENCED_SYSTEM_CHECKS = [*SILENCED_CHECKS_ALWAYS, "django_ratelimit.E003", "dja
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests that need the staff two-factor rule turn it on with the `settings` fixture.
 STAFF_MFA_REQUIRED = False
+# A second alias on the test database (Django's test mirror), so the router's tests can send reads to a
+# "replica"; no read goes there unless a test puts it in DATABASE_REPLICAS.
+DATABASES = {**DATABASES, "replica_test": {**DATABASES["default"], "TEST": {"MIRROR": "default"}}}  # noqa: F405

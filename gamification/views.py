@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.db_router import lag_tolerant
 from gamification.selectors import badges_for_user, leaderboard_get, xp_summary_get
 from gamification.serializers import (
     BadgeSerializer,
@@ -30,6 +31,7 @@ class LeaderboardView(APIView):
         responses=LeaderboardSerializer,
         summary="Leaderboard of the current week, month or all time",
     )
+    @lag_tolerant
     def get(self, request: Request) -> Response:
         query = LeaderboardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

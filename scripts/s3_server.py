@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import signal
 import socket
 import subprocess
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import boto3
 import requests
+
+from scripts.processes import stop_process_group
 
 BIN = Path(sys.executable).parent
 LOOPBACK = "127.0.0.1"
@@ -96,13 +97,7 @@ def s3_server(*, bucket: str = "dca-media", port: int = 0, log_path: Path | None
         create_private_bucket(settings)
         yield settings
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        stop_process_group(process)
 
 
 def main() -> None:

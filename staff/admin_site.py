@@ -25,6 +25,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from accounts import errors as accounts_errors
+from common.db_router import replica_reads_iter
 from common.timeutils import local_today
 from staff import admin_mfa
 from staff.csv_export import csv_lines
@@ -70,7 +71,7 @@ def export_selected_as_csv(modeladmin, request, queryset):
     columns = [field.attname for field in fields]
     rows = queryset.values_list(*columns).iterator(chunk_size=settings.REPORT_CHUNK_SIZE)
     response = StreamingHttpResponse(
-        csv_lines(itertools.chain([columns], rows)), content_type="text/csv; charset=utf-8"
+        replica_reads_iter(csv_lines(itertools.chain([columns], rows))), content_type="text/csv; charset=utf-8"
     )
     filename = f"{modeladmin.model._meta.model_name}-{local_today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

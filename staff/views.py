@@ -9,6 +9,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.db_router import lag_tolerant, replica_reads_iter
 from common.permissions import IsAdmin
 from staff.reports import REPORT_NAMES, report_csv_lines, report_filename
 from staff.selectors import audit_log_list, platform_stats
@@ -24,6 +25,7 @@ class PlatformStatsView(APIView):
     permission_classes = [IsAdmin]
 
     @extend_schema(tags=["admin"], responses=PlatformStatsSerializer, summary="Platform statistics")
+    @lag_tolerant
     def get(self, request):
         return Response(PlatformStatsSerializer(platform_stats()).data)
 
@@ -55,7 +57,8 @@ class ReportView(APIView):
         params.is_valid(raise_exception=True)
         date_from, date_to = params.validated_data.get("from"), params.validated_data.get("to")
         response = StreamingHttpResponse(
-            report_csv_lines(name, date_from=date_from, date_to=date_to), content_type="text/csv; charset=utf-8"
+            replica_reads_iter(report_csv_lines(name, date_from=date_from, date_to=date_to)),
+            content_type="text/csv; charset=utf-8",
         )
         filename = report_filename(name, date_from=date_from, date_to=date_to)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

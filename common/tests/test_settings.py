@@ -12,11 +12,15 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 STRONG_SECRET = "s" * 64
 
 
-def load_settings(**env_overrides: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+def run_with_settings(
+    program: str, *, unset: tuple[str, ...] = ("DATABASE_URL",), **env_overrides: str
+) -> subprocess.CompletedProcess:
+    """Run ``program`` after ``django.setup()`` with ``config.settings``, the ``unset`` variables removed from
+    the environment and ``env_overrides`` added (DEBUG off unless they say otherwise)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", *unset))}
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false", **env_overrides})
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('loaded')"],
+    return subprocess.run(  # noqa: S603 - our own interpreter and program
+        [sys.executable, "-c", "import django, json; django.setup()\nfrom django.conf import settings\n" + program],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
@@ -24,6 +28,10 @@ def load_settings(**env_overrides: str) -> subprocess.CompletedProcess:
         timeout=60,
         check=False,
     )
+
+
+def load_settings(**env_overrides: str) -> subprocess.CompletedProcess:
+    return run_with_settings("print('loaded')", **env_overrides)
 
 
 @pytest.mark.parametrize(
@@ -49,12 +57,15 @@ def test_production_starts_with_essentials():
     assert "loaded" in result.stdout
 
 
+def settings_json(program: str, *, unset: tuple[str, ...], **env_overrides: str) -> dict:
+    """What ``program`` prints as JSON with DEBUG on (see ``run_with_settings``)."""
+    result = run_with_settings(program, unset=unset, **{"DEBUG": "true", **env_overrides})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def storage_settings(**env_overrides: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "AWS_"))}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "true", **env_overrides})
     program = (
-        "import django, json; django.setup()\n"
-        "from django.conf import settings\n"
         "from django.core.files.storage import storages\n"
         "default_storage = storages['default']\n"
         "print(json.dumps({'backend': settings.STORAGES['default']['BACKEND'],"
@@ -65,11 +76,7 @@ def storage_settings(**env_overrides: str) -> dict:
         " 'region': getattr(default_storage, 'region_name', None),"
         " 'access_key': getattr(default_storage, 'access_key', None)}))"
     )
-    result = subprocess.run(  # noqa: S603 - our own interpreter and program
-        [sys.executable, "-c", program], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return settings_json(program, unset=("DATABASE_URL", "AWS_"), **env_overrides)
 
 
 def test_generated_files_stay_on_local_disk_by_default():
@@ -98,3 +105,45 @@ def test_a_bucket_name_switches_generated_files_to_private_object_storage():
     assert loaded["options"]["default_acl"] is None
     assert loaded["options"]["querystring_auth"] is True
     assert loaded["options"]["file_overwrite"] is False
+
+
+def database_settings(**env_overrides: str) -> dict:
+    program = (
+        "print(json.dumps({'databases': settings.DATABASES, 'replicas': settings.DATABASE_REPLICAS,"
+        " 'routers': settings.DATABASE_ROUTERS}, default=str))"
+    )
+    return settings_json(program, unset=("DATABASE_",), **env_overrides)
+
+
+def test_replica_urls_become_replica_aliases_with_the_primarys_deadlines():
+    loaded = database_settings(
+        DATABASE_URL="postgres://app@primary:5432/dca",
+        DATABASE_REPLICA_URLS="postgres://app@replica-a:5432/dca,postgres://app@replica-b:5432/dca",
+    )
+    databases = loaded["databases"]
+    assert loaded["replicas"] == ["replica_0", "replica_1"]
+    assert [databases[alias]["HOST"] for alias in loaded["replicas"]] == ["replica-a", "replica-b"]
+    for alias in loaded["replicas"]:
+        assert databases[alias]["OPTIONS"] == databases["default"]["OPTIONS"]
+        assert "statement_timeout" in databases[alias]["OPTIONS"]["options"]
+        assert databases[alias]["TEST"]["MIRROR"] == "default"
+    assert loaded["routers"] == ["common.db_router.PrimaryReplicaRouter"]
+
+
+def test_without_replica_urls_there_is_only_the_primary():
+    loaded = database_settings(DATABASE_URL="postgres://app@primary:5432/dca")
+    assert list(loaded["databases"]) == ["default"] and loaded["replicas"] == []
+
+
+def test_transaction_pooling_keeps_nothing_in_the_session():
+    # Given PgBouncer in transaction-pooling mode in front of the database
+    loaded = database_settings(
+        DATABASE_URL="postgres://app@pgbouncer:6432/dca",
+        DATABASE_REPLICA_URLS="postgres://app@pgbouncer:6432/dca_replica",
+        DATABASE_TRANSACTION_POOLING="true",
+    )
+    # Then no startup options (PgBouncer refuses them) and no server-side cursors, on the replica too
+    for alias in ("default", "replica_0"):
+        database = loaded["databases"][alias]
+        assert "options" not in database["OPTIONS"]
+        assert database["DISABLE_SERVER_SIDE_CURSORS"] is True

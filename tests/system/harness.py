@@ -86,6 +86,18 @@ def fresh_database(name: str, *, keep: bool = False) -> Iterator[str]:
             run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@contextlib.contextmanager
+def seeded_database(name: str, *, redis_db: int, logs: Path, **extra: str) -> Iterator[tuple[dict, dict, str]]:
+    """A fresh database, migrated, with the system tests' world (``tests/system/world.py``) built in it, and a
+    flushed Redis database; yields the production env of processes using them, the world and the database URL."""
+    with fresh_database(name) as database_url:
+        flush_redis(redis_db)
+        env = production_env(database_url=database_url, redis_db=redis_db, media_root=str(logs / "media"), **extra)
+        prepare(env)
+        world = run_python(env, "from tests.system.world import build_and_print\nbuild_and_print()")
+        yield env, world, database_url
+
+
 def flush_redis(db: int) -> str:
     """Empty one numbered Redis database (only that one) and return its URL."""
     url = f"{REDIS_SERVER_URL}/{db}"
@@ -143,6 +155,13 @@ def prepare(env: dict) -> None:
     manifest = ROOT / "staticfiles" / "staticfiles.json"
     if not manifest.exists():
         manage(env, "collectstatic", "--noinput", timeout=600)
+
+
+def run_tool(argv: list[str], env: dict, *, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run a program of our own virtualenv in the project root; its exit status and output, for the caller."""
+    return subprocess.run(  # noqa: S603 - our own virtualenv's programs with fixed arguments
+        argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def run_python(env: dict, code: str, timeout: float = 300) -> dict:
@@ -214,9 +233,18 @@ def get_when_ready(url: str, *, headers: dict, timeout: float) -> requests.Respo
 
 @contextlib.contextmanager
 def gunicorn(
-    env: dict, log_dir: Path, *, name: str = "web", workers: int = 2, threads: int = 2, healthy_status: int = 200
+    env: dict,
+    log_dir: Path,
+    *,
+    name: str = "web",
+    workers: int = 2,
+    threads: int = 2,
+    healthy_status: int = 200,
+    started: dict[str, Process] | None = None,
 ) -> Iterator[str]:
-    """A gunicorn server with the project's config on a free loopback port; yields its base URL."""
+    """A gunicorn server with the project's config on a free loopback port; yields its base URL.
+
+    ``started`` (when given) receives the process under ``name``, for a drill that kills it."""
     port = free_port()
     process_env = {**env, "HOST": LOOPBACK, "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
     process_env["GUNICORN_THREADS"] = str(threads)
@@ -224,6 +252,8 @@ def gunicorn(
         name, [str(BIN / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi"], process_env, log_dir
     )
     base_url = f"http://{LOOPBACK}:{port}"
+    if started is not None:
+        started[name] = process
     try:
         wait_healthy(base_url, process, status=healthy_status)
         yield base_url
