@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
@@ -79,6 +80,8 @@ class Course(TimeStampedModel):
     published_at = models.DateTimeField(null=True, blank=True)
     # Active enrollments, kept by catalog.services so "popular" ordering needs no COUNT per row.
     learner_count = models.PositiveIntegerField(default=0)
+    # Weighted tsvector kept by database triggers on PostgreSQL (catalog.search, migration 0007); empty on SQLite.
+    search_document = SearchVectorField(null=True, editable=False)
 
     objects = CourseQuerySet.as_manager()
 
@@ -187,6 +190,8 @@ class Enrollment(TimeStampedModel):
         indexes = [
             models.Index(fields=["user", "status", "-created_at"], name="catalog_enroll_user_status"),
             models.Index(fields=["course", "status"], name="catalog_enroll_course_status"),
+            # The catalogue's "popular" ordering counts a course's recent active enrollments.
+            models.Index(fields=["course", "status", "created_at"], name="catalog_enroll_course_recent"),
             models.Index(fields=["created_at"], name="catalog_enroll_created"),
         ]
 

@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce, Least
 
 from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
 from catalog.permissions import course_staff_q, course_visibility_q, is_course_staff
+from catalog.search import title_suggestions
 
 
 def active_enrollment_get(*, user, course_id: UUID) -> Enrollment | None:
@@ -91,6 +92,11 @@ def domain_list() -> QuerySet[Domain]:
 def course_catalogue() -> QuerySet[Course]:
     """The public catalogue: published courses, newest first (filters and ordering come from the API)."""
     return courses_with_figures(Course.objects.published()).order_by("-published_at", "-created_at", "pk")
+
+
+def course_title_suggestions(*, text: str) -> QuerySet[Course]:
+    """Up to 8 published courses completing ``text`` for a search box (one query; catalog.search)."""
+    return title_suggestions(Course.objects.published().only("pk", "title", "slug"), text)
 
 
 def course_visible_get(*, user, course_id: UUID) -> Course | None:

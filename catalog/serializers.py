@@ -334,3 +334,14 @@ class LessonCreateSerializer(LessonUpdateSerializer):
 
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(min_length=3, max_length=2_000)
+
+
+class SuggestParamsSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=200, help_text="What the learner has typed so far.")
+
+
+class CourseSuggestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Course
+        fields = ["id", "title", "slug"]
+        read_only_fields = fields

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import filters, generics, mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -21,6 +21,7 @@ from catalog.serializers import (
     AdminCourseSerializer,
     CourseInputSerializer,
     CourseSerializer,
+    CourseSuggestionSerializer,
     CurriculumSerializer,
     DomainSerializer,
     EnrollmentDetailSerializer,
@@ -32,6 +33,7 @@ from catalog.serializers import (
     ModuleSerializer,
     ModuleUpdateSerializer,
     RejectSerializer,
+    SuggestParamsSerializer,
 )
 from common.permissions import IsAdmin, IsInstructorOrAdmin, IsStudent
 from common.serializers import ErrorSerializer
@@ -88,12 +90,11 @@ class CourseViewSet(viewsets.GenericViewSet):
     serializer_class = CourseSerializer
     lookup_value_regex = UUID_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend]
     filterset_class = CatalogueFilter
-    search_fields = ["title", "description"]
 
     def get_permissions(self):
-        if self.action in ("list", "retrieve", "curriculum"):
+        if self.action in ("list", "retrieve", "curriculum", "suggest"):
             return [AllowAny()]
         if self.action == "enroll":
             return [IsStudent()]
@@ -138,6 +139,20 @@ class CourseViewSet(viewsets.GenericViewSet):
     def destroy(self, request: Request, pk=None) -> Response:
         services.course_delete(course=self._course_for_write(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Title completions for a search box",
+        description="Up to 8 published courses whose title starts with, contains or (PostgreSQL) resembles `q`.",
+        auth=[],
+        parameters=[SuggestParamsSerializer],
+        responses={200: CourseSuggestionSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def suggest(self, request: Request) -> Response:
+        params = SuggestParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        courses = selectors.course_title_suggestions(text=params.validated_data["q"])
+        return Response(CourseSuggestionSerializer(courses, many=True).data)
 
     @extend_schema(
         summary="My courses in every status",
