@@ -25,6 +25,8 @@ CATALOGUE_ORDERINGS = {
     "title": ("title", "pk"),
     # Best match first; the default when ``search`` is given (without it: newest).
     "relevance": ("-relevance", "-published_at", "pk"),
+    # Best rated first; among equal averages, the more reviewed.
+    "rating": ("-rating_average", "-rating_count", "-published_at", "pk"),
     # Learners who enrolled in the last POPULAR_DAYS days (an indexed count per course, see recent_learners).
     "popular": ("-recent_learners", "-learner_count", "-published_at", "pk"),
 }
@@ -88,7 +90,7 @@ class CatalogueFilter(FilterSet):
         choices=[(name, name) for name in CATALOGUE_ORDERINGS],
         help_text=(
             "newest (default), oldest, price, -price, popularity (most learners first), title, relevance "
-            "(default with `search`), popular (most learners in the last 30 days)."
+            "(default with `search`), rating (best average first), popular (most learners in the last 30 days)."
         ),
     )
 

@@ -29,6 +29,9 @@ def validate_course_price(value: Decimal) -> None:
         raise ValidationError(COURSE_PRICE_TOO_LOW, code=errors.PRICE_BELOW_MINIMUM)
 
 
+# A review's stars, 1 to 5.
+RATING_STARS = range(1, 6)
+
 # One sentence for an unknown ?domain= slug, on the catalogue and on the leaderboard alike.
 DOMAIN_SLUG_UNKNOWN = "There is no domain with this slug."
 
@@ -80,6 +83,15 @@ class Course(TimeStampedModel):
     published_at = models.DateTimeField(null=True, blank=True)
     # Active enrollments, kept by catalog.services so "popular" ordering needs no COUNT per row.
     learner_count = models.PositiveIntegerField(default=0)
+    # Counted reviews (reviews app) per star, their number and mean; kept by catalog.services.course_rating_change
+    # under the course's row lock, repaired by ``manage.py rebuild_course_ratings``.
+    rating_1_count = models.PositiveIntegerField(default=0)
+    rating_2_count = models.PositiveIntegerField(default=0)
+    rating_3_count = models.PositiveIntegerField(default=0)
+    rating_4_count = models.PositiveIntegerField(default=0)
+    rating_5_count = models.PositiveIntegerField(default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.00"))
     # Weighted tsvector kept by database triggers on PostgreSQL (catalog.search, migration 0007); empty on SQLite.
     search_document = SearchVectorField(null=True, editable=False)
 
@@ -99,6 +111,7 @@ class Course(TimeStampedModel):
             models.Index(fields=["status", "-published_at"], name="catalog_course_status_pub"),
             models.Index(fields=["status", "price"], name="catalog_course_status_price"),
             models.Index(fields=["status", "-learner_count"], name="catalog_course_status_pop"),
+            models.Index(fields=["status", "-rating_average", "-rating_count"], name="catalog_course_status_rating"),
             models.Index(fields=["instructor", "-created_at"], name="catalog_course_instructor"),
             # The admin review queue: oldest submission first.
             models.Index(fields=["status", "submitted_at"], name="catalog_course_status_sub"),
@@ -110,6 +123,10 @@ class Course(TimeStampedModel):
     @property
     def is_free(self) -> bool:
         return self.price == 0
+
+    @property
+    def rating_histogram(self) -> dict[str, int]:
+        return {str(stars): getattr(self, f"rating_{stars}_count") for stars in RATING_STARS}
 
 
 class Module(TimeStampedModel):

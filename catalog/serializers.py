@@ -66,6 +66,7 @@ class CourseSerializer(serializers.ModelSerializer):
     module_count = serializers.IntegerField(read_only=True)
     lesson_count = serializers.IntegerField(read_only=True)
     total_duration_seconds = serializers.IntegerField(read_only=True)
+    rating_histogram = serializers.SerializerMethodField(help_text="Counted reviews per star, keys '1'..'5'.")
 
     class Meta:
         model = Course
@@ -84,6 +85,9 @@ class CourseSerializer(serializers.ModelSerializer):
             "module_count",
             "lesson_count",
             "total_duration_seconds",
+            "rating_average",
+            "rating_count",
+            "rating_histogram",
             "rejection_reason",
             "submitted_at",
             "published_at",
@@ -91,6 +95,16 @@ class CourseSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {str(stars): {"type": "integer"} for stars in range(1, 6)},
+            "required": [str(stars) for stars in range(1, 6)],
+        }
+    )
+    def get_rating_histogram(self, course: Course) -> dict[str, int]:
+        return course.rating_histogram
 
 
 class AdminCourseSerializer(CourseSerializer):

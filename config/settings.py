@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "certificates",
     "gamification",
     "forum",
+    "reviews",
     "moderation",
     "seed",
 ]
@@ -591,6 +592,12 @@ FORUM_FLAG_RATE = env.str("FORUM_FLAG_RATE", default="20/h")
 FORUM_AUTO_HIDE_FLAGS = env.int("FORUM_AUTO_HIDE_FLAGS", default=3)
 # The flag status choices get their own schema name (other apps also have fields named "status").
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["FlagStatusEnum"] = "forum.models.Flag.Status"
+
+# --- Reviews ------------------------------------------------------------------------------------
+
+# Per-user rate limits: writing, editing, deleting and replying to reviews; helpful votes.
+REVIEWS_WRITE_RATE = env.str("REVIEWS_WRITE_RATE", default="20/h")
+REVIEWS_HELPFUL_RATE = env.str("REVIEWS_HELPFUL_RATE", default="60/m")
 
 # --- Moderation ---------------------------------------------------------------------------------
 

@@ -291,6 +291,27 @@ MATRIX: dict[tuple[str, str], Case] = {
         rule(201, (STUDENT, *COURSE_STAFF)),
         body=lambda w: {"body": "Here is how."},
     ),
+    # --- reviews (the student's review of the instructor's course) -------------------------------------------
+    ("course-reviews", "GET"): Case(pk("course", "/api/courses/{}/reviews/"), public()),
+    ("course-reviews", "POST"): Case(
+        # Only the other student has done a lesson of the other course (the demoted instructor never enrolled).
+        pk("other_course", "/api/courses/{}/reviews/"),
+        rule(201, (OTHER_STUDENT,), denied=403, **{DEMOTED: 403}),
+        body=lambda w: {"rating": 4, "body": "Good"},
+    ),
+    ("review-detail", "PATCH"): Case(
+        pk("review", "/api/reviews/{}/"), rule(200, (STUDENT,)), body=lambda w: {"rating": 5}
+    ),
+    ("review-detail", "DELETE"): Case(pk("review", "/api/reviews/{}/"), rule(204, (STUDENT, ADMIN))),
+    ("review-reply", "POST"): Case(
+        pk("review", "/api/reviews/{}/reply/"), rule(200, COURSE_STAFF), body=lambda w: {"body": "Thanks!"}
+    ),
+    ("review-helpful", "POST"): Case(
+        # Authors do not vote on their own review.
+        pk("review", "/api/reviews/{}/helpful/"),
+        rule(200, (OTHER_STUDENT, *INSTRUCTORS, ADMIN), student=403),
+        body=lambda w: {},
+    ),
     ("forum-post-flag", "POST"): Case(
         pk("post", "/api/forum/posts/{}/flag/"),
         # Nobody flags their own writing; the instructor flagged this one already.
