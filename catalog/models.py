@@ -240,3 +240,21 @@ class LessonProgress(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user} ✓ {self.lesson}"
+
+
+class WishlistItem(UUIDModel):
+    """A course a learner saved for later. Gone once they enroll (catalog.services.enrollment_grant)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wishlist_items")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="wishlist_items")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="catalog_wishlist_user_course_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="catalog_wishlist_user_new")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ♡ {self.course}"

@@ -24,7 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Least
 
-from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
+from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module, WishlistItem
 from catalog.permissions import course_staff_q, course_visibility_q, is_course_staff
 from catalog.search import title_suggestions
 
@@ -89,9 +89,27 @@ def domain_list() -> QuerySet[Domain]:
     return Domain.objects.order_by("name")
 
 
-def course_catalogue() -> QuerySet[Course]:
+def _with_wishlist(queryset: QuerySet[Course], user) -> QuerySet[Course]:
+    """``in_wishlist`` for a signed-in viewer, as one ``EXISTS`` in the same query (no query per course)."""
+    if not user.is_authenticated:
+        return queryset
+    saved = WishlistItem.objects.filter(user_id=user.pk, course_id=OuterRef("pk"))
+    return queryset.annotate(in_wishlist=Exists(saved))
+
+
+def course_catalogue(*, user) -> QuerySet[Course]:
     """The public catalogue: published courses, newest first (filters and ordering come from the API)."""
-    return courses_with_figures(Course.objects.published()).order_by("-published_at", "-created_at", "pk")
+    courses = courses_with_figures(Course.objects.published()).order_by("-published_at", "-created_at", "pk")
+    return _with_wishlist(courses, user)
+
+
+def wishlist_list(*, user) -> QuerySet[WishlistItem]:
+    """The learner's saved courses, newest first, without those they have since enrolled in (one query per page)."""
+    return (
+        WishlistItem.objects.filter(~_active_enrollment_exists(user, "course_id"), user_id=user.pk)
+        .select_related("course", "course__domain", "course__instructor")
+        .order_by("-created_at", "pk")
+    )
 
 
 def course_title_suggestions(*, text: str) -> QuerySet[Course]:
@@ -104,7 +122,7 @@ def course_visible_get(*, user, course_id: UUID) -> Course | None:
     the content (owner, admin or active learner), computed in the same query."""
     queryset = courses_with_figures(Course.objects.filter(course_visibility_q(user), pk=course_id))
     if user.is_authenticated:
-        queryset = queryset.annotate(viewer_enrolled=_active_enrollment_exists(user))
+        queryset = _with_wishlist(queryset, user).annotate(viewer_enrolled=_active_enrollment_exists(user))
     course = queryset.first()
     if course is not None:
         course.viewer_has_access = is_course_staff(user=user, course=course) or getattr(

@@ -15,6 +15,7 @@ from catalog.models import (
     Enrollment,
     Lesson,
     Module,
+    WishlistItem,
     validate_course_price,
     web_url_validator,
 )
@@ -67,6 +68,9 @@ class CourseSerializer(serializers.ModelSerializer):
     lesson_count = serializers.IntegerField(read_only=True)
     total_duration_seconds = serializers.IntegerField(read_only=True)
     rating_histogram = serializers.SerializerMethodField(help_text="Counted reviews per star, keys '1'..'5'.")
+    in_wishlist = serializers.BooleanField(
+        read_only=True, default=False, help_text="The signed-in viewer saved it (always false when anonymous)."
+    )
 
     class Meta:
         model = Course
@@ -88,6 +92,7 @@ class CourseSerializer(serializers.ModelSerializer):
             "rating_average",
             "rating_count",
             "rating_histogram",
+            "in_wishlist",
             "rejection_reason",
             "submitted_at",
             "published_at",
@@ -359,3 +364,40 @@ class CourseSuggestionSerializer(serializers.ModelSerializer):
         model = Course
         fields = ["id", "title", "slug"]
         read_only_fields = fields
+
+
+class WishlistCourseSerializer(serializers.ModelSerializer):
+    thumbnail_url = WebURLField(read_only=True)
+    domain = DomainSerializer(read_only=True)
+    instructor = InstructorSerializer(read_only=True)
+    is_free = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Course
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "thumbnail_url",
+            "price",
+            "is_free",
+            "rating_average",
+            "rating_count",
+            "domain",
+            "instructor",
+        ]
+        read_only_fields = fields
+
+
+class WishlistItemSerializer(serializers.ModelSerializer):
+    course = WishlistCourseSerializer(read_only=True)
+    saved_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = WishlistItem
+        fields = ["course", "saved_at"]
+        read_only_fields = fields
+
+
+class WishlistAddSerializer(serializers.Serializer):
+    course = serializers.UUIDField(help_text="A published course's id.")

@@ -33,10 +33,11 @@ from catalog.models import (
     Lesson,
     LessonProgress,
     Module,
+    WishlistItem,
 )
 from catalog.signals import course_completed, enrollment_restored, enrollment_revoked, lesson_completed
 from common.background import enqueue_on_commit
-from common.exceptions import ApplicationError, ConflictError, ForbiddenError, PaymentRequiredError
+from common.exceptions import ApplicationError, ConflictError, ForbiddenError, NotFoundError, PaymentRequiredError
 from common.ordering import position_clamp, positions_renumber
 from common.services import model_update
 
@@ -439,6 +440,7 @@ def enrollment_grant(*, user, course: Course, source: str) -> tuple[Enrollment, 
         enrollment.save(update_fields=["status", "source", "revoked_at", "revoke_reason", "updated_at"])
         enrollment_restored.send(sender=Enrollment, user_id=user.pk, course_id=course.pk, enrollment=enrollment)
     Course.objects.filter(pk=course.pk).update(learner_count=F("learner_count") + 1)
+    WishlistItem.objects.filter(user_id=user.pk, course_id=course.pk).delete()  # saved for later: now it is here
     return enrollment, True
 
 
@@ -472,6 +474,31 @@ def enrollment_revoke(*, enrollment: Enrollment, reason: str) -> Enrollment:
         sender=Enrollment, user_id=enrollment.user_id, course_id=enrollment.course_id, enrollment=enrollment
     )
     return enrollment
+
+
+# ----------------------------------------------------------------------------------------------
+# Wishlist
+# ----------------------------------------------------------------------------------------------
+
+
+def wishlist_add(*, user, course: Course) -> tuple[WishlistItem, bool]:
+    """Save a published course the learner has not enrolled in; idempotent: returns (item, created)."""
+    if course.status != Course.Status.PUBLISHED:
+        raise ConflictError("Only courses in the catalogue can be saved.", code=errors.COURSE_NOT_PUBLISHED)
+    if Enrollment.objects.filter(user_id=user.pk, course_id=course.pk, status=Enrollment.Status.ACTIVE).exists():
+        raise ConflictError("You are already enrolled in this course.", code=errors.ALREADY_ENROLLED)
+    try:
+        with transaction.atomic():
+            return WishlistItem.objects.get_or_create(user=user, course=course)
+    except IntegrityError:
+        # A concurrent request saved it first; the unique constraint kept it single.
+        return WishlistItem.objects.get(user=user, course=course), False
+
+
+def wishlist_remove(*, user, course_id: UUID) -> None:
+    deleted, _ = WishlistItem.objects.filter(user_id=user.pk, course_id=course_id).delete()
+    if not deleted:
+        raise NotFoundError("This course is not in your wishlist.")
 
 
 # ----------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -34,8 +35,11 @@ from catalog.serializers import (
     ModuleUpdateSerializer,
     RejectSerializer,
     SuggestParamsSerializer,
+    WishlistAddSerializer,
+    WishlistItemSerializer,
 )
 from common.permissions import IsAdmin, IsInstructorOrAdmin, IsStudent
+from common.ratelimit import enforce_rate_limit
 from common.serializers import ErrorSerializer
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -101,7 +105,7 @@ class CourseViewSet(viewsets.GenericViewSet):
         return [IsInstructorOrAdmin()]
 
     def get_queryset(self):
-        return selectors.course_catalogue()
+        return selectors.course_catalogue(user=self.request.user)
 
     def _course_for_write(self, pk) -> Course:
         # Resolved among the courses the caller may see: someone else's draft is 404, not 403.
@@ -370,6 +374,51 @@ class EnrollmentViewSet(viewsets.GenericViewSet):
             raise Http404
         enrollment, ticks = found
         return Response(EnrollmentDetailSerializer(enrollment, context={"ticks": ticks}).data)
+
+
+@extend_schema(tags=["catalog"])
+class WishlistViewSet(viewsets.GenericViewSet):
+    """Courses the learner saved for later; a course leaves the list once they enroll."""
+
+    permission_classes = [IsStudent]
+    serializer_class = WishlistItemSerializer
+    lookup_field = "course_id"
+    lookup_value_regex = UUID_PATTERN
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.wishlist_list(user=self.request.user)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(WishlistItemSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Save a course (idempotent: 201 new, 200 already saved)",
+        request=WishlistAddSerializer,
+        responses={
+            200: WishlistItemSerializer,
+            201: WishlistItemSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="`already_enrolled` or `course_not_published`."),
+        },
+    )
+    def create(self, request: Request) -> Response:
+        enforce_rate_limit(request, group="catalog.wishlist", rate=settings.WISHLIST_WRITE_RATE)
+        data = WishlistAddSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        course = selectors.course_list_visible(user=request.user).filter(pk=data.validated_data["course"]).first()
+        if course is None:
+            raise ValidationError({"course": ["There is no course with this id."]})
+        item, created = services.wishlist_add(user=request.user, course=course)
+        item = selectors.wishlist_list(user=request.user).get(pk=item.pk)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(WishlistItemSerializer(item).data, status=code)
+
+    @extend_schema(summary="Remove a saved course", responses={204: None, 404: ErrorSerializer})
+    def destroy(self, request: Request, course_id=None) -> Response:
+        enforce_rate_limit(request, group="catalog.wishlist", rate=settings.WISHLIST_WRITE_RATE)
+        services.wishlist_remove(user=request.user, course_id=course_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(tags=["admin"])

@@ -593,6 +593,11 @@ FORUM_AUTO_HIDE_FLAGS = env.int("FORUM_AUTO_HIDE_FLAGS", default=3)
 # The flag status choices get their own schema name (other apps also have fields named "status").
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["FlagStatusEnum"] = "forum.models.Flag.Status"
 
+# --- Wishlist -----------------------------------------------------------------------------------
+
+# Per-user limit on saving and removing wishlist courses.
+WISHLIST_WRITE_RATE = env.str("WISHLIST_WRITE_RATE", default="60/m")
+
 # --- Reviews ------------------------------------------------------------------------------------
 
 # Per-user rate limits: writing, editing, deleting and replying to reviews; helpful votes.

@@ -291,6 +291,17 @@ MATRIX: dict[tuple[str, str], Case] = {
         rule(201, (STUDENT, *COURSE_STAFF)),
         body=lambda w: {"body": "Here is how."},
     ),
+    # --- wishlist (the student saved the open course) -------------------------------------------------------
+    ("wishlist-list", "GET"): Case(fixed("/api/wishlist/"), rule(200, STUDENTS, denied=403)),
+    ("wishlist-list", "POST"): Case(
+        fixed("/api/wishlist/"),
+        rule(201, STUDENTS, denied=403, student=200),  # already saved: 200
+        body=lambda w: {"course": str(w.open_course.pk)},
+    ),
+    ("wishlist-detail", "DELETE"): Case(
+        pk("open_course", "/api/wishlist/{}/"),
+        rule(204, (STUDENT,), other_student=404, **{DEMOTED: 404}, instructor=403, other_instructor=403, admin=403),
+    ),
     # --- reviews (the student's review of the instructor's course) -------------------------------------------
     ("course-reviews", "GET"): Case(pk("course", "/api/courses/{}/reviews/"), public()),
     ("course-reviews", "POST"): Case(
