@@ -366,14 +366,10 @@ class CourseSuggestionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class WishlistCourseSerializer(serializers.ModelSerializer):
-    thumbnail_url = WebURLField(read_only=True)
-    domain = DomainSerializer(read_only=True)
-    instructor = InstructorSerializer(read_only=True)
+class WishlistCourseSerializer(CourseBriefSerializer):
     is_free = serializers.BooleanField(read_only=True)
 
-    class Meta:
-        model = Course
+    class Meta(CourseBriefSerializer.Meta):
         fields = [
             "id",
             "title",
@@ -401,3 +397,32 @@ class WishlistItemSerializer(serializers.ModelSerializer):
 
 class WishlistAddSerializer(serializers.Serializer):
     course = serializers.UUIDField(help_text="A published course's id.")
+
+
+class FacetDomainSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class FacetBandSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class FacetFreeSerializer(serializers.Serializer):
+    free = serializers.IntegerField()
+    paid = serializers.IntegerField()
+
+
+class CourseFacetsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Courses matching the filters.")
+    domains = FacetDomainSerializer(many=True, help_text="Most courses first.")
+    is_free = FacetFreeSerializer()
+    price_bands = FacetBandSerializer(many=True, help_text="Rupees: free, under_500 (1–499), 500_to_1999, 2000_plus.")
+    rating_bands = FacetBandSerializer(
+        many=True, help_text="Cumulative, rated courses only: 4.5_plus, 4_plus, 3.5_plus, 3_plus."
+    )
+    duration_bands = FacetBandSerializer(
+        many=True, help_text="Total lesson duration: under_1h, 1_to_3h, 3_to_6h, 6_to_17h, 17h_plus."
+    )

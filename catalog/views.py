@@ -20,6 +20,7 @@ from catalog.models import Course, Lesson, Module
 from catalog.permissions import course_staff_require
 from catalog.serializers import (
     AdminCourseSerializer,
+    CourseFacetsSerializer,
     CourseInputSerializer,
     CourseSerializer,
     CourseSuggestionSerializer,
@@ -98,7 +99,7 @@ class CourseViewSet(viewsets.GenericViewSet):
     filterset_class = CatalogueFilter
 
     def get_permissions(self):
-        if self.action in ("list", "retrieve", "curriculum", "suggest"):
+        if self.action in ("list", "retrieve", "curriculum", "suggest", "facets"):
             return [AllowAny()]
         if self.action == "enroll":
             return [IsStudent()]
@@ -143,6 +144,21 @@ class CourseViewSet(viewsets.GenericViewSet):
     def destroy(self, request: Request, pk=None) -> Response:
         services.course_delete(course=self._course_for_write(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Catalogue facets: counts per domain, free/paid, price, rating and duration band",
+        description="Takes the catalogue's filters (`domain`, `is_free`, `search`) and counts what they match.",
+        auth=[],
+        parameters=[
+            OpenApiParameter("domain", str, description="A domain's slug; an unknown slug is a 400."),
+            OpenApiParameter("is_free", bool, description="true: free courses; false: paid."),
+            OpenApiParameter("search", str, description="As on the catalogue (at most 200 characters)."),
+        ],
+        responses={200: CourseFacetsSerializer},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def facets(self, request: Request) -> Response:
+        return Response(CourseFacetsSerializer(selectors.course_facets(self.filter_queryset(self.get_queryset()))).data)
 
     @extend_schema(
         summary="Title completions for a search box",

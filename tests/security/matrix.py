@@ -118,6 +118,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     # --- catalog ----------------------------------------------------------------------------------
     ("domain-list", "GET"): Case(fixed("/api/domains/"), public()),
     ("course-list", "GET"): Case(fixed("/api/courses/"), public()),
+    ("course-facets", "GET"): Case(fixed("/api/courses/facets/"), public()),
     ("course-suggest", "GET"): Case(fixed("/api/courses/suggest/"), public(), query={"q": lambda w: "py"}),
     ("course-list", "POST"): Case(
         fixed("/api/courses/"),
