@@ -89,12 +89,17 @@ def domain_list() -> QuerySet[Domain]:
     return Domain.objects.order_by("name")
 
 
+def _wishlist_items(user) -> QuerySet[WishlistItem]:
+    """The viewer's saved courses they are not enrolled in: enrolling takes a course off the wishlist (a row is
+    kept, so the course comes back if the enrollment is revoked) without another write in enrollment_grant."""
+    return WishlistItem.objects.filter(~_active_enrollment_exists(user, "course_id"), user_id=user.pk)
+
+
 def _with_wishlist(queryset: QuerySet[Course], user) -> QuerySet[Course]:
     """``in_wishlist`` for a signed-in viewer, as one ``EXISTS`` in the same query (no query per course)."""
     if not user.is_authenticated:
         return queryset
-    saved = WishlistItem.objects.filter(user_id=user.pk, course_id=OuterRef("pk"))
-    return queryset.annotate(in_wishlist=Exists(saved))
+    return queryset.annotate(in_wishlist=Exists(_wishlist_items(user).filter(course_id=OuterRef("pk"))))
 
 
 def course_catalogue(*, user) -> QuerySet[Course]:
@@ -106,7 +111,7 @@ def course_catalogue(*, user) -> QuerySet[Course]:
 def wishlist_list(*, user) -> QuerySet[WishlistItem]:
     """The learner's saved courses, newest first, without those they have since enrolled in (one query per page)."""
     return (
-        WishlistItem.objects.filter(~_active_enrollment_exists(user, "course_id"), user_id=user.pk)
+        _wishlist_items(user)
         .select_related("course", "course__domain", "course__instructor")
         .order_by("-created_at", "pk")
     )

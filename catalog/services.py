@@ -440,7 +440,6 @@ def enrollment_grant(*, user, course: Course, source: str) -> tuple[Enrollment, 
         enrollment.save(update_fields=["status", "source", "revoked_at", "revoke_reason", "updated_at"])
         enrollment_restored.send(sender=Enrollment, user_id=user.pk, course_id=course.pk, enrollment=enrollment)
     Course.objects.filter(pk=course.pk).update(learner_count=F("learner_count") + 1)
-    WishlistItem.objects.filter(user_id=user.pk, course_id=course.pk).delete()  # saved for later: now it is here
     return enrollment, True
 
 

@@ -65,11 +65,13 @@ class TestRemoveAndEnroll:
         assert client_for(student).delete(f"{WISHLIST}{course.pk}/").status_code == 204
         assert client_for(student).delete(f"{WISHLIST}{course.pk}/").status_code == 404
 
-    def test_enrolling_takes_the_course_off_the_list(self, client_for, course, student):
+    def test_enrolling_takes_the_course_off_the_list_and_a_revocation_brings_it_back(self, client_for, course, student):
         save(client_for(student), course)
-        enrollment_grant(user=student, course=course, source="free")
-        assert not WishlistItem.objects.exists()
+        enrollment, _ = enrollment_grant(user=student, course=course, source="free")
         assert client_for(student).get(WISHLIST).json()["count"] == 0
+        assert client_for(student).get(f"/api/courses/{course.pk}/").json()["in_wishlist"] is False
+        enrollment_revoke(enrollment=enrollment, reason="refund")
+        assert client_for(student).get(WISHLIST).json()["count"] == 1
 
     def test_an_enrolled_course_is_not_listed_even_if_the_row_remains(self, client_for, course, student, enroll):
         WishlistItem.objects.create(user=student, course=course)
