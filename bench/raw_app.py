@@ -153,7 +153,8 @@ def authenticate(environ: dict) -> tuple | None:
 
 # --- courses -----------------------------------------------------------------------------------------------
 
-# Courses with domain, instructor and figures, as catalog.selectors.courses_with_figures.
+# Courses with domain, instructor and figures, as catalog.selectors.courses_with_figures, and whether the
+# viewer (the first parameter; NULL when anonymous) saved it, as catalog.selectors._with_wishlist.
 _COURSE_COLUMNS = """
     c.id, c.title, c.slug, c.description, c.thumbnail_url, c.price, c.status,
     d.id, d.name, d.slug, u.id, u.full_name, c.learner_count,
@@ -161,7 +162,11 @@ _COURSE_COLUMNS = """
     (SELECT count(*) FROM catalog_lesson l JOIN catalog_module m ON m.id = l.module_id WHERE m.course_id = c.id),
     COALESCE((SELECT sum(l.duration_seconds) FROM catalog_lesson l JOIN catalog_module m ON m.id = l.module_id
               WHERE m.course_id = c.id), 0),
-    c.rejection_reason, c.submitted_at, c.published_at, c.created_at, c.updated_at
+    c.rejection_reason, c.submitted_at, c.published_at, c.created_at, c.updated_at,
+    c.rating_average, c.rating_count, c.rating_1_count, c.rating_2_count, c.rating_3_count, c.rating_4_count,
+    c.rating_5_count,
+    EXISTS (SELECT 1 FROM catalog_wishlistitem w WHERE w.user_id = %s AND w.course_id = c.id AND NOT EXISTS (
+        SELECT 1 FROM catalog_enrollment e WHERE e.user_id = w.user_id AND e.course_id = c.id AND e.status = 'active'))
 """
 _COURSE_FROM = """
     FROM catalog_course c
@@ -179,6 +184,7 @@ _VISIBLE_COURSE_SQL = f"""SELECT {_COURSE_COLUMNS},
     EXISTS (SELECT 1 FROM catalog_enrollment e WHERE e.user_id = %s AND e.course_id = c.id AND e.status = 'active')
     {_COURSE_FROM}
     WHERE c.id = %s"""  # noqa: S608 - constants, values are bound parameters
+VIEWER_ENROLLED = 29  # the column of _VISIBLE_COURSE_SQL after _COURSE_COLUMNS
 
 
 def _course(row: tuple) -> dict:
@@ -197,6 +203,10 @@ def _course(row: tuple) -> dict:
         "module_count": row[13],
         "lesson_count": row[14],
         "total_duration_seconds": row[15],
+        "rating_average": _decimal(row[21]),
+        "rating_count": row[22],
+        "rating_histogram": {str(stars): row[22 + stars] for stars in range(1, 6)},
+        "in_wishlist": row[28],
         "rejection_reason": row[16],
         "submitted_at": _dt(row[17]),
         "published_at": _dt(row[18]),
@@ -212,16 +222,18 @@ def catalogue(environ: dict, user) -> tuple[int, dict]:
         return 404, {"detail": "Not served by the raw app.", "code": "not_found"}
     domain_id = domain[0][0]
     count = _rows(_CATALOGUE_COUNT_SQL, (domain_id,))[0][0]
-    results = [_course(row) for row in _rows(_CATALOGUE_SQL, (domain_id,))] if count else []
+    viewer = user[0] if user else None
+    results = [_course(row) for row in _rows(_CATALOGUE_SQL, (viewer, domain_id))] if count else []
     return 200, _paginated(environ, count, results)
 
 
 def _visible_course(course_id: uuid.UUID, user) -> tuple | None:
-    rows = _rows(_VISIBLE_COURSE_SQL, (user[0] if user else None, course_id))
+    viewer = user[0] if user else None
+    rows = _rows(_VISIBLE_COURSE_SQL, (viewer, viewer, course_id))
     if not rows:
         return None
     row = rows[0]
-    if row[6] != "published" and not row[21]:
+    if row[6] != "published" and not row[VIEWER_ENROLLED]:
         return None  # a student sees other statuses only as an active learner; staff are not served here
     return row
 
@@ -246,7 +258,7 @@ def curriculum(environ: dict, user, course_id: uuid.UUID) -> tuple[int, dict]:
     row = _visible_course(course_id, user)
     if row is None:
         return 404, {"detail": "Not found.", "code": "not_found"}
-    has_access = bool(row[21])  # an active learner (course staff are not served here)
+    has_access = bool(row[VIEWER_ENROLLED])  # an active learner (course staff are not served here)
     lessons: dict[uuid.UUID, list] = {}
     for lesson in _rows(_LESSONS_SQL, (course_id,)):
         locked = not (lesson[6] or has_access)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from catalog import services
-from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
+from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module, WishlistItem
 from common.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceRefusalsAsMessages
 from common.exceptions import ApplicationError
 
@@ -358,3 +358,13 @@ class LessonProgressAdmin(ReadOnlyAdmin):
     search_fields = ["user__email", "user__full_name", "lesson__title", "course__title"]
     date_hierarchy = "completed_at"
     fields = readonly_fields = ["user", "lesson", "course", "completed_at"]
+
+
+@admin.register(WishlistItem)
+class WishlistItemAdmin(ReadOnlyAdmin):
+    """Learners' saved courses, for support questions; learners manage them themselves."""
+
+    list_display = ["user", "course", "created_at"]
+    search_fields = ["user__email", "course__title"]
+    list_select_related = ["user", "course"]
+    raw_id_fields = ["user", "course"]

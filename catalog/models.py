@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
@@ -27,6 +28,9 @@ def validate_course_price(value: Decimal) -> None:
     if value is not None and 0 < value < COURSE_PRICE_MIN_PAID:
         raise ValidationError(COURSE_PRICE_TOO_LOW, code=errors.PRICE_BELOW_MINIMUM)
 
+
+# A review's stars, 1 to 5.
+RATING_STARS = range(1, 6)
 
 # One sentence for an unknown ?domain= slug, on the catalogue and on the leaderboard alike.
 DOMAIN_SLUG_UNKNOWN = "There is no domain with this slug."
@@ -79,6 +83,17 @@ class Course(TimeStampedModel):
     published_at = models.DateTimeField(null=True, blank=True)
     # Active enrollments, kept by catalog.services so "popular" ordering needs no COUNT per row.
     learner_count = models.PositiveIntegerField(default=0)
+    # Counted reviews (reviews app) per star, their number and mean; kept by catalog.services.course_rating_change
+    # under the course's row lock, repaired by ``manage.py rebuild_course_ratings``.
+    rating_1_count = models.PositiveIntegerField(default=0)
+    rating_2_count = models.PositiveIntegerField(default=0)
+    rating_3_count = models.PositiveIntegerField(default=0)
+    rating_4_count = models.PositiveIntegerField(default=0)
+    rating_5_count = models.PositiveIntegerField(default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.00"))
+    # Weighted tsvector kept by database triggers on PostgreSQL (catalog.search, migration 0007); empty on SQLite.
+    search_document = SearchVectorField(null=True, editable=False)
 
     objects = CourseQuerySet.as_manager()
 
@@ -96,6 +111,7 @@ class Course(TimeStampedModel):
             models.Index(fields=["status", "-published_at"], name="catalog_course_status_pub"),
             models.Index(fields=["status", "price"], name="catalog_course_status_price"),
             models.Index(fields=["status", "-learner_count"], name="catalog_course_status_pop"),
+            models.Index(fields=["status", "-rating_average", "-rating_count"], name="catalog_course_status_rating"),
             models.Index(fields=["instructor", "-created_at"], name="catalog_course_instructor"),
             # The admin review queue: oldest submission first.
             models.Index(fields=["status", "submitted_at"], name="catalog_course_status_sub"),
@@ -107,6 +123,10 @@ class Course(TimeStampedModel):
     @property
     def is_free(self) -> bool:
         return self.price == 0
+
+    @property
+    def rating_histogram(self) -> dict[str, int]:
+        return {str(stars): getattr(self, f"rating_{stars}_count") for stars in RATING_STARS}
 
 
 class Module(TimeStampedModel):
@@ -187,6 +207,8 @@ class Enrollment(TimeStampedModel):
         indexes = [
             models.Index(fields=["user", "status", "-created_at"], name="catalog_enroll_user_status"),
             models.Index(fields=["course", "status"], name="catalog_enroll_course_status"),
+            # The catalogue's "popular" ordering counts a course's recent active enrollments.
+            models.Index(fields=["course", "status", "created_at"], name="catalog_enroll_course_recent"),
             models.Index(fields=["created_at"], name="catalog_enroll_created"),
         ]
 
@@ -218,3 +240,21 @@ class LessonProgress(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user} ✓ {self.lesson}"
+
+
+class WishlistItem(UUIDModel):
+    """A course a learner saved for later. Gone once they enroll (catalog.services.enrollment_grant)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wishlist_items")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="wishlist_items")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="catalog_wishlist_user_course_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="catalog_wishlist_user_new")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ♡ {self.course}"

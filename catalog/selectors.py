@@ -24,9 +24,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Least
 
-from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
+from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module, WishlistItem
 from catalog.permissions import course_staff_q, course_visibility_q, is_course_staff
 from catalog.representations import ENROLLMENT_ROW_FIELDS
+from catalog.search import title_suggestions
 
 
 def active_enrollment_get(*, user, course_id: UUID) -> Enrollment | None:
@@ -89,9 +90,85 @@ def domain_list() -> QuerySet[Domain]:
     return Domain.objects.order_by("name")
 
 
-def course_catalogue() -> QuerySet[Course]:
+def _wishlist_items(user) -> QuerySet[WishlistItem]:
+    """The viewer's saved courses they are not enrolled in: enrolling takes a course off the wishlist (a row is
+    kept, so the course comes back if the enrollment is revoked) without another write in enrollment_grant."""
+    return WishlistItem.objects.filter(~_active_enrollment_exists(user, "course_id"), user_id=user.pk)
+
+
+def _with_wishlist(queryset: QuerySet[Course], user) -> QuerySet[Course]:
+    """``in_wishlist`` for a signed-in viewer, as one ``EXISTS`` in the same query (no query per course)."""
+    if not user.is_authenticated:
+        return queryset
+    return queryset.annotate(in_wishlist=Exists(_wishlist_items(user).filter(course_id=OuterRef("pk"))))
+
+
+def course_catalogue(*, user) -> QuerySet[Course]:
     """The public catalogue: published courses, newest first (filters and ordering come from the API)."""
-    return courses_with_figures(Course.objects.published()).order_by("-published_at", "-created_at", "pk")
+    courses = courses_with_figures(Course.objects.published()).order_by("-published_at", "-created_at", "pk")
+    return _with_wishlist(courses, user)
+
+
+def wishlist_list(*, user) -> QuerySet[WishlistItem]:
+    """The learner's saved courses, newest first, without those they have since enrolled in (one query per page)."""
+    return (
+        _wishlist_items(user)
+        .select_related("course", "course__domain", "course__instructor")
+        .order_by("-created_at", "pk")
+    )
+
+
+# Facet bands of the catalogue: (key, lower bound inclusive, upper bound exclusive or None).
+PRICE_BANDS = [("free", 0, 1), ("under_500", 1, 500), ("500_to_1999", 500, 2000), ("2000_plus", 2000, None)]
+# Cumulative, as shoppers read them: "4 & up" includes 4.5.
+RATING_BANDS = [("4.5_plus", "4.5"), ("4_plus", "4.0"), ("3.5_plus", "3.5"), ("3_plus", "3.0")]
+HOUR = 3600
+DURATION_BANDS = [
+    ("under_1h", 0, HOUR),
+    ("1_to_3h", HOUR, 3 * HOUR),
+    ("3_to_6h", 3 * HOUR, 6 * HOUR),
+    ("6_to_17h", 6 * HOUR, 17 * HOUR),
+    ("17h_plus", 17 * HOUR, None),
+]
+
+
+def _band_q(field: str, low, high) -> Q:
+    condition = Q(**{f"{field}__gte": low})
+    return condition & Q(**{f"{field}__lt": high}) if high is not None else condition
+
+
+def course_facets(queryset: QuerySet[Course]) -> dict:
+    """Counts of the (already filtered) catalogue per domain, free/paid, price, rating and duration band, in
+    two queries: one aggregate with a filtered COUNT per band, one GROUP BY domain."""
+    queryset = queryset.order_by()
+    aggregates = {
+        "total": Count("pk"),
+        "free": Count("pk", filter=Q(price=0)),
+        "paid": Count("pk", filter=Q(price__gt=0)),
+    }
+    for key, low, high in PRICE_BANDS:
+        aggregates[f"price:{key}"] = Count("pk", filter=_band_q("price", low, high))
+    for key, low in RATING_BANDS:
+        aggregates[f"rating:{key}"] = Count("pk", filter=Q(rating_count__gt=0, rating_average__gte=low))
+    for key, low, high in DURATION_BANDS:
+        aggregates[f"duration:{key}"] = Count("pk", filter=_band_q("total_duration_seconds", low, high))
+    counts = queryset.aggregate(**aggregates)
+    domains = (
+        queryset.values("domain__slug", "domain__name").annotate(count=Count("pk")).order_by("-count", "domain__name")
+    )
+    return {
+        "total": counts["total"],
+        "domains": [{"slug": d["domain__slug"], "name": d["domain__name"], "count": d["count"]} for d in domains],
+        "is_free": {"free": counts["free"], "paid": counts["paid"]},
+        "price_bands": [{"key": key, "count": counts[f"price:{key}"]} for key, *_ in PRICE_BANDS],
+        "rating_bands": [{"key": key, "count": counts[f"rating:{key}"]} for key, _ in RATING_BANDS],
+        "duration_bands": [{"key": key, "count": counts[f"duration:{key}"]} for key, *_ in DURATION_BANDS],
+    }
+
+
+def course_title_suggestions(*, text: str) -> QuerySet[Course]:
+    """Up to 8 published courses completing ``text`` for a search box (one query; catalog.search)."""
+    return title_suggestions(Course.objects.published().only("pk", "title", "slug"), text)
 
 
 def course_visible_get(*, user, course_id: UUID) -> Course | None:
@@ -99,7 +176,7 @@ def course_visible_get(*, user, course_id: UUID) -> Course | None:
     the content (owner, admin or active learner), computed in the same query."""
     queryset = courses_with_figures(Course.objects.filter(course_visibility_q(user), pk=course_id))
     if user.is_authenticated:
-        queryset = queryset.annotate(viewer_enrolled=_active_enrollment_exists(user))
+        queryset = _with_wishlist(queryset, user).annotate(viewer_enrolled=_active_enrollment_exists(user))
     course = queryset.first()
     if course is not None:
         course.viewer_has_access = is_course_staff(user=user, course=course) or getattr(

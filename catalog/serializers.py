@@ -15,6 +15,7 @@ from catalog.models import (
     Enrollment,
     Lesson,
     Module,
+    WishlistItem,
     validate_course_price,
     web_url_validator,
 )
@@ -66,6 +67,10 @@ class CourseSerializer(serializers.ModelSerializer):
     module_count = serializers.IntegerField(read_only=True)
     lesson_count = serializers.IntegerField(read_only=True)
     total_duration_seconds = serializers.IntegerField(read_only=True)
+    rating_histogram = serializers.SerializerMethodField(help_text="Counted reviews per star, keys '1'..'5'.")
+    in_wishlist = serializers.BooleanField(
+        read_only=True, default=False, help_text="The signed-in viewer saved it (always false when anonymous)."
+    )
 
     class Meta:
         model = Course
@@ -84,6 +89,10 @@ class CourseSerializer(serializers.ModelSerializer):
             "module_count",
             "lesson_count",
             "total_duration_seconds",
+            "rating_average",
+            "rating_count",
+            "rating_histogram",
+            "in_wishlist",
             "rejection_reason",
             "submitted_at",
             "published_at",
@@ -91,6 +100,16 @@ class CourseSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {str(stars): {"type": "integer"} for stars in range(1, 6)},
+            "required": [str(stars) for stars in range(1, 6)],
+        }
+    )
+    def get_rating_histogram(self, course: Course) -> dict[str, int]:
+        return course.rating_histogram
 
 
 class AdminCourseSerializer(CourseSerializer):
@@ -334,3 +353,76 @@ class LessonCreateSerializer(LessonUpdateSerializer):
 
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(min_length=3, max_length=2_000)
+
+
+class SuggestParamsSerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=200, help_text="What the learner has typed so far.")
+
+
+class CourseSuggestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Course
+        fields = ["id", "title", "slug"]
+        read_only_fields = fields
+
+
+class WishlistCourseSerializer(CourseBriefSerializer):
+    is_free = serializers.BooleanField(read_only=True)
+
+    class Meta(CourseBriefSerializer.Meta):
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "thumbnail_url",
+            "price",
+            "is_free",
+            "rating_average",
+            "rating_count",
+            "domain",
+            "instructor",
+        ]
+        read_only_fields = fields
+
+
+class WishlistItemSerializer(serializers.ModelSerializer):
+    course = WishlistCourseSerializer(read_only=True)
+    saved_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = WishlistItem
+        fields = ["course", "saved_at"]
+        read_only_fields = fields
+
+
+class WishlistAddSerializer(serializers.Serializer):
+    course = serializers.UUIDField(help_text="A published course's id.")
+
+
+class FacetDomainSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class FacetBandSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class FacetFreeSerializer(serializers.Serializer):
+    free = serializers.IntegerField()
+    paid = serializers.IntegerField()
+
+
+class CourseFacetsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Courses matching the filters.")
+    domains = FacetDomainSerializer(many=True, help_text="Most courses first.")
+    is_free = FacetFreeSerializer()
+    price_bands = FacetBandSerializer(many=True, help_text="Rupees: free, under_500 (1–499), 500_to_1999, 2000_plus.")
+    rating_bands = FacetBandSerializer(
+        many=True, help_text="Cumulative, rated courses only: 4.5_plus, 4_plus, 3.5_plus, 3_plus."
+    )
+    duration_bands = FacetBandSerializer(
+        many=True, help_text="Total lesson duration: under_1h, 1_to_3h, 3_to_6h, 6_to_17h, 17h_plus."
+    )

@@ -27,16 +27,18 @@ from catalog import errors
 from catalog.models import (
     COURSE_PRICE_MIN_PAID,
     COURSE_PRICE_TOO_LOW,
+    RATING_STARS,
     Course,
     Domain,
     Enrollment,
     Lesson,
     LessonProgress,
     Module,
+    WishlistItem,
 )
-from catalog.signals import course_completed, lesson_completed
+from catalog.signals import course_completed, enrollment_restored, enrollment_revoked, lesson_completed
 from common.background import enqueue_on_commit
-from common.exceptions import ApplicationError, ConflictError, ForbiddenError, PaymentRequiredError
+from common.exceptions import ApplicationError, ConflictError, ForbiddenError, NotFoundError, PaymentRequiredError
 from common.ordering import position_clamp, positions_renumber
 from common.services import model_update
 
@@ -430,6 +432,7 @@ def enrollment_grant(*, user, course: Course, source: str) -> tuple[Enrollment, 
         enrollment.revoked_at = None
         enrollment.revoke_reason = ""
         enrollment.save(update_fields=["status", "source", "revoked_at", "revoke_reason", "updated_at"])
+        enrollment_restored.send(sender=Enrollment, user_id=user.pk, course_id=course.pk, enrollment=enrollment)
     Course.objects.filter(pk=course.pk).update(learner_count=F("learner_count") + 1)
     return enrollment, True
 
@@ -460,7 +463,79 @@ def enrollment_revoke(*, enrollment: Enrollment, reason: str) -> Enrollment:
     enrollment.revoke_reason = reason[:255]
     enrollment.save(update_fields=["status", "revoked_at", "revoke_reason", "updated_at"])
     Course.objects.filter(pk=enrollment.course_id, learner_count__gt=0).update(learner_count=F("learner_count") - 1)
+    enrollment_revoked.send(
+        sender=Enrollment, user_id=enrollment.user_id, course_id=enrollment.course_id, enrollment=enrollment
+    )
     return enrollment
+
+
+# ----------------------------------------------------------------------------------------------
+# Wishlist
+# ----------------------------------------------------------------------------------------------
+
+
+def wishlist_add(*, user, course: Course) -> tuple[WishlistItem, bool]:
+    """Save a published course the learner has not enrolled in; idempotent: returns (item, created)."""
+    if course.status != Course.Status.PUBLISHED:
+        raise ConflictError("Only courses in the catalogue can be saved.", code=errors.COURSE_NOT_PUBLISHED)
+    if Enrollment.objects.filter(user_id=user.pk, course_id=course.pk, status=Enrollment.Status.ACTIVE).exists():
+        raise ConflictError("You are already enrolled in this course.", code=errors.ALREADY_ENROLLED)
+    try:
+        with transaction.atomic():
+            return WishlistItem.objects.get_or_create(user=user, course=course)
+    except IntegrityError:
+        # A concurrent request saved it first; the unique constraint kept it single.
+        return WishlistItem.objects.get(user=user, course=course), False
+
+
+def wishlist_remove(*, user, course_id: UUID) -> None:
+    deleted, _ = WishlistItem.objects.filter(user_id=user.pk, course_id=course_id).delete()
+    if not deleted:
+        raise NotFoundError("This course is not in your wishlist.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Ratings (the reviews app's counted reviews, denormalised on the course)
+# ----------------------------------------------------------------------------------------------
+
+RATING_FIELDS = [f"rating_{stars}_count" for stars in RATING_STARS]
+
+
+def _rating_save(course: Course, counts: list[int]) -> Course:
+    total = sum(counts)
+    weighted = sum(stars * n for stars, n in zip(RATING_STARS, counts, strict=True))
+    for field, n in zip(RATING_FIELDS, counts, strict=True):
+        setattr(course, field, n)
+    course.rating_count = total
+    course.rating_average = (Decimal(weighted) / total).quantize(Decimal("0.01")) if total else Decimal("0.00")
+    course.save(update_fields=[*RATING_FIELDS, "rating_count", "rating_average"])
+    return course
+
+
+@transaction.atomic
+def course_rating_change(*, course_id: UUID, remove: int | None = None, add: int | None = None) -> Course:
+    """A counted review appeared (``add``), went (``remove``) or changed its stars (both). The course's row
+    lock serialises concurrent reviews, so the histogram, count and average stay exact."""
+    course = Course.objects.select_for_update().only("pk", *RATING_FIELDS, "rating_count", "rating_average")
+    course = course.get(pk=course_id)
+    counts = [getattr(course, field) for field in RATING_FIELDS]
+    if remove is not None:
+        counts[remove - 1] = max(0, counts[remove - 1] - 1)
+    if add is not None:
+        counts[add - 1] += 1
+    return _rating_save(course, counts)
+
+
+@transaction.atomic
+def course_rating_set(*, course_id: UUID, histogram: dict[int, int]) -> bool:
+    """Overwrite a course's figures with a recount (the repair command); True if they differed."""
+    course = Course.objects.select_for_update().only("pk", *RATING_FIELDS, "rating_count", "rating_average")
+    course = course.get(pk=course_id)
+    counts = [histogram.get(stars, 0) for stars in RATING_STARS]
+    if counts == [getattr(course, field) for field in RATING_FIELDS]:
+        return False
+    _rating_save(course, counts)
+    return True
 
 
 def _percent(enrollment: Enrollment, done: int, total: int) -> int:

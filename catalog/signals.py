@@ -12,3 +12,11 @@ lesson_completed = Signal()
 # A learner completed a course (all lessons done, every module quiz passed); sent exactly once per
 # learner and course. sender=Course; kwargs: user, course, enrollment.
 course_completed = Signal()
+
+# A learner's access ended (refund, admin decision): their review stops counting. Sent once per transition.
+# sender=Enrollment; kwargs: user_id, course_id, enrollment.
+enrollment_revoked = Signal()
+
+# A revoked enrollment became active again (bought again, granted by an admin). sender=Enrollment; kwargs:
+# user_id, course_id, enrollment.
+enrollment_restored = Signal()

@@ -10,6 +10,7 @@ router.register("courses", views.CourseViewSet, basename="course")
 router.register("modules", views.ModuleViewSet, basename="module")
 router.register("lessons", views.LessonViewSet, basename="lesson")
 router.register("enrollments", views.EnrollmentViewSet, basename="enrollment")
+router.register("wishlist", views.WishlistViewSet, basename="wishlist")
 router.register("admin/courses", views.AdminCourseViewSet, basename="admin-course")
 
 urlpatterns = [

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import filters, generics, mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
@@ -20,8 +21,10 @@ from catalog.permissions import course_staff_require
 from catalog.representations import enrollment_representation
 from catalog.serializers import (
     AdminCourseSerializer,
+    CourseFacetsSerializer,
     CourseInputSerializer,
     CourseSerializer,
+    CourseSuggestionSerializer,
     CurriculumSerializer,
     DomainSerializer,
     EnrollmentDetailSerializer,
@@ -33,9 +36,13 @@ from catalog.serializers import (
     ModuleSerializer,
     ModuleUpdateSerializer,
     RejectSerializer,
+    SuggestParamsSerializer,
+    WishlistAddSerializer,
+    WishlistItemSerializer,
 )
 from common.db_router import lag_tolerant
 from common.permissions import IsAdmin, IsInstructorOrAdmin, IsStudent
+from common.ratelimit import enforce_rate_limit
 from common.serializers import ErrorSerializer
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -91,19 +98,18 @@ class CourseViewSet(viewsets.GenericViewSet):
     serializer_class = CourseSerializer
     lookup_value_regex = UUID_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend]
     filterset_class = CatalogueFilter
-    search_fields = ["title", "description"]
 
     def get_permissions(self):
-        if self.action in ("list", "retrieve", "curriculum"):
+        if self.action in ("list", "retrieve", "curriculum", "suggest", "facets"):
             return [AllowAny()]
         if self.action == "enroll":
             return [IsStudent()]
         return [IsInstructorOrAdmin()]
 
     def get_queryset(self):
-        return selectors.course_catalogue()
+        return selectors.course_catalogue(user=self.request.user)
 
     def _course_for_write(self, pk) -> Course:
         # Resolved among the courses the caller may see: someone else's draft is 404, not 403.
@@ -142,6 +148,35 @@ class CourseViewSet(viewsets.GenericViewSet):
     def destroy(self, request: Request, pk=None) -> Response:
         services.course_delete(course=self._course_for_write(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Catalogue facets: counts per domain, free/paid, price, rating and duration band",
+        description="Takes the catalogue's filters (`domain`, `is_free`, `search`) and counts what they match.",
+        auth=[],
+        parameters=[
+            OpenApiParameter("domain", str, description="A domain's slug; an unknown slug is a 400."),
+            OpenApiParameter("is_free", bool, description="true: free courses; false: paid."),
+            OpenApiParameter("search", str, description="As on the catalogue (at most 200 characters)."),
+        ],
+        responses={200: CourseFacetsSerializer},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def facets(self, request: Request) -> Response:
+        return Response(CourseFacetsSerializer(selectors.course_facets(self.filter_queryset(self.get_queryset()))).data)
+
+    @extend_schema(
+        summary="Title completions for a search box",
+        description="Up to 8 published courses whose title starts with, contains or (PostgreSQL) resembles `q`.",
+        auth=[],
+        parameters=[SuggestParamsSerializer],
+        responses={200: CourseSuggestionSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def suggest(self, request: Request) -> Response:
+        params = SuggestParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        courses = selectors.course_title_suggestions(text=params.validated_data["q"])
+        return Response(CourseSuggestionSerializer(courses, many=True).data)
 
     @extend_schema(
         summary="My courses in every status",
@@ -361,6 +396,51 @@ class EnrollmentViewSet(viewsets.GenericViewSet):
             raise Http404
         enrollment, ticks = found
         return Response(EnrollmentDetailSerializer(enrollment, context={"ticks": ticks}).data)
+
+
+@extend_schema(tags=["catalog"])
+class WishlistViewSet(viewsets.GenericViewSet):
+    """Courses the learner saved for later; a course leaves the list once they enroll."""
+
+    permission_classes = [IsStudent]
+    serializer_class = WishlistItemSerializer
+    lookup_field = "course_id"
+    lookup_value_regex = UUID_PATTERN
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.wishlist_list(user=self.request.user)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(WishlistItemSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Save a course (idempotent: 201 new, 200 already saved)",
+        request=WishlistAddSerializer,
+        responses={
+            200: WishlistItemSerializer,
+            201: WishlistItemSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="`already_enrolled` or `course_not_published`."),
+        },
+    )
+    def create(self, request: Request) -> Response:
+        enforce_rate_limit(request, group="catalog.wishlist", rate=settings.WISHLIST_WRITE_RATE)
+        data = WishlistAddSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        course = selectors.course_list_visible(user=request.user).filter(pk=data.validated_data["course"]).first()
+        if course is None:
+            raise ValidationError({"course": ["There is no course with this id."]})
+        item, created = services.wishlist_add(user=request.user, course=course)
+        item = selectors.wishlist_list(user=request.user).get(pk=item.pk)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(WishlistItemSerializer(item).data, status=code)
+
+    @extend_schema(summary="Remove a saved course", responses={204: None, 404: ErrorSerializer})
+    def destroy(self, request: Request, course_id=None) -> Response:
+        enforce_rate_limit(request, group="catalog.wishlist", rate=settings.WISHLIST_WRITE_RATE)
+        services.wishlist_remove(user=request.user, course_id=course_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(tags=["admin"])

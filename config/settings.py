@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # full-text search and trigram lookups (catalog.search); inert on SQLite
     # Third party
     "rest_framework",
     "django_filters",
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "certificates",
     "gamification",
     "forum",
+    "reviews",
     "staff",
     "seed",
 ]
@@ -624,6 +626,17 @@ FORUM_FLAG_RATE = env.str("FORUM_FLAG_RATE", default="20/h")
 FORUM_AUTO_HIDE_FLAGS = env.int("FORUM_AUTO_HIDE_FLAGS", default=3)
 # The flag status choices get their own schema name (other apps also have fields named "status").
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["FlagStatusEnum"] = "forum.models.Flag.Status"
+
+# --- Wishlist -----------------------------------------------------------------------------------
+
+# Per-user limit on saving and removing wishlist courses.
+WISHLIST_WRITE_RATE = env.str("WISHLIST_WRITE_RATE", default="60/m")
+
+# --- Reviews ------------------------------------------------------------------------------------
+
+# Per-user rate limits: writing, editing, deleting and replying to reviews; helpful votes.
+REVIEWS_WRITE_RATE = env.str("REVIEWS_WRITE_RATE", default="20/h")
+REVIEWS_HELPFUL_RATE = env.str("REVIEWS_HELPFUL_RATE", default="60/m")
 
 # --- Staff operations -----------------------------------------------------------------------------
 

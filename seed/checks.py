@@ -20,12 +20,14 @@ def consistency_violations() -> dict[str, int]:
     from catalog.models import Course, Enrollment, Lesson, LessonProgress
     from certificates.models import Certificate
     from forum.models import Post, Reply, Vote
+    from reviews.models import Review
 
     active = Enrollment.objects.filter(course=OuterRef("pk"), status=Enrollment.Status.ACTIVE).values("course")
     progress = LessonProgress.objects.filter(user=OuterRef("user"), course=OuterRef("course")).values("user")
     lessons = Lesson.objects.filter(module__course=OuterRef("course")).values("module__course")
     replies = Reply.objects.filter(post=OuterRef("pk"), deleted_at__isnull=True, is_hidden=False).values("post")
     votes = Vote.objects.filter(post=OuterRef("pk")).values("post")
+    counted = Review.objects.filter(course=OuterRef("pk"), is_counted=True).values("course")
     owned = Payment.objects.filter(user=OuterRef("user"), course=OuterRef("course"), status__in=Payment.OWNED)
     return {
         "course learner_count != active enrollments": Course.objects.annotate(n=_count(active, Count("pk")))
@@ -62,4 +64,7 @@ def consistency_violations() -> dict[str, int]:
         "progress row of a course the learner is not enrolled in": LessonProgress.objects.exclude(
             Exists(Enrollment.objects.filter(user=OuterRef("user"), course=OuterRef("course")))
         ).count(),
+        "course rating_count != counted reviews": Course.objects.annotate(n=_count(counted, Count("pk")))
+        .exclude(rating_count=F("n"))
+        .count(),
     }

@@ -609,3 +609,20 @@ FORUM_THREADS = [
         ],
     ),
 ]
+
+# Reviews learners leave once they have done a lesson: (stars, text); picked deterministically per learner.
+REVIEW_TEXTS = [
+    (5, "Clear explanations and the quizzes make you actually practise. Worth every minute."),
+    (4, "Well paced and practical. A few videos could be shorter, but I learned a lot."),
+    (5, ""),
+    (3, "Good content, though the middle modules move fast if you are new to the topic."),
+    (4, "The projects tie everything together nicely."),
+    (2, "Too much theory for me; I wanted more hands-on exercises."),
+    (5, "Best course I have taken on this platform so far."),
+    (4, ""),
+]
+# The demo student's own review of the course they completed, with the instructor's reply.
+DEMO_REVIEW = (5, "I finished it in seven weeks and built my first React app. The hooks module is excellent.")
+DEMO_REVIEW_REPLY = "Thank you, Ananya! Congratulations on finishing, and good luck with your next app."
+# Courses the demo student saved for later (published, not enrolled).
+DEMO_WISHLIST = ["machine-learning-foundations", "docker-and-kubernetes-in-practice"]

@@ -36,7 +36,7 @@ from assessments.models import Quiz, QuizAttempt
 from assessments.services import quiz_attempt_submit, quiz_create
 from billing.models import Payment
 from billing.services import payment_settle_captured
-from catalog.models import Course, Domain, Enrollment, Lesson, Module
+from catalog.models import Course, Domain, Enrollment, Lesson, Module, WishlistItem
 from catalog.services import (
     course_approve,
     course_create,
@@ -46,11 +46,14 @@ from catalog.services import (
     lesson_complete,
     lesson_create,
     module_create,
+    wishlist_add,
 )
 from common.timeutils import local_date, local_midnight
 from forum.models import Flag, Post, Reply
 from forum.services import flag_create, post_create, post_vote, reply_accept, reply_create
 from gamification.services import leaderboards_rebuild
+from reviews.models import Review
+from reviews.services import review_create, review_helpful_set, review_reply
 from seed import content
 
 RANDOM_SEED = 20260101
@@ -365,6 +368,58 @@ class DemoBuilder:
         reporter = self.users[students[asker][0]]
         self._add(at + datetime.timedelta(hours=2), lambda: self._flag(course, title, spammer, reporter))
 
+    def plan_reviews(self) -> None:
+        """About half of the learners with progress review their course in the last two days (the demo
+        student reviews the course they completed; its instructor replies), some find others' reviews
+        helpful, and the demo student keeps two courses in their wishlist."""
+        demo = self.users[content.STUDENT_EMAIL]
+        completed = self.courses["modern-javascript-and-react"]
+        at = self.latest - DAY
+        stars, text = content.DEMO_REVIEW
+        self._add(at, lambda: self._review(demo, completed, stars, text))
+        self._add(
+            at + datetime.timedelta(hours=3), lambda: self._review_reply(completed, demo, content.DEMO_REVIEW_REPLY)
+        )
+        reviewers = []
+        for index, (email, slug) in enumerate(sorted(self.enrolled)):
+            if email == content.STUDENT_EMAIL or self.rng.random() < 0.5:
+                continue
+            stars, text = content.REVIEW_TEXTS[index % len(content.REVIEW_TEXTS)]
+            when = at + datetime.timedelta(minutes=7 * index)
+            self._add(when, lambda u=self.users[email], c=self.courses[slug], s=stars, t=text: self._review(u, c, s, t))
+            reviewers.append((email, slug))
+        for index, (email, slug) in enumerate(reviewers[:6]):
+            voter = self.users[reviewers[index - 1][0]] if index else demo
+            when = at + datetime.timedelta(hours=4, minutes=index)
+            self._add(when, lambda v=voter, u=self.users[email], c=self.courses[slug]: self._helpful(v, u, c))
+        for slug in content.DEMO_WISHLIST:
+            self._add(at, lambda c=self.courses[slug]: self._save(demo, c))
+
+    def _review(self, user: User, course: Course, stars: int, text: str) -> None:
+        # Only learners the rules allow (active, a lesson done by now), once.
+        enrollment = Enrollment.objects.filter(user=user, course=course, status=Enrollment.Status.ACTIVE).first()
+        if enrollment is None or enrollment.completed_lessons < 1:
+            return
+        if not Review.objects.filter(user=user, course=course).exists():
+            review_create(user=user, course=course, rating=stars, body=text)
+
+    def _review_reply(self, course: Course, author: User, body: str) -> None:
+        review = Review.objects.filter(user=author, course=course, replied_at__isnull=True).first()
+        if review is not None:
+            review_reply(actor=course.instructor, review=review, body=body)
+
+    def _helpful(self, voter: User, author: User, course: Course) -> None:
+        review = Review.objects.filter(user=author, course=course).first()
+        if review is not None and voter.pk != author.pk:
+            review_helpful_set(user=voter, review=review, helpful=True)
+
+    def _save(self, user: User, course: Course) -> None:
+        if (
+            course.status == Course.Status.PUBLISHED
+            and not Enrollment.objects.filter(user=user, course=course).exists()
+        ):
+            wishlist_add(user=user, course=course)
+
     def _p(self, course: Course, title: str) -> Post:
         return Post.objects.get(course=course, title=title)
 
@@ -402,6 +457,7 @@ def demo_seed(*, log: Callable[[str], None] = lambda _: None, now: datetime.date
         builder.catalogue()
         builder.plan_learning()
         builder.plan_forum()
+        builder.plan_reviews()
         builder.replay()
         drift = leaderboards_rebuild(fix=True)
     if drift.count:  # pragma: no cover - would mean an award bypassed gamification.services
@@ -430,4 +486,6 @@ def demo_counts() -> dict[str, int]:
         "forum posts": Post.objects.count(),
         "forum replies": Reply.objects.count(),
         "open flags": Flag.objects.filter(status=Flag.Status.OPEN).count(),
+        "reviews": Review.objects.count(),
+        "wishlist items": WishlistItem.objects.count(),
     }

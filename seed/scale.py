@@ -2,7 +2,9 @@
 
 At N = 10,000: 10,000 users, 300 courses (6 modules x 4 lessons, 3 questions a module), 100,000
 enrollments, 500,000 lesson-progress rows, 1,000,000 XP events with their leaderboard roll-ups, 50,000
-forum posts with replies and votes, quiz attempts, payments and certificates. Counts scale with N.
+forum posts with replies and votes, quiz attempts, payments, certificates, and reviews from about one
+learner in six who did a lesson (≈ 10,000, skewed to 4–5 stars as on real course sites) with the courses'
+rating figures. Counts scale with N.
 
 Rows are generated in memory first (a seeded ``random.Random``, ids derived from row numbers), so every
 denormalised figure is known before anything is written: learner counts, progress, reply counts, vote
@@ -51,6 +53,10 @@ def scale_email(role: str, number: int) -> str:
 
 MARKER_EMAIL = scale_email("learner", 1)
 
+# Share of learners with progress who review, and how their stars are spread (5 down to 1).
+REVIEW_SHARE = 0.17
+REVIEW_STAR_WEIGHTS = {5: 45, 4: 30, 3: 13, 2: 6, 1: 6}
+
 # Table tags in the ids: uuid "5ca1eTTT-0000-4000-8000-<row number>" is readable and never random.
 _TAGS = {
     "user": 1,
@@ -70,6 +76,7 @@ _TAGS = {
     "vote": 15,
     "flag": 16,
     "certificate": 17,
+    "review": 18,
 }
 _ID_PREFIX = {name: f"5ca1e{tag:03x}-0000-4000-8000-" for name, tag in _TAGS.items()}
 
@@ -630,6 +637,24 @@ class ScaleBuilder:
 
     # --- writing ----------------------------------------------------------------------------------
 
+    def build_reviews(self) -> None:
+        """Reviews by learners with at least one lesson done, some hours after their last step."""
+        rng = self.rng
+        stars, weights = list(REVIEW_STAR_WEIGHTS), list(REVIEW_STAR_WEIGHTS.values())
+        texts = [text for _, text in content.REVIEW_TEXTS]
+        self.reviews: list[str] = []
+        ts = self.clock.ts
+        for e in self.enrollments:
+            if e.lessons < 1 or rng.random() >= REVIEW_SHARE:
+                continue
+            at = min(self.now - 60, e.last_activity + rng.randint(600, 3 * 86400))
+            rating = rng.choices(stars, weights=weights)[0]
+            body = texts[rng.randrange(len(texts))]
+            self.reviews.append(
+                f"{sid('review', len(self.reviews) + 1)}\t{ts(at)}\t{ts(at)}\t{sid('course', e.course)}\t"
+                f"{sid('user', e.user)}\t{rating}\t{body}\tt\t0\t\t{NULL}\t{NULL}"
+            )
+
     def write(self) -> None:
         from allauth.account.models import EmailAddress
 
@@ -640,6 +665,7 @@ class ScaleBuilder:
         from certificates.models import Certificate, CertificateNumberCounter
         from forum.models import Flag, Post, Reply, Vote
         from gamification.models import UserBadge, XPEvent
+        from reviews.models import Review
 
         ts = self.clock.ts
         password = make_password(content.DEMO_PASSWORD)
@@ -943,6 +969,25 @@ class ScaleBuilder:
             len(self.xp),
         )
         self.copy(UserBadge, ["id", "user_id", "badge_id", "awarded_at"], self.user_badges, len(self.user_badges))
+        self.copy(
+            Review,
+            [
+                "id",
+                "created_at",
+                "updated_at",
+                "course_id",
+                "user_id",
+                "rating",
+                "body",
+                "is_counted",
+                "helpful_count",
+                "reply_body",
+                "replied_at",
+                "edited_at",
+            ],
+            self.reviews,
+            len(self.reviews),
+        )
 
 
 def _skip_fk_triggers() -> bool:
@@ -959,7 +1004,9 @@ def _skip_fk_triggers() -> bool:
 def scale_seed(*, users: int, log: Callable[[str], None], progress: bool = True) -> ScaleReport | None:
     """Load scale data for ``users`` users; None if it is already there. PostgreSQL only."""
     from accounts.models import User
+    from catalog.search import course_search_documents_rebuild
     from gamification.services import leaderboards_rebuild
+    from reviews.services import course_ratings_rebuild
 
     if connection.vendor != "postgresql":
         raise RuntimeError("Scale data needs PostgreSQL (COPY).")
@@ -974,6 +1021,7 @@ def scale_seed(*, users: int, log: Callable[[str], None], progress: bool = True)
         ("history", builder.build_history),
         ("forum", builder.build_forum),
         ("badges and certificates", builder.build_badges_and_certificates),
+        ("reviews", builder.build_reviews),
     ]
     for _name, step in tqdm(steps, desc="generating", unit=" step", disable=not progress):
         step()
@@ -984,6 +1032,10 @@ def scale_seed(*, users: int, log: Callable[[str], None], progress: bool = True)
         if fast:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = origin")
+        # The search triggers did not run for rows copied with triggers skipped: one pass writes them all.
+        course_search_documents_rebuild()
+        # The courses' rating figures from the reviews just loaded, through the reviews app's own recount.
+        builder.counts["courses with ratings"] = len(course_ratings_rebuild())
         rebuilt = time.monotonic()
         drift = leaderboards_rebuild(fix=True)
         builder.counts["xp roll-ups (built)"] = drift.missing_count

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 # Query parameters whose every value is meaningful (free text matched as typed): nothing to refuse.
 FREE_TEXT = {
     "search": "words to look for",
+    "q": "course suggestions: what the learner has typed so far",
     "action": "audit log: exact action name, an open vocabulary",
     "target_type": "audit log: exact model label",
     "target_id": "audit log: exact id of any kind of object",
@@ -32,6 +33,8 @@ SKIPPED = {
     "/api/forum/posts/{id}/replies/": "needs a forum post; its only parameters are the shared paginator's",
 }
 PATH_VALUES = {"/api/admin/reports/{name}/": {"name": "users"}}
+# Lists under one course: their {id} is the walk's course.
+COURSE_PATHS = {"/api/courses/{id}/reviews/"}
 
 
 @pytest.fixture
@@ -115,7 +118,7 @@ def test_every_list_refuses_a_bogus_value_of_every_declared_parameter(
     module = baker.make("catalog.Module", course=course, position=1)
     valid = {"course": str(course.pk), "module": str(module.pk)}
     query = {param: valid[param] for param in required if param != name}
-    url = path.format(**PATH_VALUES.get(path, {}))
+    url = path.format(**PATH_VALUES.get(path, {}), **({"id": course.pk} if path in COURSE_PATHS else {}))
 
     # When the first role the list lets in (admin, else instructor, else student) sends a bogus value
     for user in (admin_user, instructor, student):

@@ -14,6 +14,7 @@ from certificates.models import Certificate
 from forum.models import Post, Reply
 from gamification.models import XPEvent, XPTotal
 from gamification.services import leaderboards_rebuild
+from reviews.models import Review
 from seed.checks import consistency_violations
 from seed.scale import EMAIL_DOMAIN, MARKER_EMAIL, sid
 
@@ -52,6 +53,12 @@ def test_scale_data_is_proportional_consistent_and_loaded_once(scaled):
     assert XPEvent.objects.filter(user__email__endswith=f"@{EMAIL_DOMAIN}").count() == USERS * 100
     assert Post.objects.filter(user__email__endswith=f"@{EMAIL_DOMAIN}").count() == USERS * 5
     assert Reply.objects.filter(post__user__email__endswith=f"@{EMAIL_DOMAIN}").exists()
+    # And about one learner in six with progress reviewed, and the courses carry the figures
+    reviews = Review.objects.filter(user__email__endswith=f"@{EMAIL_DOMAIN}")
+    assert USERS * 10 * 0.08 < reviews.count() < USERS * 10 * 0.2
+    assert Course.objects.filter(slug__regex=r"-\d{4}$", rating_count__gt=0).exists()
+    # And the search documents were written although the rows were copied with triggers skipped
+    assert not Course.objects.filter(slug__regex=r"-\d{4}$", search_document__isnull=True).exists()
     # And completed enrollments have their certificates, paid ones their payments
     completed = scale_enrollments.filter(completed_at__isnull=False)
     assert completed.exists()

@@ -184,3 +184,27 @@ def test_demo_student_signs_in_through_allauth(seeded, client):
     enrollments = client.get("/api/enrollments/", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert enrollments.status_code == 200
     assert enrollments.json()["count"] == 3
+
+
+def test_seed_demo_creates_reviews_and_a_wishlist(seeded):
+    from catalog.models import Course, WishlistItem
+    from reviews.models import HelpfulVote, Review
+    from reviews.services import course_ratings_rebuild
+
+    student = User.objects.get(email=content.STUDENT_EMAIL)
+    # The demo student reviewed the course they completed, and its instructor replied
+    own = Review.objects.get(user=student)
+    assert own.course.slug == "modern-javascript-and-react" and own.replied_at is not None
+    # Other learners reviewed too, some found helpful, every reviewer allowed by the rules
+    assert Review.objects.count() >= 10
+    assert HelpfulVote.objects.exists()
+    for review in Review.objects.all():
+        enrollment = Enrollment.objects.get(user=review.user, course=review.course)
+        assert enrollment.status == "active" and enrollment.completed_lessons >= 1
+    # The courses' figures equal their reviews
+    assert course_ratings_rebuild(check=True) == []
+    assert Course.objects.filter(rating_count__gt=0).count() >= 3
+    # The demo student keeps two courses for later, none they are enrolled in
+    saved = WishlistItem.objects.filter(user=student)
+    assert sorted(saved.values_list("course__slug", flat=True)) == sorted(content.DEMO_WISHLIST)
+    assert not Enrollment.objects.filter(user=student, course__in=saved.values("course")).exists()

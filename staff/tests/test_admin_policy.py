@@ -52,6 +52,9 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "forum.Reply": (READ_ONLY, set()),
     "forum.Vote": (READ_ONLY, set()),
     "forum.Flag": (READ_ONLY, set()),  # decided by actions calling flag_resolve
+    "reviews.Review": (READ_ONLY, set()),  # removed by an action calling review_delete (recount, audit)
+    "reviews.HelpfulVote": (READ_ONLY, set()),
+    "catalog.WishlistItem": (READ_ONLY, set()),  # learners manage their own
     "audit.AuditLog": (READ_ONLY, set()),
 }
 

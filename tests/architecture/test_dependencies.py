@@ -18,7 +18,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("common",),  # API plumbing, time, money, background tasks: imports no project app
     ("audit",),  # the audit log every app writes to (NetBox's change log)
     ("catalog",),  # domains, courses, curriculum, enrollments, progress, completion
-    ("accounts", "assessments", "billing", "forum"),  # each builds on the catalogue
+    ("accounts", "assessments", "billing", "forum", "reviews"),  # each builds on the catalogue
     ("certificates",),  # issued on course completion, withdrawn on refund
     ("gamification",),  # XP and badges: listens to everyone's domain events
     ("staff",),  # staff operations read everything: dashboard, statistics, reports, admin site

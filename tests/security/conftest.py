@@ -125,6 +125,10 @@ def world(db, make_user, settings) -> World:
     # The instructor's note in their draft course's forum: it exists only for the course's staff.
     draft_post = post_create(user=instructor, course=draft, title="Release plan", body="Publish in May.")
     flag = flag_create(user=instructor, post=post, reason="Off topic")
+    # The student's review of the instructor's course; the other student has done a lesson of theirs, so may review it.
+    review = baker.make("reviews.Review", course=course, user=student, rating=4, body="Clear and short.")
+    Enrollment.objects.filter(user=other_student, course=other_course).update(completed_lessons=1)
+    catalog.wishlist_add(user=student, course=open_course)
 
     certificate, _ = certificate_issue(user=student, course=course)
     certificate.file.save(f"{certificate.certificate_number}.pdf", ContentFile(b"%PDF-1.4\n% matrix\n"), save=True)
@@ -162,6 +166,7 @@ def world(db, make_user, settings) -> World:
             "reply": reply,
             "other_post": other_post,
             "flag": flag,
+            "review": review,
             "certificate": certificate,
             "revoked": revoked,
         },

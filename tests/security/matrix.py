@@ -118,6 +118,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     # --- catalog ----------------------------------------------------------------------------------
     ("domain-list", "GET"): Case(fixed("/api/domains/"), public()),
     ("course-list", "GET"): Case(fixed("/api/courses/"), public()),
+    ("course-facets", "GET"): Case(fixed("/api/courses/facets/"), public()),
+    ("course-suggest", "GET"): Case(fixed("/api/courses/suggest/"), public(), query={"q": lambda w: "py"}),
     ("course-list", "POST"): Case(
         fixed("/api/courses/"),
         rule(201, (*INSTRUCTORS, ADMIN), denied=403),
@@ -289,6 +291,38 @@ MATRIX: dict[tuple[str, str], Case] = {
         pk("post", "/api/forum/posts/{}/replies/"),
         rule(201, (STUDENT, *COURSE_STAFF)),
         body=lambda w: {"body": "Here is how."},
+    ),
+    # --- wishlist (the student saved the open course) -------------------------------------------------------
+    ("wishlist-list", "GET"): Case(fixed("/api/wishlist/"), rule(200, STUDENTS, denied=403)),
+    ("wishlist-list", "POST"): Case(
+        fixed("/api/wishlist/"),
+        rule(201, STUDENTS, denied=403, student=200),  # already saved: 200
+        body=lambda w: {"course": str(w.open_course.pk)},
+    ),
+    ("wishlist-detail", "DELETE"): Case(
+        pk("open_course", "/api/wishlist/{}/"),
+        rule(204, (STUDENT,), other_student=404, **{DEMOTED: 404}, instructor=403, other_instructor=403, admin=403),
+    ),
+    # --- reviews (the student's review of the instructor's course) -------------------------------------------
+    ("course-reviews", "GET"): Case(pk("course", "/api/courses/{}/reviews/"), public()),
+    ("course-reviews", "POST"): Case(
+        # Only the other student has done a lesson of the other course (the demoted instructor never enrolled).
+        pk("other_course", "/api/courses/{}/reviews/"),
+        rule(201, (OTHER_STUDENT,), denied=403, **{DEMOTED: 403}),
+        body=lambda w: {"rating": 4, "body": "Good"},
+    ),
+    ("review-detail", "PATCH"): Case(
+        pk("review", "/api/reviews/{}/"), rule(200, (STUDENT,)), body=lambda w: {"rating": 5}
+    ),
+    ("review-detail", "DELETE"): Case(pk("review", "/api/reviews/{}/"), rule(204, (STUDENT, ADMIN))),
+    ("review-reply", "POST"): Case(
+        pk("review", "/api/reviews/{}/reply/"), rule(200, COURSE_STAFF), body=lambda w: {"body": "Thanks!"}
+    ),
+    ("review-helpful", "POST"): Case(
+        # Authors do not vote on their own review.
+        pk("review", "/api/reviews/{}/helpful/"),
+        rule(200, (OTHER_STUDENT, *INSTRUCTORS, ADMIN), student=403),
+        body=lambda w: {},
     ),
     ("forum-post-flag", "POST"): Case(
         pk("post", "/api/forum/posts/{}/flag/"),
