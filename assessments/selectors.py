@@ -1,5 +1,7 @@
-"""Reads of quiz data: a module's questions, per-question statistics, a learner's attempts, and the
-unpassed modules that catalog's course completion asks about."""
+"""Reads of quiz data: a module's questions, per-question statistics and a learner's attempts.
+
+Which modules a learner has passed is the catalog's record (``catalog.selectors.unpassed_quiz_module_ids``).
+"""
 
 from __future__ import annotations
 
@@ -8,24 +10,7 @@ from uuid import UUID
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from assessments.models import Quiz, QuizAttempt, QuizResult
-
-
-def unpassed_quiz_module_ids(*, user, course_id: UUID) -> set[UUID]:
-    """Modules of the course that have questions and that ``user`` has not yet passed.
-
-    A module without questions counts as passed, so it never appears here.
-    """
-    with_questions = set(
-        Quiz.objects.filter(module__course_id=course_id).values_list("module_id", flat=True).distinct()
-    )
-    if not with_questions:
-        return set()
-    passed = set(
-        QuizAttempt.objects.filter(user=user, module_id__in=with_questions, passed=True)
-        .values_list("module_id", flat=True)
-        .distinct()
-    )
-    return with_questions - passed
+from catalog.selectors import unpassed_quiz_module_ids  # noqa: F401  (re-exported for callers of this app)
 
 
 def module_quizzes(*, module_id: UUID) -> QuerySet[Quiz]:

@@ -24,8 +24,14 @@ from assessments.models import Quiz, QuizAttempt, QuizResult
 from assessments.signals import module_quiz_passed
 from assessments.validators import options_normalise, quiz_content_errors
 from catalog import errors as catalog_errors
-from catalog.models import Enrollment, Module
-from catalog.services import content_delete_allowed_check, course_completion_check
+from catalog.models import Module
+from catalog.services import (
+    content_delete_allowed_check,
+    course_completion_check,
+    enrollment_lock,
+    module_lock,
+    module_quiz_pass_record,
+)
 from common.exceptions import ApplicationError, ForbiddenError, NotFoundError, RateLimitedError
 from common.ordering import position_clamp, positions_apply
 from common.services import model_update
@@ -37,7 +43,7 @@ _QUIZ_FIELDS = ("question", "options", "correct_option", "explanation")
 
 def _module_lock(*, module_id: UUID) -> Module:
     # Serialises every write to one module's question list (positions are read, then rewritten).
-    return Module.objects.select_for_update().get(pk=module_id)
+    return module_lock(module_id=module_id)
 
 
 def _ordered_quiz_ids(*, module_id: UUID) -> list[UUID]:
@@ -197,11 +203,7 @@ def quiz_attempt_submit(*, user, module: Module, answers: list[dict[str, Any]]) 
     ``answers`` is ``[{"quiz": UUID, "selected_option": int}]`` with one answer per question.
     The returned attempt carries ``results`` (a list, in question order) and ``first_pass``.
     """
-    enrollment = (
-        Enrollment.objects.select_for_update()
-        .filter(user=user, course_id=module.course_id, status=Enrollment.Status.ACTIVE)
-        .first()
-    )
+    enrollment = enrollment_lock(user=user, course_id=module.course_id)
     if enrollment is None:
         raise ForbiddenError("Enroll in this course to take its quizzes.", code=catalog_errors.NOT_ENROLLED)
     _attempt_quota_check(user=user, module=module)
@@ -228,7 +230,8 @@ def quiz_attempt_submit(*, user, module: Module, answers: list[dict[str, Any]]) 
     total = len(results)
     # Integer comparison, so "exactly at the pass mark" passes without rounding surprises.
     passed = score * 100 >= module.pass_mark * total
-    first_pass = passed and not QuizAttempt.objects.filter(user=user, module=module, passed=True).exists()
+    # The catalog keeps who passed which module (completion reads it); under the enrollment lock.
+    first_pass = passed and module_quiz_pass_record(user=user, module=module)
 
     attempt = QuizAttempt.objects.create(
         user=user,

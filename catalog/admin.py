@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from catalog import services
-from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
+from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module, ModuleQuizPass
 from common.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceRefusalsAsMessages
 from common.exceptions import ApplicationError
 
@@ -358,3 +358,15 @@ class LessonProgressAdmin(ReadOnlyAdmin):
     search_fields = ["user__email", "user__full_name", "lesson__title", "course__title"]
     date_hierarchy = "completed_at"
     fields = readonly_fields = ["user", "lesson", "course", "completed_at"]
+
+
+@admin.register(ModuleQuizPass)
+class ModuleQuizPassAdmin(ReadOnlyAdmin):
+    """History written when a learner first passes a module's quiz (course completion reads it)."""
+
+    list_display = ["user", "module", "course", "passed_at"]
+    list_filter = ["passed_at"]
+    list_select_related = ["user", "module", "course"]
+    search_fields = ["user__email", "user__full_name", "module__title", "course__title"]
+    date_hierarchy = "passed_at"
+    fields = readonly_fields = ["user", "module", "course", "passed_at"]

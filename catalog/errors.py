@@ -2,7 +2,7 @@
 
 COURSE_NOT_PUBLISHED = "course_not_published"
 PAYMENT_REQUIRED = "payment_required"
-# Enrollment state, the same code wherever it is checked (catalog, billing, assessments).
+# Enrollment state, the same code wherever it is checked (catalog and every app that builds on it).
 ALREADY_ENROLLED = "already_enrolled"
 NOT_ENROLLED = "not_enrolled"
 # Course staff only (catalog.permissions.course_staff_require), the same code in every app.

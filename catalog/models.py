@@ -116,6 +116,9 @@ class Module(TimeStampedModel):
     position = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     # Percentage of the module's quiz questions a learner must answer correctly to pass.
     pass_mark = models.PositiveSmallIntegerField(default=60, validators=[MinValueValidator(0), MaxValueValidator(100)])
+    # The module's quiz size, kept by catalog.services.module_quiz_question_count_set whenever the quiz
+    # app adds or removes a question: completion and the curriculum read it without asking that app.
+    quiz_question_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["course", "position"]
@@ -218,3 +221,27 @@ class LessonProgress(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user} ✓ {self.lesson}"
+
+
+class ModuleQuizPass(UUIDModel):
+    """A learner passed a module's quiz (the first time). Course completion reads these rows."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="module_quiz_passes")
+    # PROTECT: a learner's history outlives any edit of the content; content with learners is never deleted.
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="quiz_passes")
+    # Denormalised from module.course so per-course completion is one indexed lookup.
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
+    passed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["passed_at"]
+        verbose_name_plural = "module quiz passes"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "module"], name="catalog_modulequizpass_user_module_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "course"], name="catalog_quizpass_user_course"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ✓ quiz {self.module}"

@@ -70,6 +70,7 @@ _TAGS = {
     "vote": 15,
     "flag": 16,
     "certificate": 17,
+    "quizpass": 18,
 }
 _ID_PREFIX = {name: f"5ca1e{tag:03x}-0000-4000-8000-" for name, tag in _TAGS.items()}
 
@@ -636,7 +637,7 @@ class ScaleBuilder:
         from accounts.models import User
         from assessments.models import Quiz, QuizAttempt, QuizResult
         from billing.models import Payment
-        from catalog.models import Course, Enrollment, Lesson, LessonProgress, Module
+        from catalog.models import Course, Enrollment, Lesson, LessonProgress, Module, ModuleQuizPass
         from certificates.models import Certificate, CertificateNumberCounter
         from forum.models import Flag, Post, Reply, Vote
         from gamification.models import UserBadge, XPEvent
@@ -717,7 +718,7 @@ class ScaleBuilder:
                 module = self.module_number(c["n"], m)
                 modules.append(
                     f"{sid('module', module)}\t{created}\t{created}\t{sid('course', c['n'])}\tModule {m + 1}: "
-                    f"{c['title']} part {m + 1}\t\t{m + 1}\t60"
+                    f"{c['title']} part {m + 1}\t\t{m + 1}\t60\t{QUESTIONS_PER_MODULE}"
                 )
                 for q in range(QUESTIONS_PER_MODULE):
                     quizzes.append(
@@ -738,7 +739,17 @@ class ScaleBuilder:
                     )
         self.copy(
             Module,
-            ["id", "created_at", "updated_at", "course_id", "title", "description", "position", "pass_mark"],
+            [
+                "id",
+                "created_at",
+                "updated_at",
+                "course_id",
+                "title",
+                "description",
+                "position",
+                "pass_mark",
+                "quiz_question_count",
+            ],
             modules,
             len(modules),
         )
@@ -849,6 +860,18 @@ class ScaleBuilder:
                 for n, user, module, passed, at in self.attempt_rows
             ),
             len(self.attempt_rows),
+        )
+
+        passes = [(n, user, module, at) for n, user, module, passed, at in self.attempt_rows if passed]
+        self.copy(
+            ModuleQuizPass,
+            ["id", "user_id", "module_id", "course_id", "passed_at"],
+            (
+                f"{sid('quizpass', n)}\t{sid('user', user)}\t{sid('module', module)}"
+                f"\t{sid('course', (module - 1) // MODULES_PER_COURSE + 1)}\t{ts(at)}"
+                for n, user, module, at in passes
+            ),
+            len(passes),
         )
 
         def results():
