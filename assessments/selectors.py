@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from assessments.models import Quiz, QuizAttempt, QuizResult
+from catalog.models import Module
 from catalog.selectors import unpassed_quiz_module_ids  # noqa: F401  (re-exported for callers of this app)
 
 
@@ -33,9 +35,54 @@ def module_quiz_stats(*, module_id: UUID) -> QuerySet[Quiz]:
     )
 
 
+def _with_reveal_facts(attempts: QuerySet[QuizAttempt]) -> QuerySet[QuizAttempt]:
+    """What the module's ``reveal`` policy asks, in the same query: has the learner passed the module,
+    and how many attempts have they used there."""
+    same = {"user_id": OuterRef("user_id"), "module_id": OuterRef("module_id")}
+    used = QuizAttempt.objects.filter(**same).order_by().values("module_id").annotate(n=Count("pk")).values("n")
+    return attempts.select_related("module").annotate(
+        module_passed=Exists(QuizAttempt.objects.filter(**same, passed=True)),
+        module_attempts_used=Coalesce(Subquery(used), 0),
+    )
+
+
+def attempt_reveals(attempt: QuizAttempt) -> bool:
+    """Whether the learner may see per-question correctness, the correct options and the explanations
+    of ``attempt`` under its module's ``reveal`` policy (never while it is open)."""
+    if attempt.status == QuizAttempt.Status.IN_PROGRESS:
+        return False
+    module = attempt.module
+    if module.reveal == Module.Reveal.IMMEDIATELY:
+        return True
+    if module.reveal == Module.Reveal.AFTER_PASS:
+        if not hasattr(attempt, "module_passed"):
+            attempt.module_passed = QuizAttempt.objects.filter(
+                user_id=attempt.user_id, module_id=attempt.module_id, passed=True
+            ).exists()
+        return attempt.module_passed
+    if module.reveal == Module.Reveal.AFTER_LAST_ATTEMPT and module.max_attempts is not None:
+        if not hasattr(attempt, "module_attempts_used"):
+            attempt.module_attempts_used = QuizAttempt.objects.filter(
+                user_id=attempt.user_id, module_id=attempt.module_id
+            ).count()
+        return attempt.module_attempts_used >= module.max_attempts
+    return False
+
+
+def quiz_attempt_get(*, user, attempt_id: UUID) -> QuizAttempt | None:
+    """One of ``user``'s attempts with its results and the questions as shown (3 queries), or None."""
+    attempt = user_quiz_attempts(user=user).filter(pk=attempt_id).first()
+    if attempt is None:
+        return None
+    by_id = {str(quiz.pk): quiz for quiz in Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw])}
+    attempt.shown_questions = [(by_id[item["quiz"]], item["order"]) for item in attempt.draw if item["quiz"] in by_id]
+    return attempt
+
+
 def user_quiz_attempts(*, user, module_id: UUID | None = None) -> QuerySet[QuizAttempt]:
-    """``user``'s own attempts, newest first, with their results (one extra query for all of them)."""
-    attempts = QuizAttempt.objects.filter(user=user)
+    """``user``'s own attempts, newest first, with their module, what its reveal policy needs, and
+    their results (one extra query for all of them)."""
+    attempts = _with_reveal_facts(QuizAttempt.objects.filter(user=user))
     if module_id is not None:
         attempts = attempts.filter(module_id=module_id)
     results = QuizResult.objects.select_related("quiz").order_by("position")

@@ -13,7 +13,16 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from catalog import services
-from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module, ModuleQuizPass
+from catalog.models import (
+    MODULE_QUIZ_SETTINGS,
+    Course,
+    Domain,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+    ModuleQuizPass,
+)
 from common.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceRefusalsAsMessages
 from common.exceptions import ApplicationError
 
@@ -220,7 +229,8 @@ class ModuleAdmin(ServiceRefusalsAsMessages):
         return ["course"] if obj else []
 
     def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in ("title", "description", "position", "pass_mark")}
+        names = ("title", "description", "position", "pass_mark", *MODULE_QUIZ_SETTINGS)
+        data = {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
         if change:
             services.module_update(module=obj, data=data)
         else:

@@ -27,6 +27,7 @@ from catalog import errors
 from catalog.models import (
     COURSE_PRICE_MIN_PAID,
     COURSE_PRICE_TOO_LOW,
+    MODULE_QUIZ_SETTINGS,
     Course,
     Domain,
     Enrollment,
@@ -286,14 +287,28 @@ def _progress_recompute_queue(course_id: UUID) -> None:
 
 @transaction.atomic
 def module_create(
-    *, course: Course, title: str, description: str = "", position: int | None = None, pass_mark: int = 60
+    *,
+    course: Course,
+    title: str,
+    description: str = "",
+    position: int | None = None,
+    pass_mark: int = 60,
+    **quiz_settings: Any,
 ) -> Module:
-    """Insert a module at ``position`` (default: last), shifting the ones after it down."""
+    """Insert a module at ``position`` (default: last), shifting the ones after it down.
+
+    ``quiz_settings`` are any of ``MODULE_QUIZ_SETTINGS`` (how the module's quiz is taken).
+    """
+    unknown = set(quiz_settings) - set(MODULE_QUIZ_SETTINGS)
+    if unknown:
+        raise TypeError(f"module_create() got unexpected settings: {sorted(unknown)}")
     _course_lock(course)
     siblings = _siblings(Module.objects.filter(course=course))
     at = position_clamp(position, last=len(siblings) + 1)
     positions_renumber(Module.objects, siblings, hole=at)
-    return Module.objects.create(course=course, title=title, description=description, position=at, pass_mark=pass_mark)
+    return Module.objects.create(
+        course=course, title=title, description=description, position=at, pass_mark=pass_mark, **quiz_settings
+    )
 
 
 @transaction.atomic
@@ -301,7 +316,9 @@ def module_update(*, module: Module, data: dict[str, Any]) -> Module:
     """Edit a module; a new ``position`` moves it and renumbers its siblings. It never changes course."""
     _course_lock(module.course)
     module = Module.objects.select_related("course").get(pk=module.pk)
-    module, _ = model_update(instance=module, fields=("title", "description", "pass_mark"), data=data)
+    module, _ = model_update(
+        instance=module, fields=("title", "description", "pass_mark", *MODULE_QUIZ_SETTINGS), data=data
+    )
     if data.get("position") is not None:
         module.position = _move(Module, Module.objects.filter(course_id=module.course_id), module, data["position"])
     return module

@@ -40,7 +40,7 @@ def test_learner_lists_questions_in_order_without_answers(client_for, enrolled, 
     body = response.json()
     assert body["count"] == 3
     assert [item["position"] for item in body["results"]] == [1, 2, 3]
-    assert set(body["results"][0]) == {"id", "module", "position", "question", "options"}
+    assert set(body["results"][0]) == {"id", "module", "position", "type", "question", "options"}
     assert body["results"][0]["options"] == ["A", "B", "C", "D"]
 
 
@@ -122,6 +122,7 @@ def test_learner_reads_one_question_without_answer(client_for, enrolled, module,
         "id": str(quiz.pk),
         "module": str(module.pk),
         "position": 1,
+        "type": "single",
         "question": "Question 1?",
         "options": ["A", "B", "C", "D"],
     }

@@ -208,6 +208,20 @@ MATRIX: dict[tuple[str, str], Case] = {
         rule(201, (STUDENT,), denied=403),
         body=lambda w: {"answers": [{"quiz": str(w.quiz.pk), "selected_option": 0}]},
     ),
+    ("quiz-attempt-start", "POST"): Case(
+        pk("module", "/api/modules/{}/quiz-attempts/start/"), rule(201, (STUDENT,), denied=403)
+    ),
+    # The world's attempt is the student's, already submitted: its learner may read it, and is told it is
+    # closed when saving or submitting again; to anyone else it does not exist.
+    ("quiz-attempt-detail", "GET"): Case(pk("attempt", "/api/quiz-attempts/{}/"), rule(200, (STUDENT,), denied=404)),
+    ("quiz-attempt-detail", "PATCH"): Case(
+        pk("attempt", "/api/quiz-attempts/{}/"),
+        rule(409, (STUDENT,), denied=404),
+        body=lambda w: {"answers": [{"quiz": str(w.quiz.pk), "selected_options": [0]}]},
+    ),
+    ("quiz-attempt-submit", "POST"): Case(
+        pk("attempt", "/api/quiz-attempts/{}/submit/"), rule(409, (STUDENT,), denied=404), body=lambda w: {}
+    ),
     ("quiz-result-list", "GET"): Case(fixed("/api/quiz-results/"), rule(200, SIGNED_IN)),
     # --- billing ----------------------------------------------------------------------------------
     ("payment-order", "POST"): Case(
