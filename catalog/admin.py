@@ -215,9 +215,21 @@ class LessonInline(ReadOnlyInline):
     ordering = ["position"]
 
 
+def _nullable(name: str) -> bool:
+    return Module._meta.get_field(name).null
+
+
+class ModuleForm(PositionedForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in MODULE_QUIZ_SETTINGS:
+            if name in self.fields:
+                self.fields[name].required = False  # left empty: the model's default
+
+
 @admin.register(Module)
 class ModuleAdmin(ServiceRefusalsAsMessages):
-    form = PositionedForm
+    form = ModuleForm
     list_display = ["title", "course", "position", "pass_mark"]
     list_select_related = ["course"]
     search_fields = ["title", "course__title"]
@@ -229,8 +241,13 @@ class ModuleAdmin(ServiceRefusalsAsMessages):
         return ["course"] if obj else []
 
     def save_model(self, request, obj, form, change):
-        names = ("title", "description", "position", "pass_mark", *MODULE_QUIZ_SETTINGS)
-        data = {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
+        data = {name: form.cleaned_data[name] for name in ("title", "description", "position", "pass_mark")}
+        # Quiz settings left empty keep their defaults (the nullable ones: "no draw / limit").
+        data |= {
+            name: form.cleaned_data[name]
+            for name in MODULE_QUIZ_SETTINGS
+            if name in form.cleaned_data and (form.cleaned_data[name] not in (None, "") or _nullable(name))
+        }
         if change:
             services.module_update(module=obj, data=data)
         else:

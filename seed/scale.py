@@ -16,6 +16,7 @@ module; forum XP is clipped to ``XP_FORUM_DAILY_CAP`` per local day; paid enroll
 from __future__ import annotations
 
 import datetime
+import json
 import random
 import time
 from collections import defaultdict
@@ -207,7 +208,9 @@ class Copy:
             if default is None and not f.null:
                 raise RuntimeError(f"seed.scale does not know how to fill {model._meta.label}.{f.attname}")
             tail_columns.append(f.column)
-            tail_values.append(_text(f.get_db_prep_value(default, connection)))
+            # JSON goes in as its text (the driver's adapter object has no COPY text form).
+            value = json.dumps(default) if isinstance(f, models.JSONField) else f.get_db_prep_value(default, connection)
+            tail_values.append(_text(value))
         by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
         names = ", ".join(connection.ops.quote_name(c) for c in [by_attname[a] for a in columns] + tail_columns)
         self.sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
@@ -725,7 +728,7 @@ class ScaleBuilder:
                         f"{sid('quiz', self.quiz_number(module, q))}\t{created}\t{created}\t{sid('module', module)}\t"
                         f"Question {q + 1} of module {m + 1}: which statement is true?\t"
                         f'["The first statement", "The second statement", "The third statement", "None of them"]\t'
-                        f"{(module + q) % 4}\t{q + 1}\tSee lesson {q + 1} of this module."
+                        f"{(module + q) % 4}\t[{(module + q) % 4}]\t{q + 1}\tSee lesson {q + 1} of this module."
                     )
                 for p in range(LESSONS_PER_MODULE):
                     index = m * LESSONS_PER_MODULE + p
@@ -782,6 +785,7 @@ class ScaleBuilder:
                 "question",
                 "options",
                 "correct_option",
+                "correct_options",
                 "position",
                 "explanation",
             ],
@@ -852,11 +856,23 @@ class ScaleBuilder:
         total = QUESTIONS_PER_MODULE
         self.copy(
             QuizAttempt,
-            ["id", "user_id", "module_id", "score", "total", "percentage", "pass_mark", "passed", "created_at"],
+            [
+                "id",
+                "user_id",
+                "module_id",
+                "score",
+                "points",
+                "total",
+                "percentage",
+                "pass_mark",
+                "passed",
+                "created_at",
+                "submitted_at",
+            ],
             (
                 f"{sid('attempt', n)}\t{sid('user', user)}\t{sid('module', module)}"
-                f"\t{total if passed else 1}\t{total}\t"
-                f"{'100.00' if passed else '33.33'}\t60\t{'t' if passed else 'f'}\t{ts(at)}"
+                f"\t{total if passed else 1}\t{total if passed else 1}\t{total}\t"
+                f"{'100.00' if passed else '33.33'}\t60\t{'t' if passed else 'f'}\t{ts(at)}\t{ts(at)}"
                 for n, user, module, passed, at in self.attempt_rows
             ),
             len(self.attempt_rows),
@@ -887,6 +903,7 @@ class ScaleBuilder:
                         f"\t{sid('quiz', self.quiz_number(module, q))}\t{sid('user', user)}\t"
                         f"Question {q + 1}: which statement is true?"
                         f"\t{q + 1}\t{correct if right else (correct + 1) % 4}\t"
+                        f"[{correct if right else (correct + 1) % 4}]\t[{correct}]\t{1 if right else 0}\t"
                         f"{'t' if right else 'f'}\t{when}"
                     )
 
@@ -900,6 +917,9 @@ class ScaleBuilder:
                 "question",
                 "position",
                 "selected_option",
+                "selected_options",
+                "correct_options",
+                "credit",
                 "is_correct",
                 "timestamp",
             ],
