@@ -14,6 +14,46 @@ from assessments.models import Quiz, QuizAttempt, QuizResult
 from catalog.models import Module
 from catalog.selectors import unpassed_quiz_module_ids  # noqa: F401  (re-exported for callers of this app)
 
+# The classic item-analysis groups: the best and the worst 27% of attempts.
+DISCRIMINATION_GROUP_SHARE = 0.27
+
+
+def quiz_item_analysis(*, module_id: UUID, quiz_ids: list[UUID]) -> dict[UUID, dict[str, float | None]]:
+    """Per question of ``quiz_ids``: ``difficulty`` (share of its judged answers that were right) and
+    ``discrimination`` (share right among the best 27% of the module's judged attempts minus among the
+    worst 27%; from −1 to 1, higher separates stronger from weaker learners better; null when fewer than
+    two attempts, or a group never met the question). Two queries, whatever the number of questions."""
+    ranked = list(
+        QuizAttempt.objects.filter(module_id=module_id)
+        .exclude(status=QuizAttempt.Status.IN_PROGRESS)
+        .order_by("-percentage", "created_at")
+        .values_list("pk", flat=True)
+    )
+    size = max(1, round(len(ranked) * DISCRIMINATION_GROUP_SHARE)) if len(ranked) >= 2 else 0
+    upper, lower = set(ranked[:size]), set(ranked[len(ranked) - size :]) if size else set()
+    tally: dict[UUID, dict[str, list[int]]] = {pk: {"all": [0, 0], "upper": [0, 0], "lower": [0, 0]} for pk in quiz_ids}
+    rows = QuizResult.objects.filter(quiz_id__in=quiz_ids, attempt__module_id=module_id).values_list(
+        "quiz_id", "attempt_id", "is_correct"
+    )
+    for quiz_id, attempt_id, is_correct in rows:
+        groups = ["all"] + (["upper"] if attempt_id in upper else []) + (["lower"] if attempt_id in lower else [])
+        for group in groups:
+            tally[quiz_id][group][0] += 1
+            tally[quiz_id][group][1] += int(is_correct)
+
+    def share(counts: list[int]) -> float | None:
+        return counts[1] / counts[0] if counts[0] else None
+
+    analysis = {}
+    for pk, groups in tally.items():
+        high, low = share(groups["upper"]), share(groups["lower"])
+        difficulty = share(groups["all"])
+        analysis[pk] = {
+            "difficulty": None if difficulty is None else round(difficulty, 4),
+            "discrimination": None if high is None or low is None else round(high - low, 4),
+        }
+    return analysis
+
 
 def module_quizzes(*, module_id: UUID) -> QuerySet[Quiz]:
     return Quiz.objects.filter(module_id=module_id).order_by("position")

@@ -112,9 +112,27 @@ class QuizStatsSerializer(serializers.ModelSerializer):
     correct_learners = serializers.IntegerField(help_text="Learners who answered it correctly at least once.")
     correct_share = serializers.SerializerMethodField(help_text="correct_learners / attempted_learners (0–1).")
 
+    difficulty = serializers.FloatField(
+        allow_null=True, help_text="Share of all judged answers that were right (0–1); null before any answer."
+    )
+    discrimination = serializers.FloatField(
+        allow_null=True,
+        help_text="Share right in the best 27% of attempts minus in the worst 27% (−1 to 1); low or negative "
+        "values flag a question that does not separate strong from weak learners.",
+    )
+
     class Meta:
         model = Quiz
-        fields = ["id", "position", "question", "attempted_learners", "correct_learners", "correct_share"]
+        fields = [
+            "id",
+            "position",
+            "question",
+            "attempted_learners",
+            "correct_learners",
+            "correct_share",
+            "difficulty",
+            "discrimination",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.FloatField(allow_null=True))

@@ -155,13 +155,18 @@ class QuizStatsView(generics.GenericAPIView):
         tags=["quizzes"],
         parameters=[MODULE_PARAM],
         responses={200: QuizStatsSerializer(many=True)},
-        description="Per question of the module: learners who attempted it and the share who answered correctly. "
+        description="Per question of the module: learners who attempted it and the share who answered correctly, "
+        "its difficulty (share of right answers) and discrimination (best 27% of attempts minus worst 27%). "
         "Course instructor and admins only.",
     )
     def get(self, request):
         module = _module_from_query(request)
         course_staff_require(user=request.user, course=module.course)
         page = self.paginate_queryset(selectors.module_quiz_stats(module_id=module.pk))
+        analysis = selectors.quiz_item_analysis(module_id=module.pk, quiz_ids=[quiz.pk for quiz in page])
+        for quiz in page:
+            quiz.difficulty = analysis[quiz.pk]["difficulty"]
+            quiz.discrimination = analysis[quiz.pk]["discrimination"]
         return self.get_paginated_response(QuizStatsSerializer(page, many=True).data)
 
 
