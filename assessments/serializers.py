@@ -325,3 +325,16 @@ class QuizAttemptSubmittedSerializer(QuizAttemptDetailSerializer):
     class Meta(QuizAttemptDetailSerializer.Meta):
         fields = [*QuizAttemptDetailSerializer.Meta.fields, "first_pass"]
         read_only_fields = fields
+
+
+class QuizImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="UTF-8 CSV with a header row: type (single, multiple, true_false; empty = single), question, "
+        "options (separated by |; empty for true/false), correct (0-based indexes separated by |), explanation, "
+        "partial_credit (true/false)."
+    )
+
+
+class QuizImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    questions = QuizStaffSerializer(many=True)

@@ -10,6 +10,8 @@ the daily attempt count and the "first pass" decision cannot race with a concurr
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import random
 from datetime import datetime, timedelta
@@ -576,3 +578,94 @@ def quiz_attempt_close_if_overdue(*, user, attempt_id: UUID) -> bool:
         pk=attempt_id, user=user, status=QuizAttempt.Status.IN_PROGRESS, deadline__lt=timezone.now() - SUBMIT_GRACE
     ).exists()
     return overdue and quiz_attempt_close(attempt_id=attempt_id)
+
+
+# --- bulk import ------------------------------------------------------------------------------------
+
+QUIZ_IMPORT_MAX_BYTES = 1_000_000
+QUIZ_IMPORT_MAX_ROWS = 500
+QUIZ_IMPORT_COLUMNS = ("type", "question", "options", "correct", "explanation", "partial_credit")
+_TRUE_WORDS = {"1", "true", "yes", "y"}
+
+
+def _import_row(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """One CSV row as ``quiz_create`` arguments, and its field errors."""
+    type = (row.get("type") or "").strip() or Quiz.Type.SINGLE
+    options = [option for option in (row.get("options") or "").split("|")] if (row.get("options") or "").strip() else []
+    question = (row.get("question") or "").strip()
+    field_errors: dict[str, list[str]] = {}
+    if not question:
+        field_errors["question"] = ["Give the question's text."]
+    elif len(question) > 2000:
+        field_errors["question"] = ["At most 2000 characters."]
+    try:
+        correct = [int(part) for part in (row.get("correct") or "").split("|") if part.strip()]
+    except ValueError:
+        correct = []
+        field_errors["correct"] = ["Give 0-based option indexes separated by |."]
+    explanation = (row.get("explanation") or "").strip()
+    if len(explanation) > 4000:
+        field_errors["explanation"] = ["At most 4000 characters."]
+    if type == Quiz.Type.TRUE_FALSE and not options:
+        options = list(TRUE_FALSE_OPTIONS)
+    arguments = {
+        "type": type,
+        "question": question,
+        "options": options,
+        "correct_option": correct[0] if len(correct) == 1 else None,
+        "correct_options": correct,
+        "explanation": explanation,
+        "partial_credit": (row.get("partial_credit") or "").strip().lower() in _TRUE_WORDS,
+    }
+    content = quiz_content_errors(
+        options=options, correct_option=arguments["correct_option"], type=type, correct_options=correct
+    )
+    for name, messages in content.items():
+        field_errors.setdefault("correct" if name.startswith("correct") else name, messages)
+    return arguments, field_errors
+
+
+def quiz_csv_rows(*, content: bytes) -> list[dict[str, str]]:
+    """The rows of an uploaded CSV (UTF-8, header row naming ``QUIZ_IMPORT_COLUMNS``), or 400 ``file``."""
+
+    def refuse(message: str) -> ApplicationError:
+        return ApplicationError("Invalid input.", code=errors.INVALID, errors={"file": [message]})
+
+    if len(content) > QUIZ_IMPORT_MAX_BYTES:
+        raise refuse(f"The file is larger than {QUIZ_IMPORT_MAX_BYTES // 1000} kB.")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise refuse("The file is not UTF-8 text.") from None
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = [name.strip() for name in reader.fieldnames or []]
+        missing = [name for name in ("question", "correct") if name not in header]
+        if missing:
+            raise refuse(f"The header row lacks: {', '.join(missing)} (columns: {', '.join(QUIZ_IMPORT_COLUMNS)}).")
+        reader.fieldnames = header
+        rows = []
+        for row in reader:
+            rows.append({key: value for key, value in row.items() if isinstance(key, str) and isinstance(value, str)})
+            if len(rows) > QUIZ_IMPORT_MAX_ROWS:
+                raise refuse(f"At most {QUIZ_IMPORT_MAX_ROWS} questions per file.")
+    except csv.Error as error:
+        raise refuse(f"Not a readable CSV file: {error}.") from None
+    if not rows:
+        raise refuse("The file has no question rows.")
+    return rows
+
+
+@transaction.atomic
+def quiz_import(*, module: Module, rows: list[dict[str, str]]) -> list[Quiz]:
+    """Append every row as a question of ``module``, all or nothing: any faulty row answers 400 with its
+    errors as ``rows.N.column`` (N = the row's 1-based number after the header) and nothing is created."""
+    parsed, field_errors = [], {}
+    for number, row in enumerate(rows, start=1):
+        arguments, row_errors = _import_row(row)
+        parsed.append(arguments)
+        for name, messages in row_errors.items():
+            field_errors[f"rows.{number}.{name}"] = messages
+    if field_errors:
+        raise ApplicationError("Invalid input.", code=errors.INVALID, errors=field_errors)
+    return [quiz_create(module=module, **arguments) for arguments in parsed]

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +26,8 @@ from assessments.serializers import (
     QuizAttemptSubmitSerializer,
     QuizAttemptSubmittedSerializer,
     QuizCreateSerializer,
+    QuizImportResultSerializer,
+    QuizImportSerializer,
     QuizLearnerSerializer,
     QuizReorderSerializer,
     QuizStaffSerializer,
@@ -290,3 +293,25 @@ class QuizAttemptSubmitView(APIView):
             user=request.user, attempt_id=pk, answers=serializer.validated_data["answers"]
         )
         return _attempt_detail(request, pk, first_pass=attempt.first_pass)
+
+
+class QuizImportView(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        tags=["quizzes"],
+        request={"multipart/form-data": QuizImportSerializer},
+        responses={201: QuizImportResultSerializer},
+        description="Append questions to the module from a CSV file, all or nothing: a faulty row answers 400 "
+        "with its errors under `rows.N.column` (N = 1-based row after the header) and nothing is created. "
+        "At most 500 rows and 1 MB. Course instructor and admins only.",
+    )
+    def post(self, request, pk):
+        module = get_object_or_404(module_structure_visible(user=request.user).select_related("course"), pk=pk)
+        course_staff_require(user=request.user, course=module.course)
+        serializer = QuizImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rows = services.quiz_csv_rows(content=serializer.validated_data["file"].read())
+        quizzes = services.quiz_import(module=module, rows=rows)
+        body = {"created": len(quizzes), "questions": QuizStaffSerializer(quizzes, many=True).data}
+        return Response(body, status=status.HTTP_201_CREATED)

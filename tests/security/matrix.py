@@ -208,6 +208,11 @@ MATRIX: dict[tuple[str, str], Case] = {
         rule(201, (STUDENT,), denied=403),
         body=lambda w: {"answers": [{"quiz": str(w.quiz.pk), "selected_option": 0}]},
     ),
+    # A multipart upload: the matrix's JSON body reaches course staff as 415 (they passed the permission
+    # check; assessments/tests/test_quiz_import.py uploads real files); everyone else is refused first.
+    ("quiz-import", "POST"): Case(
+        pk("module", "/api/modules/{}/quizzes/import/"), rule(415, COURSE_STAFF, denied=403), body=lambda w: {}
+    ),
     ("quiz-attempt-start", "POST"): Case(
         pk("module", "/api/modules/{}/quiz-attempts/start/"), rule(201, (STUDENT,), denied=403)
     ),
