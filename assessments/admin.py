@@ -11,10 +11,10 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
 from assessments import services
-from assessments.models import Quiz, QuizAttempt, QuizResult
+from assessments.models import ATTEMPT_OUTCOME_FIELDS, QUIZ_CONTENT_FIELDS, Quiz, QuizAttempt, QuizResult
 from common.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceRefusalsAsMessages
 
-_CONTENT_FIELDS = ("type", "question", "options", "correct_option", "correct_options", "partial_credit", "explanation")
+_CONTENT_FIELDS = QUIZ_CONTENT_FIELDS
 
 
 def _type_optional(form) -> None:
@@ -59,16 +59,7 @@ class QuizInline(admin.TabularInline):
     model = Quiz
     form = QuizForm
     formset = QuizInlineFormSet
-    fields = (
-        "position",
-        "type",
-        "question",
-        "options",
-        "correct_option",
-        "correct_options",
-        "partial_credit",
-        "explanation",
-    )
+    fields = ("position", *QUIZ_CONTENT_FIELDS)
     readonly_fields = ("position",)
     ordering = ("position",)
     extra = 0
@@ -89,19 +80,7 @@ class QuizAdmin(ServiceRefusalsAsMessages):
     list_select_related = ("module__course",)
     raw_id_fields = ("module",)
     readonly_fields = ("position", "created_at", "updated_at")
-    fields = (
-        "module",
-        "position",
-        "type",
-        "question",
-        "options",
-        "correct_option",
-        "correct_options",
-        "partial_credit",
-        "explanation",
-        "created_at",
-        "updated_at",
-    )
+    fields = ("module", "position", *QUIZ_CONTENT_FIELDS, "created_at", "updated_at")
     ordering = ("module", "position")
     actions = ("delete_selected",)  # delete_queryset deletes through the service
 
@@ -160,21 +139,6 @@ class QuizAttemptAdmin(ReadOnlyAdmin):
     search_fields = ("user__email", "user__full_name", "module__title", "module__course__title")
     list_select_related = ("user", "module__course")
     date_hierarchy = "created_at"
-    readonly_fields = (
-        "user",
-        "module",
-        "status",
-        "score",
-        "points",
-        "total",
-        "percentage",
-        "pass_mark",
-        "passed",
-        "created_at",
-        "deadline",
-        "submitted_at",
-        "draw",
-        "saved_answers",
-    )
+    readonly_fields = ("user", "module", *ATTEMPT_OUTCOME_FIELDS, "draw", "saved_answers")
     fields = readonly_fields
     inlines = [QuizResultInline]

@@ -15,6 +15,17 @@ from django.db.models import Q
 from assessments.validators import quiz_content_errors
 from common.models import TimeStampedModel, UUIDModel
 
+# What an author writes of a question (the API, the services and the admin share this list).
+QUIZ_CONTENT_FIELDS = (
+    "type",
+    "question",
+    "options",
+    "correct_option",
+    "correct_options",
+    "partial_credit",
+    "explanation",
+)
+
 
 class Quiz(TimeStampedModel):
     class Type(models.TextChoices):
@@ -64,6 +75,21 @@ class Quiz(TimeStampedModel):
         )
         if errors:
             raise ValidationError(errors)
+
+
+# An attempt's state and outcome as the API and the admin show it.
+ATTEMPT_OUTCOME_FIELDS = (
+    "status",
+    "score",
+    "points",
+    "total",
+    "percentage",
+    "pass_mark",
+    "passed",
+    "created_at",
+    "deadline",
+    "submitted_at",
+)
 
 
 class QuizAttempt(UUIDModel):

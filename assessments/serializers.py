@@ -12,7 +12,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessments.models import Quiz, QuizAttempt, QuizResult
+from assessments.models import ATTEMPT_OUTCOME_FIELDS, QUIZ_CONTENT_FIELDS, Quiz, QuizAttempt, QuizResult
 from assessments.selectors import attempt_reveals
 from assessments.validators import MAX_OPTIONS
 from catalog.models import Module
@@ -45,20 +45,7 @@ class QuizStaffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Quiz
-        fields = [
-            "id",
-            "module",
-            "position",
-            "type",
-            "question",
-            "options",
-            "correct_option",
-            "correct_options",
-            "partial_credit",
-            "explanation",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", "module", "position", *QUIZ_CONTENT_FIELDS, "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -244,22 +231,7 @@ class QuizAttemptSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = QuizAttempt
-        fields = [
-            "id",
-            "module",
-            "status",
-            "score",
-            "points",
-            "total",
-            "percentage",
-            "pass_mark",
-            "passed",
-            "created_at",
-            "deadline",
-            "submitted_at",
-            "revealed",
-            "results",
-        ]
+        fields = ["id", "module", *ATTEMPT_OUTCOME_FIELDS, "revealed", "results"]
         read_only_fields = fields
 
     def get_revealed(self, attempt: QuizAttempt) -> bool:

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments import errors
-from assessments.models import Quiz, QuizAttempt, QuizResult
+from assessments.models import QUIZ_CONTENT_FIELDS, Quiz, QuizAttempt, QuizResult
 from assessments.signals import module_quiz_passed
 from assessments.validators import TRUE_FALSE_OPTIONS, options_normalise, quiz_content_errors
 from catalog import errors as catalog_errors
@@ -42,7 +42,7 @@ from common.services import model_update
 from common.timeutils import local_day_bounds
 from moderation.services import audit_record
 
-_QUIZ_FIELDS = ("type", "question", "options", "correct_option", "correct_options", "partial_credit", "explanation")
+_QUIZ_FIELDS = QUIZ_CONTENT_FIELDS
 
 
 def _module_lock(*, module_id: UUID) -> Module:
