@@ -402,20 +402,25 @@ def quiz_attempt_submit(*, user, module: Module, answers: list[dict[str, Any]]) 
     return attempt
 
 
-@transaction.atomic
 def quiz_attempt_start(*, user, module: Module) -> tuple[QuizAttempt, bool]:
     """Start an attempt at ``module``'s quiz: draw its questions and fix their option order.
 
     Returns ``(attempt, created)``: a learner's attempt still open is handed back instead of a new one.
     The enrollment lock serialises a learner's starts, so limits and cooldown hold under concurrency.
     """
+    # Overdue attempts are closed in their own transactions, so they stay closed when this start is refused.
+    overdue = QuizAttempt.objects.filter(
+        user=user, module=module, status=QuizAttempt.Status.IN_PROGRESS, deadline__lt=timezone.now() - SUBMIT_GRACE
+    ).values_list("pk", flat=True)
+    for attempt_id in list(overdue):
+        quiz_attempt_close(attempt_id=attempt_id)
+    return _attempt_start(user=user, module=module)
+
+
+@transaction.atomic
+def _attempt_start(*, user, module: Module) -> tuple[QuizAttempt, bool]:
     _enrollment_require(user=user, module=module)
     now = timezone.now()
-    for expired in QuizAttempt.objects.filter(
-        user=user, module=module, status=QuizAttempt.Status.IN_PROGRESS, deadline__lt=now - SUBMIT_GRACE
-    ).select_related("module", "user"):
-        closed = QuizAttempt.Status.EXPIRED
-        _attempt_judge(attempt=expired, selections=_saved_selections(expired), now=now, status=closed, enrolled=True)
     open_attempt = (
         QuizAttempt.objects.filter(user=user, module=module, status=QuizAttempt.Status.IN_PROGRESS)
         .select_related("module")
@@ -499,20 +504,23 @@ def _attempt_open_require(*, attempt: QuizAttempt) -> None:
         raise ConflictError("This attempt is closed.", code=errors.ATTEMPT_CLOSED)
 
 
-@transaction.atomic
 def quiz_attempt_answers_save(*, user, attempt_id: UUID, answers: list[dict[str, Any]]) -> QuizAttempt:
     """Save answers (``[{"quiz", "selected_options": [shown positions]}]``) of an open attempt.
 
     Past the deadline (and its grace) the attempt is closed on what was saved before, and 409 answered.
+    Saving takes only the attempt's lock (closing takes the enrollment's first, as everywhere); a save
+    racing the deadline is judged by the close that follows, never half-applied.
     """
-    attempt = _attempt_lock(attempt_id=attempt_id, user=user)
-    now = timezone.now()
-    _attempt_open_require(attempt=attempt)
-    if attempt.deadline is not None and now > attempt.deadline + SUBMIT_GRACE:
-        quiz_attempt_close(attempt_id=attempt.pk)
+    # Closed in its own transaction first, so the close stays when the refusal below is answered.
+    if quiz_attempt_close_if_overdue(user=user, attempt_id=attempt_id):
         raise ConflictError("The time for this attempt is over.", code=errors.ATTEMPT_CLOSED)
-    attempt.saved_answers = _answers_merge(attempt=attempt, answers=answers)
-    attempt.save(update_fields=["saved_answers"])
+    with transaction.atomic():
+        attempt = _attempt_lock(attempt_id=attempt_id, user=user)
+        _attempt_open_require(attempt=attempt)
+        if attempt.deadline is not None and timezone.now() > attempt.deadline + SUBMIT_GRACE:
+            raise ConflictError("The time for this attempt is over.", code=errors.ATTEMPT_CLOSED)
+        attempt.saved_answers = _answers_merge(attempt=attempt, answers=answers)
+        attempt.save(update_fields=["saved_answers"])
     return attempt
 
 

@@ -440,3 +440,22 @@ def test_attempt_detail_query_count_is_fixed(
         response = client.get(detail(body["id"]))
 
     assert len(response.json()["results"]) == count
+
+
+def test_a_refused_start_still_closes_the_overdue_attempt(client_for, enrolled, module, bank):
+    # given the learner's only allowed attempt, left open past its deadline
+    module.time_limit_seconds, module.max_attempts = 60, 1
+    module.save()
+    client = client_for(enrolled)
+    with time_machine.travel(NOW, tick=False) as clock:
+        body = start(client, module).json()
+        clock.shift(datetime.timedelta(minutes=5))
+
+        # when the learner starts again (refused: no attempts left) and saves (refused: closed)
+        again = start(client, module)
+        saving = client.patch(detail(body["id"]), {"answers": right_answers(body)}, format="json")
+
+    # then the refusals stand and the overdue attempt is closed for good
+    assert (again.status_code, again.json()["code"]) == (409, "attempts_exhausted")
+    assert (saving.status_code, saving.json()["code"]) == (409, "attempt_closed")
+    assert QuizAttempt.objects.get().status == "expired"

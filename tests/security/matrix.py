@@ -208,24 +208,22 @@ MATRIX: dict[tuple[str, str], Case] = {
         rule(201, (STUDENT,), denied=403),
         body=lambda w: {"answers": [{"quiz": str(w.quiz.pk), "selected_option": 0}]},
     ),
-    # A multipart upload: the matrix's JSON body reaches course staff as 415 (they passed the permission
-    # check; assessments/tests/test_quiz_import.py uploads real files); everyone else is refused first.
-    ("quiz-import", "POST"): Case(
-        pk("module", "/api/modules/{}/quizzes/import/"), rule(415, COURSE_STAFF, denied=403), body=lambda w: {}
-    ),
+    # A multipart upload; the matrix sends JSON, so course staff, past the permission check, get 415
+    # (assessments/tests/test_quiz_import.py uploads real and broken files); everyone else is refused first.
+    ("quiz-import", "POST"): Case(pk("module", "/api/modules/{}/quizzes/import/"), rule(415, COURSE_STAFF, denied=403)),
+    # The student has an attempt open at the module, so starting hands it back (200).
     ("quiz-attempt-start", "POST"): Case(
-        pk("module", "/api/modules/{}/quiz-attempts/start/"), rule(201, (STUDENT,), denied=403)
+        pk("module", "/api/modules/{}/quiz-attempts/start/"), rule(200, (STUDENT,), denied=403)
     ),
-    # The world's attempt is the student's, already submitted: its learner may read it, and is told it is
-    # closed when saving or submitting again; to anyone else it does not exist.
+    # Attempts are their learner's: to anyone else they do not exist.
     ("quiz-attempt-detail", "GET"): Case(pk("attempt", "/api/quiz-attempts/{}/"), rule(200, (STUDENT,), denied=404)),
     ("quiz-attempt-detail", "PATCH"): Case(
-        pk("attempt", "/api/quiz-attempts/{}/"),
-        rule(409, (STUDENT,), denied=404),
+        pk("open_attempt", "/api/quiz-attempts/{}/"),
+        rule(200, (STUDENT,), denied=404),
         body=lambda w: {"answers": [{"quiz": str(w.quiz.pk), "selected_options": [0]}]},
     ),
     ("quiz-attempt-submit", "POST"): Case(
-        pk("attempt", "/api/quiz-attempts/{}/submit/"), rule(409, (STUDENT,), denied=404), body=lambda w: {}
+        pk("open_attempt", "/api/quiz-attempts/{}/submit/"), rule(200, (STUDENT,), denied=404), body=lambda w: {}
     ),
     ("quiz-result-list", "GET"): Case(fixed("/api/quiz-results/"), rule(200, SIGNED_IN)),
     # --- billing ----------------------------------------------------------------------------------
