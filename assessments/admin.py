@@ -6,14 +6,34 @@ exactly as over the API; attempts and results are history and therefore read-onl
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
 from assessments import services
-from assessments.models import Quiz, QuizAttempt, QuizResult
+from assessments.models import ATTEMPT_OUTCOME_FIELDS, QUIZ_CONTENT_FIELDS, Quiz, QuizAttempt, QuizResult
 from common.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceRefusalsAsMessages
 
-_CONTENT_FIELDS = ("question", "options", "correct_option", "explanation")
+_CONTENT_FIELDS = QUIZ_CONTENT_FIELDS
+
+
+def _type_optional(form) -> None:
+    # ``type`` may be left out: a question is single choice unless said otherwise (the model's default).
+    if "type" in form.fields:
+        form.fields["type"].required = False
+
+
+def _content(form) -> dict:
+    data = {field: form.cleaned_data.get(field) for field in _CONTENT_FIELDS}
+    data["type"] = data["type"] or Quiz.Type.SINGLE
+    data["partial_credit"] = bool(data["partial_credit"])
+    return data
+
+
+class QuizForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _type_optional(self)
 
 
 class QuizInlineFormSet(BaseInlineFormSet):
@@ -21,12 +41,15 @@ class QuizInlineFormSet(BaseInlineFormSet):
 
     actor = None  # the signed-in admin, set by QuizInline.get_formset (deletions are audited)
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        _type_optional(form)
+
     def save_new(self, form, commit=True):
-        data = {field: form.cleaned_data[field] for field in _CONTENT_FIELDS}
-        return services.quiz_create(module=self.instance, **data)
+        return services.quiz_create(module=self.instance, **_content(form))
 
     def save_existing(self, form, obj, commit=True):
-        return services.quiz_update(quiz=obj, data={field: form.cleaned_data[field] for field in _CONTENT_FIELDS})
+        return services.quiz_update(quiz=obj, data=_content(form))
 
     def delete_existing(self, obj, commit=True):
         services.quiz_delete(quiz=obj, actor=self.actor)
@@ -34,8 +57,9 @@ class QuizInlineFormSet(BaseInlineFormSet):
 
 class QuizInline(admin.TabularInline):
     model = Quiz
+    form = QuizForm
     formset = QuizInlineFormSet
-    fields = ("position", "question", "options", "correct_option", "explanation")
+    fields = ("position", *QUIZ_CONTENT_FIELDS)
     readonly_fields = ("position",)
     ordering = ("position",)
     extra = 0
@@ -49,13 +73,14 @@ class QuizInline(admin.TabularInline):
 
 @admin.register(Quiz)
 class QuizAdmin(ServiceRefusalsAsMessages):
-    list_display = ("question_short", "module", "course", "position", "option_count", "updated_at")
-    list_filter = ("module__course",)
+    form = QuizForm
+    list_display = ("question_short", "type", "module", "course", "position", "option_count", "updated_at")
+    list_filter = ("type", "module__course")
     search_fields = ("question", "module__title", "module__course__title")
     list_select_related = ("module__course",)
     raw_id_fields = ("module",)
     readonly_fields = ("position", "created_at", "updated_at")
-    fields = ("module", "position", "question", "options", "correct_option", "explanation", "created_at", "updated_at")
+    fields = ("module", "position", *QUIZ_CONTENT_FIELDS, "created_at", "updated_at")
     ordering = ("module", "position")
     actions = ("delete_selected",)  # delete_queryset deletes through the service
 
@@ -76,7 +101,7 @@ class QuizAdmin(ServiceRefusalsAsMessages):
         return len(obj.options or [])
 
     def save_model(self, request, obj, form, change):
-        data = {field: form.cleaned_data[field] for field in _CONTENT_FIELDS}
+        data = _content(form)
         if change:
             services.quiz_update(quiz=obj, data=data)
         else:
@@ -93,18 +118,27 @@ class QuizAdmin(ServiceRefusalsAsMessages):
 
 class QuizResultInline(ReadOnlyInline):
     model = QuizResult
-    fields = ("position", "question", "selected_option", "is_correct", "quiz", "timestamp")
+    fields = (
+        "position",
+        "question",
+        "selected_options",
+        "correct_options",
+        "credit",
+        "is_correct",
+        "quiz",
+        "timestamp",
+    )
     readonly_fields = fields
     ordering = ("position",)
 
 
 @admin.register(QuizAttempt)
 class QuizAttemptAdmin(ReadOnlyAdmin):
-    list_display = ("user", "module", "score", "total", "percentage", "passed", "created_at")
-    list_filter = ("passed", "created_at", "module__course")
+    list_display = ("user", "module", "status", "score", "total", "percentage", "passed", "created_at")
+    list_filter = ("status", "passed", "created_at", "module__course")
     search_fields = ("user__email", "user__full_name", "module__title", "module__course__title")
     list_select_related = ("user", "module__course")
     date_hierarchy = "created_at"
-    readonly_fields = ("user", "module", "score", "total", "percentage", "pass_mark", "passed", "created_at")
+    readonly_fields = ("user", "module", *ATTEMPT_OUTCOME_FIELDS, "draw", "saved_answers")
     fields = readonly_fields
     inlines = [QuizResultInline]

@@ -10,7 +10,11 @@ the daily attempt count and the "first pass" decision cannot race with a concurr
 
 from __future__ import annotations
 
+import csv
+import io
 import math
+import random
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
@@ -20,24 +24,30 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments import errors
-from assessments.models import Quiz, QuizAttempt, QuizResult
+from assessments.models import QUIZ_CONTENT_FIELDS, Quiz, QuizAttempt, QuizResult
 from assessments.signals import module_quiz_passed
-from assessments.validators import options_normalise, quiz_content_errors
+from assessments.validators import TRUE_FALSE_OPTIONS, options_normalise, quiz_content_errors
 from audit.services import audit_record
 from catalog import errors as catalog_errors
-from catalog.models import Enrollment, Module
-from catalog.services import content_delete_allowed_check, course_completion_check
-from common.exceptions import ApplicationError, ForbiddenError, NotFoundError, RateLimitedError
+from catalog.models import Module
+from catalog.services import (
+    content_delete_allowed_check,
+    course_completion_check,
+    enrollment_lock,
+    module_lock,
+    module_quiz_pass_record,
+)
+from common.exceptions import ApplicationError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError
 from common.ordering import position_clamp, positions_apply
 from common.services import model_update
 from common.timeutils import local_day_bounds
 
-_QUIZ_FIELDS = ("question", "options", "correct_option", "explanation")
+_QUIZ_FIELDS = QUIZ_CONTENT_FIELDS
 
 
 def _module_lock(*, module_id: UUID) -> Module:
     # Serialises every write to one module's question list (positions are read, then rewritten).
-    return Module.objects.select_for_update().get(pk=module_id)
+    return module_lock(module_id=module_id)
 
 
 def _ordered_quiz_ids(*, module_id: UUID) -> list[UUID]:
@@ -51,10 +61,18 @@ def _positions_write(*, module_id: UUID, ordered_ids: list[UUID]) -> None:
     )
 
 
-def _content_validate(*, options: Any, correct_option: Any) -> None:
-    field_errors = quiz_content_errors(options=options, correct_option=correct_option)
+def _content_validate(*, options: Any, correct_option: Any, type: str, correct_options: Any) -> None:
+    field_errors = quiz_content_errors(
+        options=options, correct_option=correct_option, type=type, correct_options=correct_options
+    )
     if field_errors:
         raise ApplicationError("Invalid input.", code=errors.INVALID, errors=field_errors)
+
+
+def _answer_columns(*, type: str, correct_option: Any, correct_options: Any) -> dict[str, Any]:
+    """Both answer columns from the validated input: the set, and its lowest index for older readers."""
+    chosen = sorted(correct_options) if type == Quiz.Type.MULTIPLE else [correct_option]
+    return {"correct_option": chosen[0], "correct_options": chosen}
 
 
 @transaction.atomic
@@ -62,21 +80,31 @@ def quiz_create(
     *,
     module: Module,
     question: str,
-    options: list[str],
-    correct_option: int,
+    options: list[str] | None = None,
+    correct_option: int | None = None,
     explanation: str = "",
     position: int | None = None,
+    type: str = Quiz.Type.SINGLE,
+    correct_options: list[int] | None = None,
+    partial_credit: bool = False,
 ) -> Quiz:
-    """Add a question to ``module``: at the end, or at ``position`` (the others move down)."""
-    _content_validate(options=options, correct_option=correct_option)
+    """Add a question to ``module``: at the end, or at ``position`` (the others move down).
+
+    A true/false question may leave out ``options`` (they are "True", "False").
+    """
+    if type == Quiz.Type.TRUE_FALSE and not options:
+        options = list(TRUE_FALSE_OPTIONS)
+    _content_validate(options=options, correct_option=correct_option, type=type, correct_options=correct_options)
     _module_lock(module_id=module.pk)
     ordered = _ordered_quiz_ids(module_id=module.pk)
     at = position_clamp(position, last=len(ordered) + 1)
     quiz = Quiz.objects.create(
         module=module,
+        type=type,
         question=question,
         options=options_normalise(options),
-        correct_option=correct_option,
+        **_answer_columns(type=type, correct_option=correct_option, correct_options=correct_options),
+        partial_credit=partial_credit and type == Quiz.Type.MULTIPLE,
         explanation=explanation,
         position=len(ordered) + 1,
     )
@@ -96,11 +124,17 @@ def quiz_update(*, quiz: Quiz, data: dict[str, Any]) -> Quiz:
     quiz = Quiz.objects.select_related("module__course").filter(pk=quiz.pk).first()
     if quiz is None:
         raise NotFoundError("This question no longer exists.")
+    type = data.get("type", quiz.type)
     options = data.get("options", quiz.options)
     correct_option = data.get("correct_option", quiz.correct_option)
-    _content_validate(options=options, correct_option=correct_option)
-    if "options" in data:
-        data = {**data, "options": options_normalise(data["options"])}
+    correct_options = data.get("correct_options", quiz.correct_options)
+    _content_validate(options=options, correct_option=correct_option, type=type, correct_options=correct_options)
+    data = {
+        **data,
+        "options": options_normalise(options),
+        **_answer_columns(type=type, correct_option=correct_option, correct_options=correct_options),
+        "partial_credit": data.get("partial_credit", quiz.partial_credit) and type == Quiz.Type.MULTIPLE,
+    }
     quiz, _ = model_update(instance=quiz, fields=_QUIZ_FIELDS, data=data)
 
     if data.get("position") is not None:
@@ -148,37 +182,163 @@ def quiz_reorder(*, module: Module, quiz_ids: list[UUID]) -> list[Quiz]:
     return list(Quiz.objects.filter(module=module).order_by("position"))
 
 
-def _attempt_quota_check(*, user, module: Module) -> None:
+# --- attempts --------------------------------------------------------------------------------------
+
+# A submit this late after the deadline still counts (network latency); later, only saved answers count.
+SUBMIT_GRACE = timedelta(seconds=30)
+_draw_random = random.SystemRandom()
+
+
+def _attempt_limits_check(*, user, module: Module, now: datetime) -> None:
+    """The daily limit, the module's ``max_attempts`` and its cooldown. The caller holds the enrollment lock."""
     limit = settings.QUIZ_ATTEMPTS_PER_DAY
-    now = timezone.now()
     day_start, next_day = local_day_bounds(now)
-    used = QuizAttempt.objects.filter(user=user, module=module, created_at__gte=day_start).count()
-    if used >= limit:
+    attempts = QuizAttempt.objects.filter(user=user, module=module)
+    if attempts.filter(created_at__gte=day_start).count() >= limit:
         raise RateLimitedError(
             f"You have used today's {limit} attempts at this quiz. Try again tomorrow.",
             retry_after=math.ceil((next_day - now).total_seconds()),
         )
+    if module.max_attempts is not None and attempts.count() >= module.max_attempts:
+        raise ConflictError(
+            f"You have used all {module.max_attempts} attempts at this quiz.", code=errors.ATTEMPTS_EXHAUSTED
+        )
+    if module.cooldown_minutes:
+        last = attempts.order_by("-created_at").values_list("created_at", flat=True).first()
+        if last is not None and now < last + timedelta(minutes=module.cooldown_minutes):
+            wait = math.ceil((last + timedelta(minutes=module.cooldown_minutes) - now).total_seconds())
+            error = RateLimitedError(
+                f"Wait {module.cooldown_minutes} minutes between attempts at this quiz.", retry_after=wait
+            )
+            error.code = errors.QUIZ_COOLDOWN
+            raise error
 
 
-def _answers_select(*, questions: list[Quiz], answers: list[dict[str, Any]]) -> dict[UUID, int]:
-    """Map question id → selected option, or raise 400 with an error per faulty answer."""
+def _enrollment_require(*, user, module: Module):
+    enrollment = enrollment_lock(user=user, course_id=module.course_id)
+    if enrollment is None:
+        raise ForbiddenError("Enroll in this course to take its quizzes.", code=catalog_errors.NOT_ENROLLED)
+    return enrollment
+
+
+def _module_questions(*, module: Module) -> list[Quiz]:
+    questions = list(Quiz.objects.filter(module=module).order_by("position"))
+    if not questions:
+        raise ApplicationError(
+            "This module has no quiz questions; it already counts as passed.", code=errors.QUIZ_EMPTY
+        )
+    return questions
+
+
+def module_needs_start(*, module: Module, question_count: int) -> bool:
+    """True when the module's settings need start + submit (a draw, shuffled options or a clock)."""
+    draws = module.questions_per_attempt is not None and module.questions_per_attempt < question_count
+    return draws or module.shuffle_options or module.time_limit_seconds is not None
+
+
+def _percentage(*, points: Decimal, total: int) -> Decimal:
+    return (points * 100 / Decimal(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def quiz_credit(*, quiz: Quiz, selected: set[int]) -> Decimal:
+    """The credit (0–1) of ``selected`` stored option indexes for ``quiz``.
+
+    Single choice and true/false: 1 for the correct option, else 0. Multiple choice: 1 for exactly the
+    set of correct options, else 0 — or, with ``partial_credit``, (right picks − wrong picks) / correct
+    options, never below 0. An unanswered question scores 0.
+    """
+    correct = set(quiz.answer_indexes)
+    if quiz.type == Quiz.Type.MULTIPLE and quiz.partial_credit:
+        earned = len(selected & correct) - len(selected - correct)
+        return (Decimal(max(earned, 0)) / Decimal(len(correct))).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    return Decimal(1) if selected == correct else Decimal(0)
+
+
+def _attempt_judge(
+    *,
+    attempt: QuizAttempt,
+    selections: dict[str, list[int]],
+    now: datetime,
+    status: str,
+    enrolled: bool,
+    questions: list[Quiz] | None = None,
+) -> bool:
+    """Score ``attempt`` on ``selections`` (question id → stored option indexes), store it and its
+    results, close it with ``status`` and react to a first pass. The caller holds the learner's
+    enrollment lock (``enrolled``: it is active). Returns whether this was the learner's first pass."""
+    if questions is None:
+        questions = list(Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw]))
+    by_id = {str(quiz.pk): quiz for quiz in questions}
+    results = []
+    for index, item in enumerate(attempt.draw, start=1):
+        quiz = by_id.get(item["quiz"])
+        if quiz is None:  # deleted since the start: nobody can answer it, so it does not count
+            continue
+        chosen = sorted(set(selections.get(item["quiz"], [])))
+        credit = quiz_credit(quiz=quiz, selected=set(chosen))
+        results.append(
+            QuizResult(
+                quiz=quiz,
+                user_id=attempt.user_id,
+                question=quiz.question,
+                position=index,  # the order shown (for the one-call quiz: the question's position)
+                selected_option=chosen[0] if chosen else None,
+                selected_options=chosen,
+                correct_options=quiz.answer_indexes,
+                credit=credit,
+                is_correct=credit == 1,
+            )
+        )
+    total = len(results)
+    points = sum((result.credit for result in results), Decimal(0))
+    attempt.score = sum(result.is_correct for result in results)
+    attempt.points = points
+    attempt.total = total
+    attempt.percentage = _percentage(points=points, total=total) if total else Decimal(0)
+    # Exact comparison, so "exactly at the pass mark" passes without rounding surprises.
+    attempt.passed = total > 0 and points * 100 >= attempt.pass_mark * total
+    attempt.status = status
+    attempt.submitted_at = now
+    module = attempt.module
+    # The catalog keeps who passed which module (completion reads it); under the enrollment lock. Recorded
+    # before the attempt row is stored, so the receiver for attempts saved elsewhere finds it recorded.
+    first_pass = attempt.passed and enrolled and module_quiz_pass_record(user=attempt.user, module=module)
+    if attempt._state.adding:  # the one-call quiz: stored once, already judged
+        attempt.save()
+    else:
+        attempt.save(update_fields=["score", "points", "total", "percentage", "passed", "status", "submitted_at"])
+    for result in results:
+        result.attempt = attempt
+    QuizResult.objects.bulk_create(results)
+    attempt.ordered_results = results
+    if attempt.passed:
+        attempt.module_passed = True  # what the reveal policy asks, known without a query
+    if first_pass:
+        module_quiz_passed.send(sender=Module, user=attempt.user, module=module, attempt=attempt)
+        course_completion_check(user=attempt.user, course_id=module.course_id)
+    attempt.first_pass = first_pass
+    return first_pass
+
+
+def _answers_select(*, questions: list[Quiz], answers: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """The one-call submit: question id → [selected option], or 400 with an error per faulty answer."""
     by_id = {quiz.pk: quiz for quiz in questions}
     field_errors: dict[str, list[str]] = {}
-    selected: dict[UUID, int] = {}
+    selected: dict[str, list[int]] = {}
     for index, answer in enumerate(answers):
         quiz = by_id.get(answer["quiz"])
-        option = answer["selected_option"]
+        options = _answer_options(answer)
         if quiz is None:
             field_errors[f"answers.{index}.quiz"] = ["This question is not part of this module's quiz."]
-        elif quiz.pk in selected:
+        elif str(quiz.pk) in selected:
             field_errors[f"answers.{index}.quiz"] = ["This question is answered more than once."]
-        elif not 0 <= option < len(quiz.options):
-            field_errors[f"answers.{index}.selected_option"] = [
-                f"Must be the index of one of the options (0 to {len(quiz.options) - 1})."
-            ]
-        if quiz is not None and quiz.pk not in selected:
-            selected[quiz.pk] = option
-    missing = [str(quiz.pk) for quiz in questions if quiz.pk not in selected]
+        else:
+            problem = _selection_problem(quiz=quiz, positions=options)
+            if problem:
+                field_errors[f"answers.{index}.{_answer_key(answer)}"] = [problem]
+        if quiz is not None and str(quiz.pk) not in selected:
+            selected[str(quiz.pk)] = options
+    missing = [str(quiz.pk) for quiz in questions if str(quiz.pk) not in selected]
     if missing:
         field_errors["answers"] = [f"Answer every question; missing: {', '.join(missing)}."]
     if field_errors:
@@ -186,66 +346,334 @@ def _answers_select(*, questions: list[Quiz], answers: list[dict[str, Any]]) -> 
     return selected
 
 
-def _percentage(*, score: int, total: int) -> Decimal:
-    return (Decimal(score * 100) / Decimal(total)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def _answer_key(answer: dict[str, Any]) -> str:
+    return "selected_options" if "selected_options" in answer else "selected_option"
+
+
+def _answer_options(answer: dict[str, Any]) -> list[int]:
+    if answer.get("selected_options") is not None:
+        return list(answer["selected_options"])
+    return [answer["selected_option"]] if answer.get("selected_option") is not None else []
+
+
+def _selection_problem(*, quiz: Quiz, positions: list[int]) -> str | None:
+    if len(set(positions)) != len(positions):
+        return "Select each option once."
+    if any(not 0 <= position < len(quiz.options) for position in positions):
+        return f"Must be the index of one of the options (0 to {len(quiz.options) - 1})."
+    if quiz.type != Quiz.Type.MULTIPLE and len(positions) > 1:
+        return "Select one option for this question."
+    return None
 
 
 @transaction.atomic
 def quiz_attempt_submit(*, user, module: Module, answers: list[dict[str, Any]]) -> QuizAttempt:
-    """Judge one submission of ``module``'s quiz, store it, and react to a first pass.
+    """Judge one submission of ``module``'s whole quiz in one call (the original API), store it, and react
+    to a first pass. Only for modules whose settings need no start (no draw, shuffle or time limit).
 
-    ``answers`` is ``[{"quiz": UUID, "selected_option": int}]`` with one answer per question.
-    The returned attempt carries ``results`` (a list, in question order) and ``first_pass``.
+    ``answers`` is ``[{"quiz": UUID, "selected_option": int}]`` (or ``selected_options``) with one
+    answer per question. The returned attempt carries ``ordered_results`` and ``first_pass``.
     """
-    enrollment = (
-        Enrollment.objects.select_for_update()
-        .filter(user=user, course_id=module.course_id, status=Enrollment.Status.ACTIVE)
-        .first()
-    )
-    if enrollment is None:
-        raise ForbiddenError("Enroll in this course to take its quizzes.", code=catalog_errors.NOT_ENROLLED)
-    _attempt_quota_check(user=user, module=module)
-
-    questions = list(Quiz.objects.filter(module=module).order_by("position"))
-    if not questions:
-        raise ApplicationError(
-            "This module has no quiz questions; it already counts as passed.", code=errors.QUIZ_EMPTY
+    _enrollment_require(user=user, module=module)
+    now = timezone.now()
+    _attempt_limits_check(user=user, module=module, now=now)
+    questions = _module_questions(module=module)
+    if module_needs_start(module=module, question_count=len(questions)):
+        raise ConflictError(
+            "This quiz draws, shuffles or times its questions: start an attempt, then submit it.",
+            code=errors.QUIZ_REQUIRES_START,
         )
     selected = _answers_select(questions=questions, answers=answers)
+    attempt = QuizAttempt(
+        user=user,
+        module=module,
+        draw=[{"quiz": str(quiz.pk), "order": list(range(len(quiz.options)))} for quiz in questions],
+        total=len(questions),
+        pass_mark=module.pass_mark,
+    )
+    _attempt_judge(
+        attempt=attempt,
+        selections=selected,
+        now=now,
+        status=QuizAttempt.Status.SUBMITTED,
+        enrolled=True,
+        questions=questions,
+    )
+    return attempt
 
-    results = [
-        QuizResult(
-            quiz=quiz,
-            user=user,
-            question=quiz.question,
-            position=quiz.position,
-            selected_option=selected[quiz.pk],
-            is_correct=selected[quiz.pk] == quiz.correct_option,
-        )
-        for quiz in questions
-    ]
-    score = sum(result.is_correct for result in results)
-    total = len(results)
-    # Integer comparison, so "exactly at the pass mark" passes without rounding surprises.
-    passed = score * 100 >= module.pass_mark * total
-    first_pass = passed and not QuizAttempt.objects.filter(user=user, module=module, passed=True).exists()
 
+def quiz_attempt_start(*, user, module: Module) -> tuple[QuizAttempt, bool]:
+    """Start an attempt at ``module``'s quiz: draw its questions and fix their option order.
+
+    Returns ``(attempt, created)``: a learner's attempt still open is handed back instead of a new one.
+    The enrollment lock serialises a learner's starts, so limits and cooldown hold under concurrency.
+    """
+    # Overdue attempts are closed in their own transactions, so they stay closed when this start is refused.
+    overdue = QuizAttempt.objects.filter(
+        user=user, module=module, status=QuizAttempt.Status.IN_PROGRESS, deadline__lt=timezone.now() - SUBMIT_GRACE
+    ).values_list("pk", flat=True)
+    for attempt_id in list(overdue):
+        quiz_attempt_close(attempt_id=attempt_id)
+    return _attempt_start(user=user, module=module)
+
+
+@transaction.atomic
+def _attempt_start(*, user, module: Module) -> tuple[QuizAttempt, bool]:
+    _enrollment_require(user=user, module=module)
+    now = timezone.now()
+    open_attempt = (
+        QuizAttempt.objects.filter(user=user, module=module, status=QuizAttempt.Status.IN_PROGRESS)
+        .select_related("module")
+        .first()
+    )
+    if open_attempt is not None:
+        return open_attempt, False
+    _attempt_limits_check(user=user, module=module, now=now)
+    draw = quiz_draw(
+        questions=_module_questions(module=module), count=module.questions_per_attempt, shuffle=module.shuffle_options
+    )
     attempt = QuizAttempt.objects.create(
         user=user,
         module=module,
-        score=score,
-        total=total,
-        percentage=_percentage(score=score, total=total),
+        status=QuizAttempt.Status.IN_PROGRESS,
+        draw=draw,
+        total=len(draw),
         pass_mark=module.pass_mark,
-        passed=passed,
+        deadline=now + timedelta(seconds=module.time_limit_seconds) if module.time_limit_seconds else None,
     )
-    for result in results:
-        result.attempt = attempt
-    QuizResult.objects.bulk_create(results)
+    return attempt, True
 
-    if first_pass:
-        module_quiz_passed.send(sender=Module, user=user, module=module, attempt=attempt)
-        course_completion_check(user=user, course_id=module.course_id)
-    attempt.first_pass = first_pass
-    attempt.ordered_results = results
+
+def quiz_draw(*, questions: list[Quiz], count: int | None, shuffle: bool) -> list[dict[str, Any]]:
+    """An attempt's questions: ``count`` of ``questions`` drawn uniformly without repeats (all when None),
+    in their positions' order, each with the order its options are shown in (stored indexes)."""
+    count = min(count or len(questions), len(questions))
+    drawn = sorted(_draw_random.sample(questions, count), key=lambda quiz: quiz.position)
+    draw = []
+    for quiz in drawn:
+        order = list(range(len(quiz.options)))
+        if shuffle:
+            _draw_random.shuffle(order)
+        draw.append({"quiz": str(quiz.pk), "order": order})
+    return draw
+
+
+def _saved_selections(attempt: QuizAttempt) -> dict[str, list[int]]:
+    """The attempt's saved answers as stored option indexes (they are saved as shown positions)."""
+    orders = {item["quiz"]: item["order"] for item in attempt.draw}
+    return {
+        quiz_id: [orders[quiz_id][position] for position in positions]
+        for quiz_id, positions in attempt.saved_answers.items()
+        if quiz_id in orders
+    }
+
+
+def _attempt_lock(*, attempt_id: UUID, user) -> QuizAttempt:
+    attempt = QuizAttempt.objects.select_for_update().filter(pk=attempt_id, user=user).first()
+    if attempt is None:
+        raise NotFoundError("No such attempt.")
     return attempt
+
+
+def _answers_merge(*, attempt: QuizAttempt, answers: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """The attempt's saved answers with ``answers`` (shown positions) applied, or 400 per faulty answer."""
+    questions = {str(quiz.pk): quiz for quiz in Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw])}
+    field_errors: dict[str, list[str]] = {}
+    saved = dict(attempt.saved_answers)
+    seen: set[str] = set()
+    for index, answer in enumerate(answers):
+        quiz_id = str(answer["quiz"])
+        quiz = questions.get(quiz_id)
+        positions = list(answer["selected_options"])
+        if quiz is None:
+            field_errors[f"answers.{index}.quiz"] = ["This question is not part of this attempt."]
+        elif quiz_id in seen:
+            field_errors[f"answers.{index}.quiz"] = ["This question is answered more than once."]
+        elif problem := _selection_problem(quiz=quiz, positions=positions):
+            field_errors[f"answers.{index}.selected_options"] = [problem]
+        else:
+            saved[quiz_id] = sorted(positions)
+        seen.add(quiz_id)
+    if field_errors:
+        raise ApplicationError("Invalid input.", code=errors.INVALID, errors=field_errors)
+    return saved
+
+
+def _attempt_open_require(*, attempt: QuizAttempt) -> None:
+    if attempt.status != QuizAttempt.Status.IN_PROGRESS:
+        raise ConflictError("This attempt is closed.", code=errors.ATTEMPT_CLOSED)
+
+
+def quiz_attempt_answers_save(*, user, attempt_id: UUID, answers: list[dict[str, Any]]) -> QuizAttempt:
+    """Save answers (``[{"quiz", "selected_options": [shown positions]}]``) of an open attempt.
+
+    Past the deadline (and its grace) the attempt is closed on what was saved before, and 409 answered.
+    Saving takes only the attempt's lock (closing takes the enrollment's first, as everywhere); a save
+    racing the deadline is judged by the close that follows, never half-applied.
+    """
+    # Closed in its own transaction first, so the close stays when the refusal below is answered.
+    if quiz_attempt_close_if_overdue(user=user, attempt_id=attempt_id):
+        raise ConflictError("The time for this attempt is over.", code=errors.ATTEMPT_CLOSED)
+    with transaction.atomic():
+        attempt = _attempt_lock(attempt_id=attempt_id, user=user)
+        _attempt_open_require(attempt=attempt)
+        if attempt.deadline is not None and timezone.now() > attempt.deadline + SUBMIT_GRACE:
+            raise ConflictError("The time for this attempt is over.", code=errors.ATTEMPT_CLOSED)
+        attempt.saved_answers = _answers_merge(attempt=attempt, answers=answers)
+        attempt.save(update_fields=["saved_answers"])
+    return attempt
+
+
+@transaction.atomic
+def quiz_attempt_finish(*, user, attempt_id: UUID, answers: list[dict[str, Any]]) -> QuizAttempt:
+    """Submit an open attempt, with any last ``answers`` (shown positions) applied to the saved ones.
+
+    After the deadline plus ``SUBMIT_GRACE`` only what was saved before counts. Unanswered questions
+    score 0. The returned attempt carries ``ordered_results`` and ``first_pass``.
+    """
+    peek = QuizAttempt.objects.filter(pk=attempt_id, user=user).select_related("module").first()
+    if peek is None:
+        raise NotFoundError("No such attempt.")
+    # Lock order as everywhere: the enrollment first, then the attempt.
+    enrolled = enrollment_lock(user=user, course_id=peek.module.course_id) is not None
+    attempt = _attempt_lock(attempt_id=attempt_id, user=user)
+    now = timezone.now()
+    _attempt_open_require(attempt=attempt)
+    status = QuizAttempt.Status.SUBMITTED
+    if attempt.deadline is not None and now > attempt.deadline + SUBMIT_GRACE:
+        status = QuizAttempt.Status.EXPIRED
+    elif answers:
+        attempt.saved_answers = _answers_merge(attempt=attempt, answers=answers)
+        attempt.save(update_fields=["saved_answers"])
+    attempt.module = peek.module
+    _attempt_judge(attempt=attempt, selections=_saved_selections(attempt), now=now, status=status, enrolled=enrolled)
+    return attempt
+
+
+@transaction.atomic
+def quiz_attempt_close(*, attempt_id: UUID) -> bool:
+    """Close an open attempt past its deadline (plus grace), scored on its saved answers. Idempotent."""
+    peek = QuizAttempt.objects.filter(pk=attempt_id).select_related("module", "user").first()
+    if peek is None:
+        return False
+    enrolled = enrollment_lock(user=peek.user, course_id=peek.module.course_id) is not None
+    attempt = QuizAttempt.objects.select_for_update().filter(pk=attempt_id).first()
+    now = timezone.now()
+    if (
+        attempt is None
+        or attempt.status != QuizAttempt.Status.IN_PROGRESS
+        or attempt.deadline is None
+        or now <= attempt.deadline + SUBMIT_GRACE
+    ):
+        return False
+    attempt.module, attempt.user = peek.module, peek.user
+    closed = QuizAttempt.Status.EXPIRED
+    _attempt_judge(attempt=attempt, selections=_saved_selections(attempt), now=now, status=closed, enrolled=enrolled)
+    return True
+
+
+def quiz_attempts_expire() -> int:
+    """Upkeep: close every open attempt past its deadline (each in its own transaction)."""
+    overdue = QuizAttempt.objects.filter(
+        status=QuizAttempt.Status.IN_PROGRESS, deadline__lt=timezone.now() - SUBMIT_GRACE
+    ).values_list("pk", flat=True)
+    return sum(quiz_attempt_close(attempt_id=attempt_id) for attempt_id in list(overdue[:1000]))
+
+
+def quiz_attempt_close_if_overdue(*, user, attempt_id: UUID) -> bool:
+    """Close ``user``'s attempt if it is open past its deadline (the lazy half of the expiry sweep)."""
+    overdue = QuizAttempt.objects.filter(
+        pk=attempt_id, user=user, status=QuizAttempt.Status.IN_PROGRESS, deadline__lt=timezone.now() - SUBMIT_GRACE
+    ).exists()
+    return overdue and quiz_attempt_close(attempt_id=attempt_id)
+
+
+# --- bulk import ------------------------------------------------------------------------------------
+
+QUIZ_IMPORT_MAX_BYTES = 1_000_000
+QUIZ_IMPORT_MAX_ROWS = 500
+QUIZ_IMPORT_COLUMNS = ("type", "question", "options", "correct", "explanation", "partial_credit")
+_TRUE_WORDS = {"1", "true", "yes", "y"}
+
+
+def _import_row(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """One CSV row as ``quiz_create`` arguments, and its field errors."""
+    type = (row.get("type") or "").strip() or Quiz.Type.SINGLE
+    options = [option for option in (row.get("options") or "").split("|")] if (row.get("options") or "").strip() else []
+    question = (row.get("question") or "").strip()
+    field_errors: dict[str, list[str]] = {}
+    if not question:
+        field_errors["question"] = ["Give the question's text."]
+    elif len(question) > 2000:
+        field_errors["question"] = ["At most 2000 characters."]
+    try:
+        correct = [int(part) for part in (row.get("correct") or "").split("|") if part.strip()]
+    except ValueError:
+        correct = []
+        field_errors["correct"] = ["Give 0-based option indexes separated by |."]
+    explanation = (row.get("explanation") or "").strip()
+    if len(explanation) > 4000:
+        field_errors["explanation"] = ["At most 4000 characters."]
+    if type == Quiz.Type.TRUE_FALSE and not options:
+        options = list(TRUE_FALSE_OPTIONS)
+    arguments = {
+        "type": type,
+        "question": question,
+        "options": options,
+        "correct_option": correct[0] if len(correct) == 1 else None,
+        "correct_options": correct,
+        "explanation": explanation,
+        "partial_credit": (row.get("partial_credit") or "").strip().lower() in _TRUE_WORDS,
+    }
+    content = quiz_content_errors(
+        options=options, correct_option=arguments["correct_option"], type=type, correct_options=correct
+    )
+    for name, messages in content.items():
+        field_errors.setdefault("correct" if name.startswith("correct") else name, messages)
+    return arguments, field_errors
+
+
+def quiz_csv_rows(*, content: bytes) -> list[dict[str, str]]:
+    """The rows of an uploaded CSV (UTF-8, header row naming ``QUIZ_IMPORT_COLUMNS``), or 400 ``file``."""
+
+    def refuse(message: str) -> ApplicationError:
+        return ApplicationError("Invalid input.", code=errors.INVALID, errors={"file": [message]})
+
+    if len(content) > QUIZ_IMPORT_MAX_BYTES:
+        raise refuse(f"The file is larger than {QUIZ_IMPORT_MAX_BYTES // 1000} kB.")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise refuse("The file is not UTF-8 text.") from None
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = [name.strip() for name in reader.fieldnames or []]
+        missing = [name for name in ("question", "correct") if name not in header]
+        if missing:
+            raise refuse(f"The header row lacks: {', '.join(missing)} (columns: {', '.join(QUIZ_IMPORT_COLUMNS)}).")
+        reader.fieldnames = header
+        rows = []
+        for row in reader:
+            rows.append({key: value for key, value in row.items() if isinstance(key, str) and isinstance(value, str)})
+            if len(rows) > QUIZ_IMPORT_MAX_ROWS:
+                raise refuse(f"At most {QUIZ_IMPORT_MAX_ROWS} questions per file.")
+    except csv.Error as error:
+        raise refuse(f"Not a readable CSV file: {error}.") from None
+    if not rows:
+        raise refuse("The file has no question rows.")
+    return rows
+
+
+@transaction.atomic
+def quiz_import(*, module: Module, rows: list[dict[str, str]]) -> list[Quiz]:
+    """Append every row as a question of ``module``, all or nothing: any faulty row answers 400 with its
+    errors as ``rows.N.column`` (N = the row's 1-based number after the header) and nothing is created."""
+    parsed, field_errors = [], {}
+    for number, row in enumerate(rows, start=1):
+        arguments, row_errors = _import_row(row)
+        parsed.append(arguments)
+        for name, messages in row_errors.items():
+            field_errors[f"rows.{number}.{name}"] = messages
+    if field_errors:
+        raise ApplicationError("Invalid input.", code=errors.INVALID, errors=field_errors)
+    return [quiz_create(module=module, **arguments) for arguments in parsed]

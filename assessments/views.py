@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,10 +18,16 @@ from assessments.permissions import quiz_reader_is_staff
 from assessments.serializers import (
     ModuleQuerySerializer,
     OptionalModuleQuerySerializer,
+    QuizAttemptAnswersSerializer,
     QuizAttemptCreateSerializer,
+    QuizAttemptDetailSerializer,
     QuizAttemptResultSerializer,
     QuizAttemptSerializer,
+    QuizAttemptSubmitSerializer,
+    QuizAttemptSubmittedSerializer,
     QuizCreateSerializer,
+    QuizImportResultSerializer,
+    QuizImportSerializer,
     QuizLearnerSerializer,
     QuizReorderSerializer,
     QuizStaffSerializer,
@@ -28,6 +37,7 @@ from assessments.serializers import (
 from catalog.models import Module
 from catalog.permissions import course_staff_require
 from catalog.selectors import course_list_visible, module_structure_visible
+from common.ratelimit import rate_limit
 from common.serializers import ErrorSerializer
 
 QUIZ_RESPONSE = PolymorphicProxySerializer(
@@ -148,13 +158,18 @@ class QuizStatsView(generics.GenericAPIView):
         tags=["quizzes"],
         parameters=[MODULE_PARAM],
         responses={200: QuizStatsSerializer(many=True)},
-        description="Per question of the module: learners who attempted it and the share who answered correctly. "
+        description="Per question of the module: learners who attempted it and the share who answered correctly, "
+        "its difficulty (share of right answers) and discrimination (best 27% of attempts minus worst 27%). "
         "Course instructor and admins only.",
     )
     def get(self, request):
         module = _module_from_query(request)
         course_staff_require(user=request.user, course=module.course)
         page = self.paginate_queryset(selectors.module_quiz_stats(module_id=module.pk))
+        analysis = selectors.quiz_item_analysis(module_id=module.pk, quiz_ids=[quiz.pk for quiz in page])
+        for quiz in page:
+            quiz.difficulty = analysis[quiz.pk]["difficulty"]
+            quiz.discrimination = analysis[quiz.pk]["discrimination"]
         return self.get_paginated_response(QuizStatsSerializer(page, many=True).data)
 
 
@@ -168,8 +183,10 @@ class QuizAttemptCreateView(APIView):
                 ErrorSerializer, description="Daily attempt limit for this module reached; see `Retry-After`."
             ),
         },
-        description="Submit one answer per question of the module. A module without questions answers 400 "
-        "`quiz_empty` (it already counts as passed for course completion).",
+        description="Submit one answer per question of the module in one call (modules whose settings draw, "
+        "shuffle or time the quiz answer 409 `quiz_requires_start`: use `quiz-attempts/start/`). A module "
+        "without questions answers 400 `quiz_empty` (it already counts as passed for course completion). "
+        "Results show correctness and explanations only as the module's `reveal` allows.",
     )
     def post(self, request, pk):
         module = get_object_or_404(module_structure_visible(user=request.user), pk=pk)
@@ -193,3 +210,108 @@ class QuizResultListView(generics.ListAPIView):
         params = OptionalModuleQuerySerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         return selectors.user_quiz_attempts(user=self.request.user, module_id=params.validated_data.get("module"))
+
+
+_ATTEMPT_REFUSALS = {
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description="`attempts_exhausted`: the module's max_attempts is used up; `attempt_closed`: the attempt "
+        "was already submitted or closed at its deadline.",
+    ),
+    429: OpenApiResponse(
+        ErrorSerializer, description="Daily limit (`rate_limited`) or cooldown (`quiz_cooldown`); see `Retry-After`."
+    ),
+}
+
+
+def _attempt_detail(request, attempt_id, status_code: int = status.HTTP_200_OK, **extra) -> Response:
+    attempt = selectors.quiz_attempt_get(user=request.user, attempt_id=attempt_id)
+    if attempt is None:
+        raise Http404
+    serializer = QuizAttemptSubmittedSerializer if extra else QuizAttemptDetailSerializer
+    for name, value in extra.items():
+        setattr(attempt, name, value)
+    return Response(serializer(attempt).data, status=status_code)
+
+
+class QuizAttemptStartView(APIView):
+    @extend_schema(
+        tags=["quizzes"],
+        request=None,
+        responses={201: QuizAttemptDetailSerializer, 200: QuizAttemptDetailSerializer, **_ATTEMPT_REFUSALS},
+        description="Start an attempt: its questions are drawn (`questions_per_attempt`) and their options "
+        "shuffled (`shuffle_options`) per the module's settings, fixed for the attempt. While one is open it is "
+        "returned again (200) instead. `deadline` is null without a time limit.",
+    )
+    def post(self, request, pk):
+        module = get_object_or_404(module_structure_visible(user=request.user), pk=pk)
+        attempt, created = services.quiz_attempt_start(user=request.user, module=module)
+        return _attempt_detail(request, attempt.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class QuizAttemptDetailView(APIView):
+    @extend_schema(
+        tags=["quizzes"],
+        responses={200: QuizAttemptDetailSerializer},
+        description="One of the caller's attempts: its questions as shown and the saved answers while open; "
+        "afterwards the review, under the module's `reveal` policy. An open attempt past its deadline is "
+        "closed first (scored on its saved answers).",
+    )
+    def get(self, request, pk):
+        services.quiz_attempt_close_if_overdue(user=request.user, attempt_id=pk)
+        return _attempt_detail(request, pk)
+
+    @extend_schema(
+        tags=["quizzes"],
+        request=QuizAttemptAnswersSerializer,
+        responses={200: QuizAttemptDetailSerializer, **_ATTEMPT_REFUSALS},
+        description="Save answers of an open attempt (positions as the attempt shows the options); each listed "
+        "question's answer replaces the saved one.",
+    )
+    @rate_limit(group="assessments.answers_save", rate=settings.QUIZ_ANSWER_SAVE_RATE)
+    def patch(self, request, pk):
+        serializer = QuizAttemptAnswersSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.quiz_attempt_answers_save(
+            user=request.user, attempt_id=pk, answers=serializer.validated_data["answers"]
+        )
+        return _attempt_detail(request, pk)
+
+
+class QuizAttemptSubmitView(APIView):
+    @extend_schema(
+        tags=["quizzes"],
+        request=QuizAttemptSubmitSerializer,
+        responses={200: QuizAttemptSubmittedSerializer, **_ATTEMPT_REFUSALS},
+        description="Submit an open attempt. After its deadline (plus a 30-second grace) only the answers saved "
+        "before count. Unanswered questions score 0.",
+    )
+    def post(self, request, pk):
+        serializer = QuizAttemptSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attempt = services.quiz_attempt_finish(
+            user=request.user, attempt_id=pk, answers=serializer.validated_data["answers"]
+        )
+        return _attempt_detail(request, pk, first_pass=attempt.first_pass)
+
+
+class QuizImportView(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        tags=["quizzes"],
+        request={"multipart/form-data": QuizImportSerializer},
+        responses={201: QuizImportResultSerializer},
+        description="Append questions to the module from a CSV file, all or nothing: a faulty row answers 400 "
+        "with its errors under `rows.N.column` (N = 1-based row after the header) and nothing is created. "
+        "At most 500 rows and 1 MB. Course instructor and admins only.",
+    )
+    def post(self, request, pk):
+        module = get_object_or_404(module_structure_visible(user=request.user).select_related("course"), pk=pk)
+        course_staff_require(user=request.user, course=module.course)
+        serializer = QuizImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rows = services.quiz_csv_rows(content=serializer.validated_data["file"].read())
+        quizzes = services.quiz_import(module=module, rows=rows)
+        body = {"created": len(quizzes), "questions": QuizStaffSerializer(quizzes, many=True).data}
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -13,7 +13,17 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from catalog import services
-from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module, WishlistItem
+from catalog.models import (
+    MODULE_QUIZ_SETTINGS,
+    Course,
+    Domain,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+    ModuleQuizPass,
+    WishlistItem,
+)
 from common.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceRefusalsAsMessages
 from common.exceptions import ApplicationError
 
@@ -206,9 +216,21 @@ class LessonInline(ReadOnlyInline):
     ordering = ["position"]
 
 
+def _nullable(name: str) -> bool:
+    return Module._meta.get_field(name).null
+
+
+class ModuleForm(PositionedForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in MODULE_QUIZ_SETTINGS:
+            if name in self.fields:
+                self.fields[name].required = False  # left empty: the model's default
+
+
 @admin.register(Module)
 class ModuleAdmin(ServiceRefusalsAsMessages):
-    form = PositionedForm
+    form = ModuleForm
     list_display = ["title", "course", "position", "pass_mark"]
     list_select_related = ["course"]
     search_fields = ["title", "course__title"]
@@ -221,6 +243,12 @@ class ModuleAdmin(ServiceRefusalsAsMessages):
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in ("title", "description", "position", "pass_mark")}
+        # Quiz settings left empty keep their defaults (the nullable ones: "no draw / limit").
+        data |= {
+            name: form.cleaned_data[name]
+            for name in MODULE_QUIZ_SETTINGS
+            if name in form.cleaned_data and (form.cleaned_data[name] not in (None, "") or _nullable(name))
+        }
         if change:
             services.module_update(module=obj, data=data)
         else:
@@ -368,3 +396,15 @@ class WishlistItemAdmin(ReadOnlyAdmin):
     search_fields = ["user__email", "course__title"]
     list_select_related = ["user", "course"]
     raw_id_fields = ["user", "course"]
+
+
+@admin.register(ModuleQuizPass)
+class ModuleQuizPassAdmin(ReadOnlyAdmin):
+    """History written when a learner first passes a module's quiz (course completion reads it)."""
+
+    list_display = ["user", "module", "course", "passed_at"]
+    list_filter = ["passed_at"]
+    list_select_related = ["user", "module", "course"]
+    search_fields = ["user__email", "user__full_name", "module__title", "course__title"]
+    date_hierarchy = "passed_at"
+    fields = readonly_fields = ["user", "module", "course", "passed_at"]

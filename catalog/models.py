@@ -129,13 +129,54 @@ class Course(TimeStampedModel):
         return {str(stars): getattr(self, f"rating_{stars}_count") for stars in RATING_STARS}
 
 
+class QuizReveal(models.TextChoices):
+    """When a learner's results show per-question correctness, the correct options and explanations."""
+
+    NEVER = "never", "Never"
+    AFTER_PASS = "after_pass", "Once the learner passed the module"
+    AFTER_LAST_ATTEMPT = "after_last_attempt", "Once the learner has no attempts left"
+    IMMEDIATELY = "immediately", "Right after each attempt"
+
+
+# Bounds of a module's quiz settings: an attempt of at least a minute, at most a day.
+QUIZ_TIME_LIMIT_MIN_SECONDS = 60
+QUIZ_TIME_LIMIT_MAX_SECONDS = 86_400
+QUIZ_COOLDOWN_MAX_MINUTES = 43_200  # 30 days
+MODULE_QUIZ_SETTINGS = (
+    "questions_per_attempt",
+    "shuffle_options",
+    "time_limit_seconds",
+    "max_attempts",
+    "cooldown_minutes",
+    "reveal",
+)
+
+
 class Module(TimeStampedModel):
+    Reveal = QuizReveal
+
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     # Percentage of the module's quiz questions a learner must answer correctly to pass.
     pass_mark = models.PositiveSmallIntegerField(default=60, validators=[MinValueValidator(0), MaxValueValidator(100)])
+    # The module's quiz size, kept by catalog.services.module_quiz_question_count_set whenever the quiz
+    # app adds or removes a question: completion and the curriculum read it without asking that app.
+    quiz_question_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # How the quiz is taken (set by the course's instructor; the defaults keep the one-call quiz).
+    questions_per_attempt = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Questions drawn at random per attempt; empty = all of them"
+    )
+    shuffle_options = models.BooleanField(default=False, db_default=False)
+    time_limit_seconds = models.PositiveIntegerField(null=True, blank=True, help_text="Empty = no time limit")
+    max_attempts = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Attempts in all (the daily limit applies too); empty = unlimited"
+    )
+    cooldown_minutes = models.PositiveIntegerField(default=0, db_default=0)
+    reveal = models.CharField(
+        max_length=20, choices=QuizReveal.choices, default=QuizReveal.AFTER_PASS, db_default=QuizReveal.AFTER_PASS
+    )
 
     class Meta:
         ordering = ["course", "position"]
@@ -144,6 +185,22 @@ class Module(TimeStampedModel):
             models.CheckConstraint(condition=Q(position__gte=1), name="catalog_module_position_positive"),
             models.CheckConstraint(
                 condition=Q(pass_mark__gte=0, pass_mark__lte=100), name="catalog_module_pass_mark_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(questions_per_attempt__isnull=True) | Q(questions_per_attempt__gte=1),
+                name="catalog_module_questions_per_attempt_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_attempts__isnull=True) | Q(max_attempts__gte=1),
+                name="catalog_module_max_attempts_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_seconds__isnull=True)
+                | Q(
+                    time_limit_seconds__gte=QUIZ_TIME_LIMIT_MIN_SECONDS,
+                    time_limit_seconds__lte=QUIZ_TIME_LIMIT_MAX_SECONDS,
+                ),
+                name="catalog_module_time_limit_range",
             ),
         ]
 
@@ -258,3 +315,27 @@ class WishlistItem(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user} ♡ {self.course}"
+
+
+class ModuleQuizPass(UUIDModel):
+    """A learner passed a module's quiz (the first time). Course completion reads these rows."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="module_quiz_passes")
+    # PROTECT: a learner's history outlives any edit of the content; content with learners is never deleted.
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="quiz_passes")
+    # Denormalised from module.course so per-course completion is one indexed lookup.
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
+    passed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["passed_at"]
+        verbose_name_plural = "module quiz passes"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "module"], name="catalog_modulequizpass_user_module_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "course"], name="catalog_quizpass_user_course"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ✓ quiz {self.module}"

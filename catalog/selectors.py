@@ -24,7 +24,16 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Least
 
-from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module, WishlistItem
+from catalog.models import (
+    Course,
+    Domain,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+    ModuleQuizPass,
+    WishlistItem,
+)
 from catalog.permissions import course_staff_q, course_visibility_q, is_course_staff
 from catalog.representations import ENROLLMENT_ROW_FIELDS
 from catalog.search import title_suggestions
@@ -197,10 +206,7 @@ def course_review_queue() -> QuerySet[Course]:
 
 
 def _modules_with_lessons(course_ref: str = "course") -> Prefetch:
-    from assessments.models import Quiz  # assessments builds on catalog
-
-    questions = Quiz.objects.filter(module_id=OuterRef("pk")).order_by().values("module_id")
-    modules = Module.objects.order_by("position").annotate(quiz_question_count=_int_subquery(questions, Count("pk")))
+    modules = Module.objects.order_by("position")
     return Prefetch(
         "modules",
         queryset=modules.prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("position"))),
@@ -319,3 +325,16 @@ def courses_with_stale_progress(*, limit: int = 200) -> list[UUID]:
         .distinct()
     )
     return list(stale[:limit])
+
+
+def unpassed_quiz_module_ids(*, user, course_id: UUID) -> set[UUID]:
+    """Modules of the course that have quiz questions and that ``user`` has not yet passed.
+
+    A module without questions counts as passed, so it never appears here.
+    """
+    passed = ModuleQuizPass.objects.filter(user_id=user.pk, course_id=course_id).values("module_id")
+    return set(
+        Module.objects.filter(course_id=course_id, quiz_question_count__gt=0)
+        .exclude(pk__in=passed)
+        .values_list("pk", flat=True)
+    )

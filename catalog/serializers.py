@@ -10,11 +10,16 @@ from rest_framework import serializers
 
 from catalog.models import (
     COURSE_PRICE_MAX,
+    MODULE_QUIZ_SETTINGS,
+    QUIZ_COOLDOWN_MAX_MINUTES,
+    QUIZ_TIME_LIMIT_MAX_SECONDS,
+    QUIZ_TIME_LIMIT_MIN_SECONDS,
     Course,
     Domain,
     Enrollment,
     Lesson,
     Module,
+    QuizReveal,
     WishlistItem,
     validate_course_price,
     web_url_validator,
@@ -121,7 +126,17 @@ class ModuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Module
-        fields = ["id", "course", "title", "description", "position", "pass_mark", "lesson_count", "created_at"]
+        fields = [
+            "id",
+            "course",
+            "title",
+            "description",
+            "position",
+            "pass_mark",
+            *MODULE_QUIZ_SETTINGS,
+            "lesson_count",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -318,7 +333,32 @@ class CourseInputSerializer(serializers.Serializer):
     thumbnail_url = _url_field(required=False, default="")
 
 
-class ModuleCreateSerializer(serializers.Serializer):
+class ModuleQuizSettingsSerializer(serializers.Serializer):
+    """How the module's quiz is taken; every field optional (the defaults keep the one-call quiz)."""
+
+    questions_per_attempt = serializers.IntegerField(
+        min_value=1, max_value=500, allow_null=True, required=False, help_text="Drawn at random; null = all."
+    )
+    shuffle_options = serializers.BooleanField(required=False, help_text="Each attempt gets its own option order.")
+    time_limit_seconds = serializers.IntegerField(
+        min_value=QUIZ_TIME_LIMIT_MIN_SECONDS,
+        max_value=QUIZ_TIME_LIMIT_MAX_SECONDS,
+        allow_null=True,
+        required=False,
+        help_text="Enforced by the server; null = no limit.",
+    )
+    max_attempts = serializers.IntegerField(
+        min_value=1, max_value=1000, allow_null=True, required=False, help_text="In all; null = unlimited."
+    )
+    cooldown_minutes = serializers.IntegerField(
+        min_value=0, max_value=QUIZ_COOLDOWN_MAX_MINUTES, required=False, help_text="Between starts of attempts."
+    )
+    reveal = serializers.ChoiceField(
+        choices=QuizReveal.choices, required=False, help_text="When results show correctness and explanations."
+    )
+
+
+class ModuleCreateSerializer(ModuleQuizSettingsSerializer):
     course = PrimaryKeyRelatedField(queryset=Course.objects.all(), help_text="Course id.")
     title = serializers.CharField(min_length=1, max_length=200)
     description = serializers.CharField(max_length=5_000, allow_blank=True, required=False, default="")
@@ -328,7 +368,7 @@ class ModuleCreateSerializer(serializers.Serializer):
     pass_mark = serializers.IntegerField(min_value=0, max_value=100, required=False, default=60)
 
 
-class ModuleUpdateSerializer(serializers.Serializer):
+class ModuleUpdateSerializer(ModuleQuizSettingsSerializer):
     title = serializers.CharField(min_length=1, max_length=200, required=False)
     description = serializers.CharField(max_length=5_000, allow_blank=True, required=False)
     position = serializers.IntegerField(min_value=1, max_value=MAX_POSITION, required=False)

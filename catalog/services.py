@@ -18,7 +18,8 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F, ProtectedError, RestrictedError
+from django.db.models import Count, F, ProtectedError, RestrictedError, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -27,6 +28,7 @@ from catalog import errors
 from catalog.models import (
     COURSE_PRICE_MIN_PAID,
     COURSE_PRICE_TOO_LOW,
+    MODULE_QUIZ_SETTINGS,
     RATING_STARS,
     Course,
     Domain,
@@ -34,8 +36,10 @@ from catalog.models import (
     Lesson,
     LessonProgress,
     Module,
+    ModuleQuizPass,
     WishlistItem,
 )
+from catalog.selectors import unpassed_quiz_module_ids
 from catalog.signals import course_completed, enrollment_restored, enrollment_revoked, lesson_completed
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError, NotFoundError, PaymentRequiredError
@@ -110,8 +114,7 @@ def _content_counts(*, lessons: models.QuerySet, modules: models.QuerySet | None
     counts = {"lessons": lessons.count()}
     if modules is not None:
         counts["modules"] = modules.count()
-        # Through the reverse relation assessments declares: catalog never imports assessments for this.
-        counts["quiz_questions"] = modules.aggregate(questions=models.Count("quizzes"))["questions"]
+        counts["quiz_questions"] = modules.aggregate(questions=Coalesce(Sum("quiz_question_count"), 0))["questions"]
     return counts
 
 
@@ -282,14 +285,28 @@ def _progress_recompute_queue(course_id: UUID) -> None:
 
 @transaction.atomic
 def module_create(
-    *, course: Course, title: str, description: str = "", position: int | None = None, pass_mark: int = 60
+    *,
+    course: Course,
+    title: str,
+    description: str = "",
+    position: int | None = None,
+    pass_mark: int = 60,
+    **quiz_settings: Any,
 ) -> Module:
-    """Insert a module at ``position`` (default: last), shifting the ones after it down."""
+    """Insert a module at ``position`` (default: last), shifting the ones after it down.
+
+    ``quiz_settings`` are any of ``MODULE_QUIZ_SETTINGS`` (how the module's quiz is taken).
+    """
+    unknown = set(quiz_settings) - set(MODULE_QUIZ_SETTINGS)
+    if unknown:
+        raise TypeError(f"module_create() got unexpected settings: {sorted(unknown)}")
     _course_lock(course)
     siblings = _siblings(Module.objects.filter(course=course))
     at = position_clamp(position, last=len(siblings) + 1)
     positions_renumber(Module.objects, siblings, hole=at)
-    return Module.objects.create(course=course, title=title, description=description, position=at, pass_mark=pass_mark)
+    return Module.objects.create(
+        course=course, title=title, description=description, position=at, pass_mark=pass_mark, **quiz_settings
+    )
 
 
 @transaction.atomic
@@ -297,7 +314,9 @@ def module_update(*, module: Module, data: dict[str, Any]) -> Module:
     """Edit a module; a new ``position`` moves it and renumbers its siblings. It never changes course."""
     _course_lock(module.course)
     module = Module.objects.select_related("course").get(pk=module.pk)
-    module, _ = model_update(instance=module, fields=("title", "description", "pass_mark"), data=data)
+    module, _ = model_update(
+        instance=module, fields=("title", "description", "pass_mark", *MODULE_QUIZ_SETTINGS), data=data
+    )
     if data.get("position") is not None:
         module.position = _move(Module, Module.objects.filter(course_id=module.course_id), module, data["position"])
     return module
@@ -593,8 +612,6 @@ def course_completion_evaluate(*, enrollment: Enrollment) -> bool:
     The caller holds ``enrollment``'s row lock (select_for_update). Returns True only the one time
     completion happens.
     """
-    from assessments.selectors import unpassed_quiz_module_ids  # assessments builds on catalog
-
     if enrollment.completed_at is not None or enrollment.status != Enrollment.Status.ACTIVE:
         return False
     total = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
@@ -643,3 +660,40 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
         lesson_completed.send(sender=Lesson, user=user, lesson=lesson, enrollment=enrollment)
     course_completion_evaluate(enrollment=enrollment)
     return enrollment
+
+
+# --- module quizzes ---------------------------------------------------------------------------------
+# The quiz app builds on the catalog: it reports its questions and passes here, and takes its locks here.
+
+
+def module_lock(*, module_id: UUID) -> Module:
+    """Lock one module's row: every write to its quiz (questions, their order, their count) holds it."""
+    return Module.objects.select_for_update().get(pk=module_id)
+
+
+def enrollment_lock(*, user, course_id: UUID) -> Enrollment | None:
+    """Lock ``user``'s active enrollment in the course (the lock completion holds), or None."""
+    return (
+        Enrollment.objects.select_for_update()
+        .filter(user=user, course_id=course_id, status=Enrollment.Status.ACTIVE)
+        .first()
+    )
+
+
+def module_quiz_question_count_set(*, module_id: UUID, count: int) -> None:
+    """Record how many quiz questions the module has now (0 = no quiz: it counts as passed)."""
+    Module.objects.filter(pk=module_id).exclude(quiz_question_count=count).update(quiz_question_count=count)
+
+
+def module_quiz_pass_record(*, user, module: Module, passed_at=None) -> bool:
+    """Record that ``user`` passed ``module``'s quiz; True only the first time.
+
+    The caller holds the learner's enrollment lock (``enrollment_lock``), so the check and the insert
+    cannot race; the unique constraint backs it.
+    """
+    if ModuleQuizPass.objects.filter(user=user, module_id=module.pk).exists():
+        return False
+    ModuleQuizPass.objects.create(
+        user=user, module_id=module.pk, course_id=module.course_id, passed_at=passed_at or timezone.now()
+    )
+    return True

@@ -420,6 +420,7 @@ CELERY_TASK_ROUTES = {
     "gamification.tasks.leaderboards_upkeep": {"queue": "upkeep"},
     "billing.tasks.payment_receipts_pending": {"queue": "upkeep"},
     "catalog.tasks.course_progress_upkeep": {"queue": "upkeep"},
+    "assessments.tasks.quiz_attempts_expire_task": {"queue": "upkeep"},
     "accounts.tasks.spent_refresh_tokens_prune": {"queue": "upkeep"},
 }
 
@@ -649,6 +650,14 @@ REPORT_CHUNK_SIZE = env.int("REPORT_CHUNK_SIZE", default=2000)
 
 # Quiz attempts a learner may submit per module per day (the day is local to TIME_ZONE).
 QUIZ_ATTEMPTS_PER_DAY = env.int("QUIZ_ATTEMPTS_PER_DAY", default=10)
+# Saving answers of an open attempt (PATCH /api/quiz-attempts/{id}/), per learner.
+QUIZ_ANSWER_SAVE_RATE = env.str("QUIZ_ANSWER_SAVE_RATE", default="120/m")
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["QuizAttemptStatusEnum"] = "assessments.models.QuizAttempt.Status"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["QuizTypeEnum"] = "assessments.models.Quiz.Type"
+CELERY_BEAT_SCHEDULE["assessments-attempts-expire"] = {
+    "task": "assessments.tasks.quiz_attempts_expire_task",
+    "schedule": 60.0,
+}
 
 # --- Catalog ------------------------------------------------------------------------------------
 

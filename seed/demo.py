@@ -33,7 +33,13 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import user_onboarding_complete
 from assessments.models import Quiz, QuizAttempt
-from assessments.services import quiz_attempt_submit, quiz_create
+from assessments.services import (
+    module_needs_start,
+    quiz_attempt_finish,
+    quiz_attempt_start,
+    quiz_attempt_submit,
+    quiz_create,
+)
 from billing.models import Payment
 from billing.services import payment_settle_captured
 from catalog.models import Course, Domain, Enrollment, Lesson, Module, WishlistItem
@@ -63,6 +69,20 @@ DAY = datetime.timedelta(days=1)
 STREAK_DAYS = 8
 # Besides the demo student, these learners (indexes into content.STUDENTS) keep a streak.
 ACTIVE_LEARNERS = range(1, 6)
+
+
+# The quiz settings of some modules (by position), so the demo shows them: module 2 draws three questions
+# with shuffled options against a clock and reveals answers at once; module 3 never reveals them.
+DEMO_QUIZ_SETTINGS: dict[int, dict] = {
+    2: {
+        "questions_per_attempt": 3,
+        "shuffle_options": True,
+        "time_limit_seconds": 900,
+        "max_attempts": 5,
+        "reveal": "immediately",
+    },
+    3: {"reveal": "never"},
+}
 
 
 @contextlib.contextmanager
@@ -165,7 +185,9 @@ class DemoBuilder:
 
     def _curriculum(self, course: Course, spec: content.CourseSpec, pool: list[str], course_index: int) -> None:
         for m_pos, module_spec in enumerate(spec.modules, start=1):
-            module = module_create(course=course, title=module_spec.title, position=m_pos)
+            module = module_create(
+                course=course, title=module_spec.title, position=m_pos, **DEMO_QUIZ_SETTINGS.get(m_pos, {})
+            )
             for l_pos, title in enumerate(module_spec.lessons, start=1):
                 lesson_create(
                     module=module,
@@ -240,7 +262,17 @@ class DemoBuilder:
             }
             for quiz in questions
         ]
-        quiz_attempt_submit(user=user, module=module, answers=answers)
+        if not module_needs_start(module=module, question_count=len(questions)):
+            quiz_attempt_submit(user=user, module=module, answers=answers)
+            return
+        # A drawn, shuffled, timed quiz: start, then answer by the positions this attempt shows.
+        attempt, _ = quiz_attempt_start(user=user, module=module)
+        chosen = {str(answer["quiz"]): answer["selected_option"] for answer in answers}
+        shown = [
+            {"quiz": item["quiz"], "selected_options": [item["order"].index(chosen[item["quiz"]])]}
+            for item in attempt.draw
+        ]
+        quiz_attempt_finish(user=user, attempt_id=attempt.pk, answers=shown)
 
     def _journey(
         self, user: User, course: Course, *, lessons_done: int, start: datetime.datetime, streak_days: int = 0

@@ -18,6 +18,7 @@ module; forum XP is clipped to ``XP_FORUM_DAILY_CAP`` per local day; paid enroll
 from __future__ import annotations
 
 import datetime
+import json
 import random
 import time
 from collections import defaultdict
@@ -77,6 +78,7 @@ _TAGS = {
     "flag": 16,
     "certificate": 17,
     "review": 18,
+    "quizpass": 19,
 }
 _ID_PREFIX = {name: f"5ca1e{tag:03x}-0000-4000-8000-" for name, tag in _TAGS.items()}
 
@@ -213,7 +215,9 @@ class Copy:
             if default is None and not f.null:
                 raise RuntimeError(f"seed.scale does not know how to fill {model._meta.label}.{f.attname}")
             tail_columns.append(f.column)
-            tail_values.append(_text(f.get_db_prep_value(default, connection)))
+            # JSON goes in as its text (the driver's adapter object has no COPY text form).
+            value = json.dumps(default) if isinstance(f, models.JSONField) else f.get_db_prep_value(default, connection)
+            tail_values.append(_text(value))
         by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
         names = ", ".join(connection.ops.quote_name(c) for c in [by_attname[a] for a in columns] + tail_columns)
         self.sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
@@ -661,7 +665,7 @@ class ScaleBuilder:
         from accounts.models import User
         from assessments.models import Quiz, QuizAttempt, QuizResult
         from billing.models import Payment
-        from catalog.models import Course, Enrollment, Lesson, LessonProgress, Module
+        from catalog.models import Course, Enrollment, Lesson, LessonProgress, Module, ModuleQuizPass
         from certificates.models import Certificate, CertificateNumberCounter
         from forum.models import Flag, Post, Reply, Vote
         from gamification.models import UserBadge, XPEvent
@@ -743,14 +747,14 @@ class ScaleBuilder:
                 module = self.module_number(c["n"], m)
                 modules.append(
                     f"{sid('module', module)}\t{created}\t{created}\t{sid('course', c['n'])}\tModule {m + 1}: "
-                    f"{c['title']} part {m + 1}\t\t{m + 1}\t60"
+                    f"{c['title']} part {m + 1}\t\t{m + 1}\t60\t{QUESTIONS_PER_MODULE}"
                 )
                 for q in range(QUESTIONS_PER_MODULE):
                     quizzes.append(
                         f"{sid('quiz', self.quiz_number(module, q))}\t{created}\t{created}\t{sid('module', module)}\t"
                         f"Question {q + 1} of module {m + 1}: which statement is true?\t"
                         f'["The first statement", "The second statement", "The third statement", "None of them"]\t'
-                        f"{(module + q) % 4}\t{q + 1}\tSee lesson {q + 1} of this module."
+                        f"{(module + q) % 4}\t[{(module + q) % 4}]\t{q + 1}\tSee lesson {q + 1} of this module."
                     )
                 for p in range(LESSONS_PER_MODULE):
                     index = m * LESSONS_PER_MODULE + p
@@ -764,7 +768,17 @@ class ScaleBuilder:
                     )
         self.copy(
             Module,
-            ["id", "created_at", "updated_at", "course_id", "title", "description", "position", "pass_mark"],
+            [
+                "id",
+                "created_at",
+                "updated_at",
+                "course_id",
+                "title",
+                "description",
+                "position",
+                "pass_mark",
+                "quiz_question_count",
+            ],
             modules,
             len(modules),
         )
@@ -797,6 +811,7 @@ class ScaleBuilder:
                 "question",
                 "options",
                 "correct_option",
+                "correct_options",
                 "position",
                 "explanation",
             ],
@@ -867,14 +882,38 @@ class ScaleBuilder:
         total = QUESTIONS_PER_MODULE
         self.copy(
             QuizAttempt,
-            ["id", "user_id", "module_id", "score", "total", "percentage", "pass_mark", "passed", "created_at"],
+            [
+                "id",
+                "user_id",
+                "module_id",
+                "score",
+                "points",
+                "total",
+                "percentage",
+                "pass_mark",
+                "passed",
+                "created_at",
+                "submitted_at",
+            ],
             (
                 f"{sid('attempt', n)}\t{sid('user', user)}\t{sid('module', module)}"
-                f"\t{total if passed else 1}\t{total}\t"
-                f"{'100.00' if passed else '33.33'}\t60\t{'t' if passed else 'f'}\t{ts(at)}"
+                f"\t{total if passed else 1}\t{total if passed else 1}\t{total}\t"
+                f"{'100.00' if passed else '33.33'}\t60\t{'t' if passed else 'f'}\t{ts(at)}\t{ts(at)}"
                 for n, user, module, passed, at in self.attempt_rows
             ),
             len(self.attempt_rows),
+        )
+
+        passes = [(n, user, module, at) for n, user, module, passed, at in self.attempt_rows if passed]
+        self.copy(
+            ModuleQuizPass,
+            ["id", "user_id", "module_id", "course_id", "passed_at"],
+            (
+                f"{sid('quizpass', n)}\t{sid('user', user)}\t{sid('module', module)}"
+                f"\t{sid('course', (module - 1) // MODULES_PER_COURSE + 1)}\t{ts(at)}"
+                for n, user, module, at in passes
+            ),
+            len(passes),
         )
 
         def results():
@@ -890,6 +929,7 @@ class ScaleBuilder:
                         f"\t{sid('quiz', self.quiz_number(module, q))}\t{sid('user', user)}\t"
                         f"Question {q + 1}: which statement is true?"
                         f"\t{q + 1}\t{correct if right else (correct + 1) % 4}\t"
+                        f"[{correct if right else (correct + 1) % 4}]\t[{correct}]\t{1 if right else 0}\t"
                         f"{'t' if right else 'f'}\t{when}"
                     )
 
@@ -903,6 +943,9 @@ class ScaleBuilder:
                 "question",
                 "position",
                 "selected_option",
+                "selected_options",
+                "correct_options",
+                "credit",
                 "is_correct",
                 "timestamp",
             ],

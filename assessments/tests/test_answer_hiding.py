@@ -72,3 +72,44 @@ def test_curriculum_hides_the_answer(client_for, enrolled, course, quizzes):
     response = client_for(enrolled).get(path)
 
     assert_no_answer(response)
+
+
+LEARNER_COMPONENTS = (
+    "AttemptQuestion",
+    "QuizAttempt",
+    "QuizAttemptDetail",
+    "QuizAttemptResult",
+    "QuizAttemptSubmitted",
+    "QuizLearner",
+    "QuizResult",
+    "SavedAnswer",
+)
+
+
+def test_learner_schema_components_carry_no_answer_and_no_example_leaks():
+    """The published OpenAPI document: no learner-facing shape has the stored correct index, and no
+    example anywhere shows an answer of a learner's question."""
+    from pathlib import Path
+
+    import yaml
+    from django.conf import settings
+
+    schema = yaml.safe_load((Path(settings.BASE_DIR) / "docs" / "openapi.yaml").read_text())
+    components = schema["components"]["schemas"]
+    for name in LEARNER_COMPONENTS:
+        assert "correct_option" not in components[name].get("properties", {}), name
+        assert "example" not in json_keys(components[name]), name
+
+    def examples(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("example", "examples"):
+                    yield value
+                else:
+                    yield from examples(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from examples(item)
+
+    for example in examples(schema["paths"]):
+        assert "correct_option" not in str(example), example

@@ -87,9 +87,12 @@ def test_attempt_response_hides_the_answer(client_for, enrolled, module, make_qu
 
     body = client_for(enrolled).post(url(module), {"answers": answers_for(quizzes, 1)}, format="json").json()
 
-    # explanation only where the learner was right (it then reveals nothing new)
+    # a failed attempt under the default reveal policy (after_pass) shows the score only (issue #21 §3)
     assert "correct_option" not in json_keys(body)
-    assert [result["explanation"] for result in body["results"]] == ["Because 1.", None]
+    assert body["passed"] is False and body["revealed"] is False
+    assert [result["explanation"] for result in body["results"]] == [None, None]
+    assert [result["is_correct"] for result in body["results"]] == [None, None]
+    assert [result["correct_options"] for result in body["results"]] == [None, None]
 
 
 # --- bad input -------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def test_learner_lists_questions_in_order_without_answers(client_for, enrolled, 
     body = response.json()
     assert body["count"] == 3
     assert [item["position"] for item in body["results"]] == [1, 2, 3]
-    assert set(body["results"][0]) == {"id", "module", "position", "question", "options"}
+    assert set(body["results"][0]) == {"id", "module", "position", "type", "question", "options"}
     assert body["results"][0]["options"] == ["A", "B", "C", "D"]
 
 
@@ -122,6 +122,7 @@ def test_learner_reads_one_question_without_answer(client_for, enrolled, module,
         "id": str(quiz.pk),
         "module": str(module.pk),
         "position": 1,
+        "type": "single",
         "question": "Question 1?",
         "options": ["A", "B", "C", "D"],
     }
@@ -473,8 +474,32 @@ def test_stats_query_count_is_fixed(client_for, instructor, module, make_quizzes
     make_quizzes(module, count)
     client = client_for(instructor)
 
-    # module + course (1), COUNT (1), grouped page (1)
-    with django_assert_max_num_queries(3):
+    # module + course (1), COUNT (1), grouped page (1), ranked attempts (1), the page's results (1)
+    with django_assert_max_num_queries(5):
         response = client.get("/api/quizzes/stats/", {"module": module.pk})
 
     assert len(response.json()["results"]) == count
+
+
+def test_stats_difficulty_and_discrimination(client_for, instructor, course, module, make_quizzes, make_user):
+    # given two questions and ten learners: the strong ones (all right) and the weak ones (only question 2 right)
+    from assessments import services
+
+    good, bad = make_quizzes(module, 2)
+    for index in range(10):
+        learner = make_user()
+        baker.make("catalog.Enrollment", user=learner, course=course, source="free")
+        strong = index < 5
+        services.quiz_attempt_submit(
+            user=learner,
+            module=module,
+            answers=[
+                {"quiz": good.pk, "selected_option": good.correct_option if strong else (good.correct_option + 1) % 4},
+                {"quiz": bad.pk, "selected_option": bad.correct_option},
+            ],
+        )
+
+    rows = client_for(instructor).get("/api/quizzes/stats/", {"module": module.pk}).json()["results"]
+
+    # then question 1 separates them fully (best 27% = 3 attempts all right, worst 3 all wrong); question 2 not
+    assert [(row["difficulty"], row["discrimination"]) for row in rows] == [(0.5, 1.0), (1.0, 0.0)]

@@ -85,3 +85,22 @@ def test_concurrent_limit_is_exact(settings, student, instructor):
     assert len(errors) == 3
     assert all(isinstance(error, RateLimitedError) for error in errors)
     assert QuizAttempt.objects.count() == 3
+
+
+def test_concurrent_starts_respect_max_attempts(student, instructor):
+    # given a module allowing two attempts, one of them already used
+    course = baker.make("catalog.Course", instructor=instructor, status="published")
+    module = baker.make("catalog.Module", course=course, position=1, max_attempts=2, cooldown_minutes=0)
+    baker.make("catalog.Enrollment", user=student, course=course, source="free")
+    Quiz.objects.create(module=module, question="?", options=["a", "b"], correct_option=1, position=1)
+    used, _ = services.quiz_attempt_start(user=student, module=module)
+    services.quiz_attempt_finish(user=student, attempt_id=used.pk, answers=[])
+
+    # when six starts arrive at the same moment
+    outcomes = run_concurrently(lambda: services.quiz_attempt_start(user=student, module=module), times=6)
+
+    # then exactly one attempt is created and every caller gets that one
+    assert raised(outcomes) == []
+    assert {attempt.pk for attempt, _ in outcomes} == {QuizAttempt.objects.exclude(pk=used.pk).get().pk}
+    assert sum(created for _, created in outcomes) == 1
+    assert QuizAttempt.objects.count() == 2

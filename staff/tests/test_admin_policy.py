@@ -39,6 +39,7 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "catalog.Lesson": (SERVICES, {ADD, CHANGE, DELETE}),
     "catalog.Enrollment": (SERVICES, {ADD}),  # enrollment_grant; revoking is an action
     "catalog.LessonProgress": (READ_ONLY, set()),
+    "catalog.ModuleQuizPass": (READ_ONLY, set()),
     "assessments.Quiz": (SERVICES, {ADD, CHANGE, DELETE}),
     "assessments.QuizAttempt": (READ_ONLY, set()),
     "billing.Payment": (READ_ONLY, set()),  # refunds: an action calling payment_refund

@@ -74,7 +74,7 @@ def _course(**kwargs):
 
 @pytest.fixture
 def world(db, make_user, settings) -> World:
-    from assessments.services import quiz_attempt_submit
+    from assessments.services import quiz_attempt_start, quiz_attempt_submit
     from catalog import services as catalog
     from catalog.models import Domain, Enrollment
     from certificates.services import certificate_issue, certificate_revoke
@@ -119,6 +119,7 @@ def world(db, make_user, settings) -> World:
     catalog.enrollment_grant(user=other_student, course=paid_course, source=Enrollment.Source.PAYMENT)
 
     attempt = quiz_attempt_submit(user=student, module=module, answers=[{"quiz": quiz.pk, "selected_option": 1}])
+    open_attempt, _ = quiz_attempt_start(user=student, module=module)  # started, not yet submitted
     post = post_create(user=student, course=course, title="How do decorators work?", body="I am lost with @.")
     reply = reply_create(user=instructor, post=post, body="A decorator wraps a function.")
     other_post = post_create(user=other_student, course=other_course, title="Borrow checker?", body="Why?")
@@ -162,6 +163,7 @@ def world(db, make_user, settings) -> World:
             "open_order": open_order,
             "paid": paid,
             "attempt": attempt,
+            "open_attempt": open_attempt,
             "post": post,
             "reply": reply,
             "other_post": other_post,

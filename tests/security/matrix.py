@@ -210,6 +210,23 @@ MATRIX: dict[tuple[str, str], Case] = {
         rule(201, (STUDENT,), denied=403),
         body=lambda w: {"answers": [{"quiz": str(w.quiz.pk), "selected_option": 0}]},
     ),
+    # A multipart upload; the matrix sends JSON, so course staff, past the permission check, get 415
+    # (assessments/tests/test_quiz_import.py uploads real and broken files); everyone else is refused first.
+    ("quiz-import", "POST"): Case(pk("module", "/api/modules/{}/quizzes/import/"), rule(415, COURSE_STAFF, denied=403)),
+    # The student has an attempt open at the module, so starting hands it back (200).
+    ("quiz-attempt-start", "POST"): Case(
+        pk("module", "/api/modules/{}/quiz-attempts/start/"), rule(200, (STUDENT,), denied=403)
+    ),
+    # Attempts are their learner's: to anyone else they do not exist.
+    ("quiz-attempt-detail", "GET"): Case(pk("attempt", "/api/quiz-attempts/{}/"), rule(200, (STUDENT,), denied=404)),
+    ("quiz-attempt-detail", "PATCH"): Case(
+        pk("open_attempt", "/api/quiz-attempts/{}/"),
+        rule(200, (STUDENT,), denied=404),
+        body=lambda w: {"answers": [{"quiz": str(w.quiz.pk), "selected_options": [0]}]},
+    ),
+    ("quiz-attempt-submit", "POST"): Case(
+        pk("open_attempt", "/api/quiz-attempts/{}/submit/"), rule(200, (STUDENT,), denied=404), body=lambda w: {}
+    ),
     ("quiz-result-list", "GET"): Case(fixed("/api/quiz-results/"), rule(200, SIGNED_IN)),
     # --- billing ----------------------------------------------------------------------------------
     ("payment-order", "POST"): Case(

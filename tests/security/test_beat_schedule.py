@@ -8,6 +8,7 @@ from django.conf import settings
 
 EXPECTED = {
     "accounts-spent-refresh-tokens-prune": "accounts.tasks.spent_refresh_tokens_prune",
+    "assessments-attempts-expire": "assessments.tasks.quiz_attempts_expire_task",
     "billing-reconcile-payments": "billing.tasks.payments_reconcile",
     "billing-receipts-pending": "billing.tasks.payment_receipts_pending",
     "catalog-progress-upkeep": "catalog.tasks.course_progress_upkeep",
