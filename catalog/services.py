@@ -33,7 +33,7 @@ from catalog.models import (
     LessonProgress,
     Module,
 )
-from catalog.signals import course_completed, lesson_completed
+from catalog.signals import course_approved, course_completed, course_rejected, course_submitted, lesson_completed
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError, PaymentRequiredError
 from common.ordering import position_clamp, positions_renumber
@@ -179,6 +179,7 @@ def course_submit(*, course: Course) -> Course:
     course.status = Course.Status.PENDING_REVIEW
     course.submitted_at = timezone.now()
     course.save(update_fields=["status", "submitted_at", "updated_at"])
+    course_submitted.send(sender=Course, course=course, submitted_at=course.submitted_at)
     return course
 
 
@@ -198,6 +199,7 @@ def course_approve(*, course: Course, actor) -> Course:
     course.rejection_reason = ""
     course.save(update_fields=["status", "published_at", "rejection_reason", "updated_at"])
     audit_record(actor=actor, action="course.approve", target=course, details={})
+    course_approved.send(sender=Course, course=course, actor=actor)
     return course
 
 
@@ -217,6 +219,7 @@ def course_reject(*, course: Course, actor, reason: str) -> Course:
     course.rejection_reason = reason
     course.save(update_fields=["status", "rejection_reason", "updated_at"])
     audit_record(actor=actor, action="course.reject", target=course, details={"reason": reason})
+    course_rejected.send(sender=Course, course=course, actor=actor, reason=reason, rejected_at=course.updated_at)
     return course
 
 

@@ -12,3 +12,12 @@ lesson_completed = Signal()
 # A learner completed a course (all lessons done, every module quiz passed); sent exactly once per
 # learner and course. sender=Course; kwargs: user, course, enrollment.
 course_completed = Signal()
+
+# An instructor submitted a course for review. sender=Course; kwargs: course, submitted_at.
+course_submitted = Signal()
+
+# An admin published a course waiting for review. sender=Course; kwargs: course, actor.
+course_approved = Signal()
+
+# An admin sent a course back to its instructor. sender=Course; kwargs: course, actor, reason, rejected_at.
+course_rejected = Signal()

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "gamification",
     "forum",
     "moderation",
+    "notifications",
     "seed",
 ]
 
@@ -383,6 +384,7 @@ CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in 
 CELERY_TASK_ROUTES = {
     "certificates.tasks.certificate_render": {"queue": "pdf"},
     "billing.tasks.payment_receipt_send": {"queue": "email"},
+    "notifications.tasks.notification_email_send": {"queue": "email"},
     # Every task run by beat (CELERY_BEAT_SCHEDULE) belongs here: common/tests/test_celery_routing.py checks it.
     "certificates.tasks.certificate_render_pending": {"queue": "upkeep"},
     "billing.tasks.payments_reconcile": {"queue": "upkeep"},
@@ -390,6 +392,7 @@ CELERY_TASK_ROUTES = {
     "billing.tasks.payment_receipts_pending": {"queue": "upkeep"},
     "catalog.tasks.course_progress_upkeep": {"queue": "upkeep"},
     "accounts.tasks.spent_refresh_tokens_prune": {"queue": "upkeep"},
+    "notifications.tasks.notification_emails_pending": {"queue": "upkeep"},
 }
 
 # --- Logging ------------------------------------------------------------------------------------
@@ -590,6 +593,29 @@ FORUM_FLAG_RATE = env.str("FORUM_FLAG_RATE", default="20/h")
 FORUM_AUTO_HIDE_FLAGS = env.int("FORUM_AUTO_HIDE_FLAGS", default=3)
 # The flag status choices get their own schema name (other apps also have fields named "status").
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["FlagStatusEnum"] = "forum.models.Flag.Status"
+
+# --- Notifications and announcements ------------------------------------------------------------
+
+# The web app's page an e-mail's "stop these e-mails" link opens; "{token}" is the signed unsubscribe token.
+NOTIFICATIONS_UNSUBSCRIBE_URL = env.str(
+    "NOTIFICATIONS_UNSUBSCRIBE_URL", default=f"{FRONTEND_URL}/notifications/unsubscribe?token={{token}}"
+)
+# The RFC 8058 one-click target of the List-Unsubscribe header: POST /api/notifications/unsubscribe/ as
+# reachable from the internet ("{token}" as above).
+NOTIFICATIONS_ONE_CLICK_UNSUBSCRIBE_URL = env.str(
+    "NOTIFICATIONS_ONE_CLICK_UNSUBSCRIBE_URL", default=f"{FRONTEND_URL}/api/notifications/unsubscribe/?token={{token}}"
+)
+# Per-user limit on inbox and preference writes; per-IP limit on unsubscribe links; per-user announcements.
+NOTIFICATIONS_WRITE_RATE = env.str("NOTIFICATIONS_WRITE_RATE", default="120/m")
+NOTIFICATIONS_UNSUBSCRIBE_RATE = env.str("NOTIFICATIONS_UNSUBSCRIBE_RATE", default="30/m")
+ANNOUNCEMENTS_POST_RATE = env.str("ANNOUNCEMENTS_POST_RATE", default="10/h")
+# E-mails still unsent this long after their notification was created are queued again.
+NOTIFICATIONS_EMAIL_PENDING_AFTER_MINUTES = env.int("NOTIFICATIONS_EMAIL_PENDING_AFTER_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE["notifications-emails-pending"] = {
+    "task": "notifications.tasks.notification_emails_pending",
+    "schedule": env.int("NOTIFICATIONS_EMAIL_PENDING_EVERY_SECONDS", default=900),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["NotificationKindEnum"] = "notifications.models.Kind"
 
 # --- Moderation ---------------------------------------------------------------------------------
 

@@ -6,8 +6,9 @@ import pytest
 from django.conf import settings
 
 from config.celery import app
+from tests.support.apps import DOMAIN_APPS
 
-PROJECT_APPS = ("accounts", "catalog", "assessments", "billing", "certificates", "gamification", "forum", "moderation")
+PROJECT_APPS = DOMAIN_APPS
 
 
 def queue_of(task_name: str) -> str:

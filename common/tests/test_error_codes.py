@@ -7,7 +7,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-APPS = ("accounts", "assessments", "billing", "catalog", "certificates", "forum", "gamification", "moderation")
+from tests.support.apps import DOMAIN_APPS
+
+APPS = DOMAIN_APPS
 LITERAL_CODE = re.compile(r"""\bcode\s*=\s*["']""")
 
 

@@ -21,6 +21,7 @@ from common.timeutils import (
     next_month_start,
     week_start,
 )
+from tests.support.apps import DOMAIN_APPS
 
 pytestmark = pytest.mark.calendar
 UTC = datetime.UTC
@@ -72,17 +73,7 @@ def test_weeks_start_on_monday_and_months_on_the_first(day, monday, first, next_
 
 # Calls that compute a local day by hand. Outside common/timeutils.py they mean a second calendar.
 BY_HAND = re.compile(r"get_default_timezone\(|get_current_timezone\(|localdate\(|time\.min\b|def local_day")
-APPS = (
-    "accounts",
-    "assessments",
-    "billing",
-    "catalog",
-    "certificates",
-    "common",
-    "forum",
-    "gamification",
-    "moderation",
-)
+APPS = ("common", *DOMAIN_APPS)
 
 
 def test_no_app_counts_local_days_by_hand():
