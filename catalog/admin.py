@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from catalog import services
-from catalog.models import Course, Domain, Enrollment, Lesson, LessonProgress, Module
+from catalog.models import Course, Domain, Enrollment, Lesson, LessonPosition, LessonProgress, Module
 from common.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceRefusalsAsMessages
 from common.exceptions import ApplicationError
 
@@ -358,3 +358,14 @@ class LessonProgressAdmin(ReadOnlyAdmin):
     search_fields = ["user__email", "user__full_name", "lesson__title", "course__title"]
     date_hierarchy = "completed_at"
     fields = readonly_fields = ["user", "lesson", "course", "completed_at"]
+
+
+@admin.register(LessonPosition)
+class LessonPositionAdmin(ReadOnlyAdmin):
+    """Where learners stopped in lesson videos (written only by the player's position reports)."""
+
+    list_display = ["updated_at", "user", "course", "lesson", "position_seconds"]
+    search_fields = ["user__email", "course__title", "lesson__title"]
+    list_select_related = ["user", "course", "lesson"]
+    date_hierarchy = "updated_at"
+    show_full_result_count = False

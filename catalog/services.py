@@ -30,6 +30,7 @@ from catalog.models import (
     Domain,
     Enrollment,
     Lesson,
+    LessonPosition,
     LessonProgress,
     Module,
 )
@@ -577,3 +578,32 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
         lesson_completed.send(sender=Lesson, user=user, lesson=lesson, enrollment=enrollment)
     course_completion_evaluate(enrollment=enrollment)
     return enrollment
+
+
+def lesson_position_save(*, user, lesson: Lesson, position_seconds: int, enrolled: bool) -> LessonPosition:
+    """Store where ``user`` stopped in ``lesson``'s video: one INSERT … ON CONFLICT DO UPDATE, nothing else.
+
+    ``enrolled`` (an active enrollment in the lesson's course) is read by the caller in the same query that
+    loads the lesson, so a report costs two statements. The latest report wins, as the device sent it: a
+    learner who rewinds to re-watch resumes there (GREATEST would pin the furthest point ever reached).
+    The position is bounded by the lesson's duration when it is known.
+    """
+    if not enrolled:
+        raise ForbiddenError("Enroll in this course to save your place.", code=errors.NOT_ENROLLED)
+    if lesson.duration_seconds and position_seconds > lesson.duration_seconds:
+        message = f"The lesson is {lesson.duration_seconds} seconds long."
+        raise ApplicationError(message, code=errors.POSITION_BEYOND_DURATION, errors={"position_seconds": [message]})
+    position = LessonPosition(
+        user=user,
+        lesson=lesson,
+        course_id=lesson.module.course_id,
+        position_seconds=position_seconds,
+        updated_at=timezone.now(),
+    )
+    LessonPosition.objects.bulk_create(
+        [position],
+        update_conflicts=True,
+        unique_fields=["user", "lesson"],
+        update_fields=["position_seconds", "updated_at"],
+    )
+    return position

@@ -631,6 +631,8 @@ QUIZ_ATTEMPTS_PER_DAY = env.int("QUIZ_ATTEMPTS_PER_DAY", default=10)
 
 # --- Catalog ------------------------------------------------------------------------------------
 
+# Video position reports per learner (a player sends one every ~15 s; seeking sends a few more).
+LESSON_POSITION_RATE = env.str("LESSON_POSITION_RATE", default="30/m")
 # Course and enrollment choice sets get their own schema names (other apps also have "status"/"source").
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {

@@ -167,6 +167,12 @@ MATRIX: dict[tuple[str, str], Case] = {
         pk("lesson", "/api/lessons/{}/"), rule(200, COURSE_STAFF, denied=403), body=lambda w: {"title": "Intro"}
     ),
     ("lesson-detail", "DELETE"): Case(pk("lesson", "/api/lessons/{}/"), rule(409, COURSE_STAFF, denied=403)),
+    ("lesson-position", "PUT"): Case(
+        pk("lesson", "/api/lessons/{}/position/"),
+        rule(200, (STUDENT,), denied=403),
+        body=lambda w: {"position_seconds": 0},
+    ),
+    ("me-continue", "GET"): Case(fixed("/api/me/continue/"), rule(200, STUDENTS, denied=403)),
     ("lesson-complete", "POST"): Case(pk("lesson", "/api/lessons/{}/complete/"), rule(200, (STUDENT,), denied=403)),
     ("enrollment-list", "GET"): Case(fixed("/api/enrollments/"), rule(200, STUDENTS, denied=403)),
     ("enrollment-detail", "GET"): Case(
@@ -259,6 +265,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("leaderboard", "GET"): Case(fixed("/api/leaderboard/"), public()),
     ("gamification-xp", "GET"): Case(fixed("/api/gamification/xp/"), rule(200, SIGNED_IN)),
     ("gamification-badges", "GET"): Case(fixed("/api/gamification/badges/"), rule(200, SIGNED_IN)),
+    ("gamification-streak", "GET"): Case(fixed("/api/gamification/streak/"), rule(200, SIGNED_IN)),
     # --- forum (the student's question in the instructor's course; the other student is not enrolled) ----
     ("forum-post-list", "GET"): Case(
         fixed("/api/forum/posts/"), rule(200, (STUDENT, *COURSE_STAFF)), query={"course": lambda w: str(w.course.pk)}
