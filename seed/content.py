@@ -609,3 +609,26 @@ FORUM_THREADS = [
         ],
     ),
 ]
+
+
+# Course announcements: (course slug, days ago, title, body), posted by the course's instructor.
+ANNOUNCEMENTS = [
+    (
+        "python-for-data-analysis",
+        6,
+        "Live Q&A this Saturday",
+        "Bring your pandas questions: we meet on Saturday at 11:00 IST. The link is in the course page.",
+    ),
+    (
+        "python-for-data-analysis",
+        1,
+        "New practice notebook",
+        "Module 3 now has a practice notebook on group-by and pivot tables. Try it before the quiz.",
+    ),
+    (
+        "full-stack-web-development-with-django",
+        3,
+        "Deployment module updated",
+        "The deployment lessons now cover Django 5.2 and PostgreSQL 16.",
+    ),
+]
