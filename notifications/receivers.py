@@ -48,6 +48,8 @@ def on_reply_accepted(sender, *, user, reply, accepted_by, **kwargs) -> None:
 
 
 def on_payment_refunded(sender, *, payment, **kwargs) -> None:
+    if payment is None:  # nothing to tell about (the signal's contract gives the payment; be lenient)
+        return
     notification_event_queue(kind=Kind.REFUND_PROCESSED, source_id=payment.pk, source_key=str(payment.pk))
 
 

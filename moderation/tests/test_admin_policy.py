@@ -39,6 +39,7 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "catalog.Lesson": (SERVICES, {ADD, CHANGE, DELETE}),
     "catalog.Enrollment": (SERVICES, {ADD}),  # enrollment_grant; revoking is an action
     "catalog.LessonProgress": (READ_ONLY, set()),
+    "catalog.LessonPosition": (READ_ONLY, set()),
     "assessments.Quiz": (SERVICES, {ADD, CHANGE, DELETE}),
     "assessments.QuizAttempt": (READ_ONLY, set()),
     "billing.Payment": (READ_ONLY, set()),  # refunds: an action calling payment_refund
@@ -53,6 +54,9 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "forum.Vote": (READ_ONLY, set()),
     "forum.Flag": (READ_ONLY, set()),  # decided by actions calling flag_resolve
     "moderation.AuditLog": (READ_ONLY, set()),
+    "notifications.Notification": (READ_ONLY, set()),
+    "notifications.NotificationPreference": (READ_ONLY, set()),
+    "notifications.Announcement": (SERVICES, {DELETE}),  # announcement_delete (an admin's removal is audited)
 }
 
 # The method that must be the admin's own for each permission it grants.
