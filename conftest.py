@@ -46,6 +46,7 @@ def _migrated_reference_data(request: pytest.FixtureRequest):
         with request.getfixturevalue("django_db_blocker").unblock():
             if not Badge.objects.exists():
                 importlib.import_module("gamification.migrations.0002_seed_badges").seed(apps, None)
+                importlib.import_module("gamification.migrations.0006_streak_badges").seed(apps, None)
     yield
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts import errors
 from accounts.models import SpentRefreshToken, User
+from accounts.signals import user_suspended
 from accounts.validators import display_name_clean
 from audit.services import audit_record
 from catalog.models import Domain
@@ -97,6 +98,7 @@ def user_suspend(*, actor: User, user: User, reason: str) -> User:
     locked.suspension_reason = reason
     locked.save(update_fields=["is_suspended", "suspended_at", "suspension_reason"])
     audit_record(actor=actor, action="user.suspend", target=locked, details={"reason": reason})
+    user_suspended.send(sender=User, user=locked, actor=actor, reason=reason, suspended_at=locked.suspended_at)
     return locked
 
 

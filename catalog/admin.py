@@ -19,6 +19,7 @@ from catalog.models import (
     Domain,
     Enrollment,
     Lesson,
+    LessonPosition,
     LessonProgress,
     Module,
     ModuleQuizPass,
@@ -408,3 +409,14 @@ class ModuleQuizPassAdmin(ReadOnlyAdmin):
     search_fields = ["user__email", "user__full_name", "module__title", "course__title"]
     date_hierarchy = "passed_at"
     fields = readonly_fields = ["user", "module", "course", "passed_at"]
+
+
+@admin.register(LessonPosition)
+class LessonPositionAdmin(ReadOnlyAdmin):
+    """Where learners stopped in lesson videos (written only by the player's position reports)."""
+
+    list_display = ["updated_at", "user", "course", "lesson", "position_seconds"]
+    search_fields = ["user__email", "course__title", "lesson__title"]
+    list_select_related = ["user", "course", "lesson"]
+    date_hierarchy = "updated_at"
+    show_full_result_count = False

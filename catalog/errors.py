@@ -13,3 +13,4 @@ CONTENT_IN_USE = "content_in_use"  # 409: other records still refer to this cont
 COURSE_INCOMPLETE = "course_incomplete"  # 409: the course misses what publishing requires (modules, lessons, quizzes)
 PRICE_BELOW_MINIMUM = "price_below_minimum"  # 400 field error on `price`: below Razorpay's minimum for a paid course
 SLUG_CONFLICT = "slug_conflict"  # 409: no free address (slug) could be found for the course title
+POSITION_BEYOND_DURATION = "position_beyond_duration"  # 400 field error on `position_seconds`: past the lesson's end

@@ -339,3 +339,35 @@ class ModuleQuizPass(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.user} ✓ quiz {self.module}"
+
+
+# The longest position a player may report for a lesson whose duration is not known (0): two days.
+LESSON_POSITION_MAX_SECONDS = 2 * 24 * 3600
+
+
+class LessonPosition(UUIDModel):
+    """Where a learner stopped in a lesson's video: one row per learner and lesson, overwritten in place by one
+    UPSERT per player report (no history grows). Separate from ``LessonProgress`` (completions), whose rows
+    are facts that count towards progress; a position is a bookmark."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_positions")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="positions")
+    # Denormalised from lesson.module.course, so "where was I in this course" is one indexed lookup.
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    position_seconds = models.PositiveIntegerField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "lesson"], name="catalog_lessonposition_user_lesson_unique"),
+            models.CheckConstraint(
+                condition=Q(position_seconds__gte=0, position_seconds__lte=LESSON_POSITION_MAX_SECONDS),
+                name="catalog_lessonposition_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "course", "-updated_at"], name="catalog_position_user_course"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.lesson_id}: {self.position_seconds}s"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -19,7 +20,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    UUIDField,
     Value,
+    When,
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Least
@@ -29,6 +32,7 @@ from catalog.models import (
     Domain,
     Enrollment,
     Lesson,
+    LessonPosition,
     LessonProgress,
     Module,
     ModuleQuizPass,
@@ -338,3 +342,64 @@ def unpassed_quiz_module_ids(*, user, course_id: UUID) -> set[UUID]:
         .exclude(pk__in=passed)
         .values_list("pk", flat=True)
     )
+
+
+# --- continue where you left off ---------------------------------------------------------------
+
+
+def lesson_for_position(*, user, lesson_id: UUID) -> Lesson | None:
+    """The lesson (if ``user`` may see it) with ``enrolled``: whether they learn in its course. One query."""
+    active = Enrollment.objects.filter(
+        user=user, course_id=OuterRef("module__course_id"), status=Enrollment.Status.ACTIVE
+    )
+    return lesson_structure_visible(user=user).annotate(enrolled=Exists(active)).filter(pk=lesson_id).first()
+
+
+def continue_list(*, user) -> QuerySet[Enrollment]:
+    """Per active enrollment, the lesson to resume (``resume_lesson_id``) and where (``resume_seconds``),
+    most recently watched course first. One query (subqueries per row, each an index lookup).
+
+    The lesson is the one last watched (its saved position), unless it has been completed since: then the
+    first lesson not yet completed in curriculum order, at its saved position or 0. None when every lesson
+    is done.
+    """
+    positions = LessonPosition.objects.filter(user=user)
+    latest = positions.filter(course_id=OuterRef("course_id")).order_by("-updated_at")
+    done = LessonProgress.objects.filter(user=user)
+    first_open = (
+        Lesson.objects.filter(module__course_id=OuterRef("course_id"))
+        .exclude(Exists(done.filter(lesson_id=OuterRef("pk"))))
+        .order_by("module__position", "position")
+    )
+    watched_done = Exists(done.filter(lesson_id=OuterRef("watched_lesson_id")))
+    return (
+        Enrollment.objects.filter(user=user, status=Enrollment.Status.ACTIVE)
+        .select_related("course")
+        .annotate(
+            watched_lesson_id=Subquery(latest.values("lesson_id")[:1], output_field=UUIDField()),
+            watched_seconds=Subquery(latest.values("position_seconds")[:1]),
+            last_watched_at=Subquery(latest.values("updated_at")[:1]),
+            next_lesson_id=Subquery(first_open.values("pk")[:1], output_field=UUIDField()),
+        )
+        .annotate(
+            resume_lesson_id=Case(
+                When(Q(watched_lesson_id__isnull=False) & ~watched_done, then=F("watched_lesson_id")),
+                default=F("next_lesson_id"),
+                output_field=UUIDField(),
+            ),
+        )
+        .annotate(
+            resume_seconds=Case(
+                When(Q(watched_lesson_id__isnull=False) & ~watched_done, then=F("watched_seconds")),
+                default=Coalesce(
+                    Subquery(positions.filter(lesson_id=OuterRef("next_lesson_id")).values("position_seconds")[:1]),
+                    Value(0),
+                ),
+            ),
+        )
+        .order_by(F("last_watched_at").desc(nulls_last=True), "-created_at", "pk")
+    )
+
+
+def lessons_by_id(*, lesson_ids: list[UUID]) -> dict[UUID, Lesson]:
+    return {lesson.pk: lesson for lesson in Lesson.objects.select_related("module").filter(pk__in=lesson_ids)}

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from catalog.models import (
     COURSE_PRICE_MAX,
+    LESSON_POSITION_MAX_SECONDS,
     MODULE_QUIZ_SETTINGS,
     QUIZ_COOLDOWN_MAX_MINUTES,
     QUIZ_TIME_LIMIT_MAX_SECONDS,
@@ -18,6 +19,7 @@ from catalog.models import (
     Domain,
     Enrollment,
     Lesson,
+    LessonPosition,
     Module,
     QuizReveal,
     WishlistItem,
@@ -241,6 +243,52 @@ class LastLessonSerializer(serializers.ModelSerializer):
         model = Lesson
         fields = ["id", "title", "module", "position"]
         read_only_fields = fields
+
+
+class LessonPositionInputSerializer(serializers.Serializer):
+    position_seconds = serializers.IntegerField(
+        min_value=0,
+        max_value=LESSON_POSITION_MAX_SECONDS,
+        help_text="Seconds into the lesson's video; at most the lesson's duration when it is known.",
+    )
+
+
+class LessonPositionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LessonPosition
+        fields = ["lesson", "position_seconds", "updated_at"]
+        read_only_fields = fields
+
+
+class ResumeLessonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Lesson
+        fields = ["id", "title", "module", "position", "duration_seconds"]
+        read_only_fields = fields
+
+
+class ContinueCourseSerializer(serializers.ModelSerializer):
+    thumbnail_url = WebURLField(read_only=True)
+
+    class Meta:
+        model = Course
+        fields = ["id", "title", "slug", "thumbnail_url"]
+        read_only_fields = fields
+
+
+class ContinueSerializer(serializers.Serializer):
+    """One active enrollment and where to pick it up."""
+
+    course = ContinueCourseSerializer()
+    percent = serializers.IntegerField(source="progress_percent")
+    lesson = serializers.SerializerMethodField(help_text="The lesson to resume; null when every lesson is done.")
+    position_seconds = serializers.IntegerField(source="resume_seconds", allow_null=True)
+    last_watched_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(ResumeLessonSerializer(allow_null=True))
+    def get_lesson(self, enrollment) -> dict | None:
+        lesson = self.context["lessons"].get(enrollment.resume_lesson_id)
+        return ResumeLessonSerializer(lesson).data if lesson is not None else None
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):

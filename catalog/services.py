@@ -34,13 +34,22 @@ from catalog.models import (
     Domain,
     Enrollment,
     Lesson,
+    LessonPosition,
     LessonProgress,
     Module,
     ModuleQuizPass,
     WishlistItem,
 )
 from catalog.selectors import unpassed_quiz_module_ids
-from catalog.signals import course_completed, enrollment_restored, enrollment_revoked, lesson_completed
+from catalog.signals import (
+    course_approved,
+    course_completed,
+    course_rejected,
+    course_submitted,
+    enrollment_restored,
+    enrollment_revoked,
+    lesson_completed,
+)
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError, NotFoundError, PaymentRequiredError
 from common.ordering import position_clamp, positions_renumber
@@ -184,6 +193,7 @@ def course_submit(*, course: Course) -> Course:
     course.status = Course.Status.PENDING_REVIEW
     course.submitted_at = timezone.now()
     course.save(update_fields=["status", "submitted_at", "updated_at"])
+    course_submitted.send(sender=Course, course=course, submitted_at=course.submitted_at)
     return course
 
 
@@ -202,6 +212,7 @@ def course_approve(*, course: Course, actor) -> Course:
     course.rejection_reason = ""
     course.save(update_fields=["status", "published_at", "rejection_reason", "updated_at"])
     audit_record(actor=actor, action="course.approve", target=course, details={})
+    course_approved.send(sender=Course, course=course, actor=actor)
     return course
 
 
@@ -220,6 +231,7 @@ def course_reject(*, course: Course, actor, reason: str) -> Course:
     course.rejection_reason = reason
     course.save(update_fields=["status", "rejection_reason", "updated_at"])
     audit_record(actor=actor, action="course.reject", target=course, details={"reason": reason})
+    course_rejected.send(sender=Course, course=course, actor=actor, reason=reason, rejected_at=course.updated_at)
     return course
 
 
@@ -697,3 +709,32 @@ def module_quiz_pass_record(*, user, module: Module, passed_at=None) -> bool:
         user=user, module_id=module.pk, course_id=module.course_id, passed_at=passed_at or timezone.now()
     )
     return True
+
+
+def lesson_position_save(*, user, lesson: Lesson, position_seconds: int, enrolled: bool) -> LessonPosition:
+    """Store where ``user`` stopped in ``lesson``'s video: one INSERT … ON CONFLICT DO UPDATE, nothing else.
+
+    ``enrolled`` (an active enrollment in the lesson's course) is read by the caller in the same query that
+    loads the lesson, so a report costs two statements. The latest report wins, as the device sent it: a
+    learner who rewinds to re-watch resumes there (GREATEST would pin the furthest point ever reached).
+    The position is bounded by the lesson's duration when it is known.
+    """
+    if not enrolled:
+        raise ForbiddenError("Enroll in this course to save your place.", code=errors.NOT_ENROLLED)
+    if lesson.duration_seconds and position_seconds > lesson.duration_seconds:
+        message = f"The lesson is {lesson.duration_seconds} seconds long."
+        raise ApplicationError(message, code=errors.POSITION_BEYOND_DURATION, errors={"position_seconds": [message]})
+    position = LessonPosition(
+        user=user,
+        lesson=lesson,
+        course_id=lesson.module.course_id,
+        position_seconds=position_seconds,
+        updated_at=timezone.now(),
+    )
+    LessonPosition.objects.bulk_create(
+        [position],
+        update_conflicts=True,
+        unique_fields=["user", "lesson"],
+        update_fields=["position_seconds", "updated_at"],
+    )
+    return position

@@ -20,3 +20,11 @@ enrollment_revoked = Signal()
 # A revoked enrollment became active again (bought again, granted by an admin). sender=Enrollment; kwargs:
 # user_id, course_id, enrollment.
 enrollment_restored = Signal()
+# An instructor submitted a course for review. sender=Course; kwargs: course, submitted_at.
+course_submitted = Signal()
+
+# An admin published a course waiting for review. sender=Course; kwargs: course, actor.
+course_approved = Signal()
+
+# An admin sent a course back to its instructor. sender=Course; kwargs: course, actor, reason, rejected_at.
+course_rejected = Signal()

@@ -15,5 +15,6 @@ router.register("admin/courses", views.AdminCourseViewSet, basename="admin-cours
 
 urlpatterns = [
     path("domains/", views.DomainListView.as_view(), name="domain-list"),
+    path("me/continue/", views.ContinueView.as_view(), name="me-continue"),
     *router.urls,
 ]

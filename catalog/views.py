@@ -21,6 +21,7 @@ from catalog.permissions import course_staff_require
 from catalog.representations import enrollment_representation
 from catalog.serializers import (
     AdminCourseSerializer,
+    ContinueSerializer,
     CourseFacetsSerializer,
     CourseInputSerializer,
     CourseSerializer,
@@ -30,6 +31,8 @@ from catalog.serializers import (
     EnrollmentDetailSerializer,
     EnrollmentSerializer,
     LessonCreateSerializer,
+    LessonPositionInputSerializer,
+    LessonPositionSerializer,
     LessonSerializer,
     LessonUpdateSerializer,
     ModuleCreateSerializer,
@@ -318,14 +321,14 @@ class LessonViewSet(
 
     serializer_class = LessonSerializer
     lookup_value_regex = UUID_PATTERN
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     filter_backends = [DjangoFilterBackend]
     filterset_class = LessonFilter
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
             return [AllowAny()]
-        if self.action == "complete":
+        if self.action in ("complete", "position"):
             return [IsStudent()]
         return [IsInstructorOrAdmin()]
 
@@ -362,6 +365,28 @@ class LessonViewSet(
         request=None,
         responses={200: EnrollmentSerializer, 403: OpenApiResponse(ErrorSerializer, description="`not_enrolled`.")},
     )
+    @extend_schema(
+        summary="Save where I stopped in the lesson's video (a player calls it every ~15 s)",
+        request=LessonPositionInputSerializer,
+        responses={
+            200: LessonPositionSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="`position_beyond_duration` or invalid fields."),
+            403: OpenApiResponse(ErrorSerializer, description="`not_enrolled`."),
+        },
+    )
+    @action(detail=True, methods=["put"], filter_backends=[], url_path="position")
+    def position(self, request: Request, pk=None) -> Response:
+        enforce_rate_limit(request, group="catalog.lesson_position", rate=settings.LESSON_POSITION_RATE)
+        data = LessonPositionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lesson = selectors.lesson_for_position(user=request.user, lesson_id=pk)
+        if lesson is None:
+            raise Http404
+        position = services.lesson_position_save(
+            user=request.user, lesson=lesson, enrolled=lesson.enrolled, **data.validated_data
+        )
+        return Response(LessonPositionSerializer(position).data)
+
     @action(detail=True, methods=["post"], filter_backends=[])
     def complete(self, request: Request, pk=None) -> Response:
         lesson = get_object_or_404(selectors.lesson_structure_visible(user=request.user), pk=pk)
@@ -441,6 +466,20 @@ class WishlistViewSet(viewsets.GenericViewSet):
         enforce_rate_limit(request, group="catalog.wishlist", rate=settings.WISHLIST_WRITE_RATE)
         services.wishlist_remove(user=request.user, course_id=course_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ContinueView(generics.GenericAPIView):
+    """Continue where you left off: per active enrollment, the lesson to resume and the position in it."""
+
+    permission_classes = [IsStudent]
+    serializer_class = ContinueSerializer
+    filter_backends: list = []
+
+    @extend_schema(responses=ContinueSerializer(many=True), summary="My courses, each with the lesson to resume")
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(selectors.continue_list(user=request.user))
+        lessons = selectors.lessons_by_id(lesson_ids=[row.resume_lesson_id for row in page if row.resume_lesson_id])
+        return self.get_paginated_response(ContinueSerializer(page, many=True, context={"lessons": lessons}).data)
 
 
 @extend_schema(tags=["admin"])

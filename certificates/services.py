@@ -16,6 +16,7 @@ from audit.services import audit_record
 from certificates import errors
 from certificates.models import NUMBER_PREFIX, Certificate, CertificateNumberCounter
 from certificates.pdf import certificate_pdf_render
+from certificates.signals import certificate_issued
 from common.background import enqueue_on_commit
 from common.exceptions import ConflictError
 from common.timeutils import local_today
@@ -69,6 +70,7 @@ def certificate_issue(*, user, course) -> tuple[Certificate, bool]:
             raise
         return existing, False
     certificate_render_queue(certificate=certificate)
+    certificate_issued.send(sender=Certificate, certificate=certificate)
     logger.info("certificate issued", extra={"certificate": certificate.certificate_number})
     return certificate, True
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "gamification",
     "forum",
     "reviews",
+    "notifications",
     "staff",
     "seed",
 ]
@@ -414,6 +415,7 @@ CELERY_TASK_ROUTES = {
     # Queued by the PDF workers' own timer (certificates.worker), not by beat: it runs where PDFs are made.
     "certificates.tasks.certificate_render_recover": {"queue": "pdf"},
     "billing.tasks.payment_receipt_send": {"queue": "email"},
+    "notifications.tasks.notification_email_send": {"queue": "email"},
     # Every task run by beat (CELERY_BEAT_SCHEDULE) belongs here: common/tests/test_celery_routing.py checks it.
     "certificates.tasks.certificate_render_pending": {"queue": "upkeep"},
     "billing.tasks.payments_reconcile": {"queue": "upkeep"},
@@ -422,6 +424,7 @@ CELERY_TASK_ROUTES = {
     "catalog.tasks.course_progress_upkeep": {"queue": "upkeep"},
     "assessments.tasks.quiz_attempts_expire_task": {"queue": "upkeep"},
     "accounts.tasks.spent_refresh_tokens_prune": {"queue": "upkeep"},
+    "notifications.tasks.notification_emails_pending": {"queue": "upkeep"},
 }
 
 # --- Logging ------------------------------------------------------------------------------------
@@ -628,6 +631,29 @@ FORUM_AUTO_HIDE_FLAGS = env.int("FORUM_AUTO_HIDE_FLAGS", default=3)
 # The flag status choices get their own schema name (other apps also have fields named "status").
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["FlagStatusEnum"] = "forum.models.Flag.Status"
 
+# --- Notifications and announcements ------------------------------------------------------------
+
+# The web app's page an e-mail's "stop these e-mails" link opens; "{token}" is the signed unsubscribe token.
+NOTIFICATIONS_UNSUBSCRIBE_URL = env.str(
+    "NOTIFICATIONS_UNSUBSCRIBE_URL", default=f"{FRONTEND_URL}/notifications/unsubscribe?token={{token}}"
+)
+# The RFC 8058 one-click target of the List-Unsubscribe header: POST /api/notifications/unsubscribe/ as
+# reachable from the internet ("{token}" as above).
+NOTIFICATIONS_ONE_CLICK_UNSUBSCRIBE_URL = env.str(
+    "NOTIFICATIONS_ONE_CLICK_UNSUBSCRIBE_URL", default=f"{FRONTEND_URL}/api/notifications/unsubscribe/?token={{token}}"
+)
+# Per-user limit on inbox and preference writes; per-IP limit on unsubscribe links; per-user announcements.
+NOTIFICATIONS_WRITE_RATE = env.str("NOTIFICATIONS_WRITE_RATE", default="120/m")
+NOTIFICATIONS_UNSUBSCRIBE_RATE = env.str("NOTIFICATIONS_UNSUBSCRIBE_RATE", default="30/m")
+ANNOUNCEMENTS_POST_RATE = env.str("ANNOUNCEMENTS_POST_RATE", default="10/h")
+# E-mails still unsent this long after their notification was created are queued again.
+NOTIFICATIONS_EMAIL_PENDING_AFTER_MINUTES = env.int("NOTIFICATIONS_EMAIL_PENDING_AFTER_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE["notifications-emails-pending"] = {
+    "task": "notifications.tasks.notification_emails_pending",
+    "schedule": env.int("NOTIFICATIONS_EMAIL_PENDING_EVERY_SECONDS", default=900),
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["NotificationKindEnum"] = "notifications.models.Kind"
+
 # --- Wishlist -----------------------------------------------------------------------------------
 
 # Per-user limit on saving and removing wishlist courses.
@@ -661,6 +687,8 @@ CELERY_BEAT_SCHEDULE["assessments-attempts-expire"] = {
 
 # --- Catalog ------------------------------------------------------------------------------------
 
+# Video position reports per learner (a player sends one every ~15 s; seeking sends a few more).
+LESSON_POSITION_RATE = env.str("LESSON_POSITION_RATE", default="30/m")
 # Course and enrollment choice sets get their own schema names (other apps also have "status"/"source").
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {

@@ -23,6 +23,7 @@ api_patterns = [
     path("", include("gamification.urls")),
     path("", include("forum.urls")),
     path("", include("reviews.urls")),
+    path("", include("notifications.urls")),
     path("", include("staff.urls")),
     # Anything else under /api/ is a JSON 404, never an HTML page (common.middleware.NOT_FOUND_ROUTE).
     re_path(r"^.*$", common_views.api_not_found, name="api-not-found"),

@@ -31,7 +31,7 @@ from forum.errors import (
     FORUM_VOTE_OWN_POST,
 )
 from forum.models import Flag, Post, Reply, Vote
-from forum.signals import post_created, reply_accepted
+from forum.signals import post_created, reply_accepted, reply_created
 
 
 def _ensure_author(*, user, item: Post | Reply) -> None:
@@ -108,6 +108,7 @@ def reply_create(*, user, post: Post, body: str) -> Reply:
         raise ConflictError("This question has been deleted.", code=FORUM_DELETED)
     reply = Reply.objects.create(post=post, user=user, body=body)
     Post.objects.filter(pk=post.pk).update(reply_count=F("reply_count") + 1)
+    reply_created.send(sender=Reply, user=user, reply=reply, post=post)
     return reply
 
 

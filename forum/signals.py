@@ -8,3 +8,6 @@ post_created = Signal()
 # A reply was marked accepted (first time for that reply). sender=Reply; kwargs: user (the reply's
 # author), reply, accepted_by.
 reply_accepted = Signal()
+
+# A reply was posted to a question. sender=Reply; kwargs: user (the reply's author), reply, post.
+reply_created = Signal()

@@ -119,6 +119,7 @@ class Badge(UUIDModel):
     class RuleType(models.TextChoices):
         EVENT_COUNT = "event_count", "Number of XP events of a type"
         XP_TOTAL = "xp_total", "All-time XP"
+        STREAK = "streak", "Current learning streak (days)"
 
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
@@ -126,7 +127,7 @@ class Badge(UUIDModel):
     # An icon name from the frontend's icon set (or an image URL).
     icon = models.CharField(max_length=200, blank=True)
     rule_type = models.CharField(max_length=20, choices=RuleType.choices)
-    # For event_count rules: which XPEvent.type is counted.
+    # For event_count rules: which XPEvent.type is counted. A streak rule's threshold is in days.
     event_type = models.CharField(max_length=20, choices=XPEvent.Type.choices, blank=True)
     threshold = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     position = models.PositiveSmallIntegerField(default=0, help_text="Display order.")
@@ -137,7 +138,7 @@ class Badge(UUIDModel):
             models.CheckConstraint(condition=Q(threshold__gte=1), name="gamification_badge_threshold_positive"),
             models.CheckConstraint(
                 condition=(Q(rule_type="event_count") & ~Q(event_type=""))
-                | (Q(rule_type="xp_total") & Q(event_type="")),
+                | (Q(rule_type__in=["xp_total", "streak"]) & Q(event_type="")),
                 name="gamification_badge_rule_consistent",
             ),
         ]

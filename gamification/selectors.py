@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Coalesce, Rank
+from django.db.models.functions import Coalesce, Rank, TruncDate
 from django.utils import timezone
 
+from assessments.models import QuizAttempt
+from catalog.models import LessonProgress
+from common.timeutils import local_date, local_today, local_zone
 from gamification.models import Badge, UserBadge, XPEvent, XPTotal
 from gamification.periods import PeriodWindow, period_window
 
@@ -135,3 +138,56 @@ def badges_for_user(*, user) -> QuerySet[Badge]:
     """Every badge, with ``awarded_at`` set on the ones ``user`` has earned (None otherwise)."""
     awarded = UserBadge.objects.filter(user=user, badge=OuterRef("pk")).values("awarded_at")[:1]
     return Badge.objects.annotate(awarded_at=Subquery(awarded)).order_by("position", "code")
+
+
+# --- streaks -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Streak:
+    current: int  # consecutive learning days ending today, or yesterday while today is still open
+    longest: int
+    today_counted: bool
+
+
+def learning_days(*, user) -> set[datetime.date]:
+    """Local days (TIME_ZONE) on which ``user`` completed a lesson or passed a quiz: read from that activity
+    itself, so there is no second record to keep in step. One query (a UNION of two distinct day lists)."""
+    zone = local_zone()
+    lessons = (
+        LessonProgress.objects.filter(user=user)
+        .annotate(day=TruncDate("completed_at", tzinfo=zone))
+        .values_list("day", flat=True)
+        .order_by()
+        .distinct()
+    )
+    quizzes = (
+        QuizAttempt.objects.filter(user=user, passed=True)
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values_list("day", flat=True)
+        .order_by()
+        .distinct()
+    )
+    return set(lessons.union(quizzes))
+
+
+def streak_get(*, user, today: datetime.date | None = None) -> Streak:
+    days = learning_days(user=user)
+    today = today or local_today()
+    longest = run = 0
+    previous = None
+    for day in sorted(days):
+        run = run + 1 if previous is not None and day - previous == datetime.timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    # Today still counts as open: a streak that reached yesterday stands until today ends.
+    end = today if today in days else today - datetime.timedelta(days=1)
+    current = 0
+    while end - datetime.timedelta(days=current) in days:
+        current += 1
+    return Streak(current=current, longest=longest, today_counted=today in days)
+
+
+def streak_at(*, user, moment: datetime.datetime) -> int:
+    """The current streak as of the local day ``moment`` falls on (badge rules)."""
+    return streak_get(user=user, today=local_date(moment)).current

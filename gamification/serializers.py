@@ -122,3 +122,11 @@ class BadgeSerializer(serializers.ModelSerializer):
 
     def get_earned(self, badge: Badge) -> bool:
         return badge.awarded_at is not None
+
+
+class StreakSerializer(serializers.Serializer):
+    current = serializers.IntegerField(
+        help_text="Consecutive learning days up to today (or yesterday, today still open)."
+    )
+    longest = serializers.IntegerField(help_text="The longest run of consecutive learning days ever.")
+    today_counted = serializers.BooleanField(help_text="Whether today is already a learning day.")

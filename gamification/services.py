@@ -30,9 +30,12 @@ from common.timeutils import local_day_start, local_zone
 from forum.models import Post, Reply
 from gamification.models import ALL_TIME_START, Badge, UserBadge, XPEvent, XPTotal
 from gamification.periods import period_start
+from gamification.selectors import streak_at
 
 # Forum XP shares one daily cap: it is the only XP a user can farm by writing more.
 FORUM_TYPES = frozenset({XPEvent.Type.FORUM_POST, XPEvent.Type.ANSWER_ACCEPTED})
+# The activity a learning day is made of (gamification.selectors.learning_days): streak badges are checked then.
+STREAK_TYPES = frozenset({XPEvent.Type.LESSON_COMPLETE, XPEvent.Type.QUIZ_PASS})
 
 
 def _lock_users(user_ids) -> None:
@@ -96,11 +99,10 @@ def _rollups_subtract(*, user_id, points: int, at: datetime.datetime) -> None:
 
 def _badges_award(*, user, event_type: str, at: datetime.datetime) -> list[Badge]:
     """Award every not-yet-earned badge whose rule this event may have satisfied."""
-    candidates = list(
-        Badge.objects.filter(
-            Q(rule_type=Badge.RuleType.XP_TOTAL) | Q(rule_type=Badge.RuleType.EVENT_COUNT, event_type=event_type)
-        ).exclude(awards__user=user)
-    )
+    rules = Q(rule_type=Badge.RuleType.XP_TOTAL) | Q(rule_type=Badge.RuleType.EVENT_COUNT, event_type=event_type)
+    if event_type in STREAK_TYPES:
+        rules |= Q(rule_type=Badge.RuleType.STREAK)
+    candidates = list(Badge.objects.filter(rules).exclude(awards__user=user))
     if not candidates:
         return []
     values: dict[str, int] = {}
@@ -115,6 +117,8 @@ def _badges_award(*, user, event_type: str, at: datetime.datetime) -> list[Badge
         values[Badge.RuleType.EVENT_COUNT] = XPEvent.objects.filter(
             user=user, type=event_type, reversal__isnull=True
         ).count()
+    if any(badge.rule_type == Badge.RuleType.STREAK for badge in candidates):
+        values[Badge.RuleType.STREAK] = streak_at(user=user, moment=at)
     earned = [badge for badge in candidates if values[badge.rule_type] >= badge.threshold]
     # The unique (user, badge) constraint keeps a badge single even if another path raced us here.
     UserBadge.objects.bulk_create(

@@ -10,11 +10,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.db_router import lag_tolerant
-from gamification.selectors import badges_for_user, leaderboard_get, xp_summary_get
+from gamification.selectors import badges_for_user, leaderboard_get, streak_get, xp_summary_get
 from gamification.serializers import (
     BadgeSerializer,
     LeaderboardQuerySerializer,
     LeaderboardSerializer,
+    StreakSerializer,
     XPQuerySerializer,
     XPSummarySerializer,
     xp_event_representation,
@@ -77,3 +78,13 @@ class MyBadgesView(generics.ListAPIView):
 
     def get_queryset(self):
         return badges_for_user(user=self.request.user)
+
+
+class MyStreakView(APIView):
+    """A learning day is a local day (TIME_ZONE) with a completed lesson or a passed quiz."""
+
+    @extend_schema(
+        operation_id="gamification_streak_retrieve", responses=StreakSerializer, summary="My learning streak"
+    )
+    def get(self, request: Request) -> Response:
+        return Response(StreakSerializer(streak_get(user=request.user)).data)

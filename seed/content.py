@@ -626,3 +626,25 @@ DEMO_REVIEW = (5, "I finished it in seven weeks and built my first React app. Th
 DEMO_REVIEW_REPLY = "Thank you, Ananya! Congratulations on finishing, and good luck with your next app."
 # Courses the demo student saved for later (published, not enrolled).
 DEMO_WISHLIST = ["machine-learning-foundations", "docker-and-kubernetes-in-practice"]
+
+# Course announcements: (course slug, days ago, title, body), posted by the course's instructor.
+ANNOUNCEMENTS = [
+    (
+        "python-for-data-analysis",
+        6,
+        "Live Q&A this Saturday",
+        "Bring your pandas questions: we meet on Saturday at 11:00 IST. The link is in the course page.",
+    ),
+    (
+        "python-for-data-analysis",
+        1,
+        "New practice notebook",
+        "Module 3 now has a practice notebook on group-by and pivot tables. Try it before the quiz.",
+    ),
+    (
+        "full-stack-web-development-with-django",
+        3,
+        "Deployment module updated",
+        "The deployment lessons now cover Django 5.2 and PostgreSQL 16.",
+    ),
+]

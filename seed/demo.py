@@ -54,10 +54,13 @@ from catalog.services import (
     module_create,
     wishlist_add,
 )
+from certificates.models import Certificate
 from common.timeutils import local_date, local_midnight
 from forum.models import Flag, Post, Reply
 from forum.services import flag_create, post_create, post_vote, reply_accept, reply_create
 from gamification.services import leaderboards_rebuild
+from notifications.models import Announcement, Kind, Notification
+from notifications.services import announcement_create, notifications_deliver
 from reviews.models import Review
 from reviews.services import review_create, review_helpful_set, review_reply
 from seed import content
@@ -472,6 +475,34 @@ class DemoBuilder:
         if not Flag.objects.filter(reporter=reporter, reply=reply).exists():
             flag_create(user=reporter, reply=reply, reason="Spam: advertises pirated course downloads.")
 
+    # --- announcements and notifications -------------------------------------------------------------
+
+    def plan_announcements(self) -> None:
+        for slug, days_ago, title, body in content.ANNOUNCEMENTS:
+            course = self.courses[slug]
+            self._add(self.now - days_ago * DAY, lambda c=course, t=title, b=body: self._announce(c, t, b))
+
+    def _announce(self, course: Course, title: str, body: str) -> None:
+        if not Announcement.objects.filter(course=course, title=title).exists():
+            announcement_create(author=course.instructor, course=course, title=title, body=body)
+
+    def notify(self) -> None:
+        """Deliver now, inside the seed's transaction, what the demo student's inbox would hold once the queued
+        delivery tasks ran (they find these rows and add nothing: the event keys are the receivers')."""
+        demo = self.users[content.STUDENT_EMAIL]
+        events = [(Kind.CERTIFICATE_ISSUED, c.pk) for c in Certificate.objects.filter(user=demo)]
+        events += [
+            (Kind.FORUM_REPLY, reply.pk)
+            for reply in Reply.objects.filter(post__user=demo, deleted_at__isnull=True).exclude(user=demo)
+        ]
+        courses = Enrollment.objects.filter(user=demo, status=Enrollment.Status.ACTIVE).values("course_id")
+        events += [(Kind.ANNOUNCEMENT, a.pk) for a in Announcement.objects.filter(course_id__in=courses)]
+        for kind, source_id in events:
+            notifications_deliver(kind=kind, source_id=source_id, source_key=str(source_id))
+        # The oldest are read already, so the inbox shows both states.
+        for notification in Notification.objects.filter(user=demo, read_at__isnull=True).order_by("created_at")[:2]:
+            Notification.objects.filter(pk=notification.pk).update(read_at=self.latest)
+
     def replay(self) -> int:
         for step in sorted(self.steps, key=lambda s: (s.at, s.order)):
             with _clock(step.at):
@@ -490,7 +521,9 @@ def demo_seed(*, log: Callable[[str], None] = lambda _: None, now: datetime.date
         builder.plan_learning()
         builder.plan_forum()
         builder.plan_reviews()
+        builder.plan_announcements()
         builder.replay()
+        builder.notify()
         drift = leaderboards_rebuild(fix=True)
     if drift.count:  # pragma: no cover - would mean an award bypassed gamification.services
         log(f"Leaderboard roll-ups were out of step with the ledger in {drift.count} rows; rebuilt.")
@@ -498,7 +531,6 @@ def demo_seed(*, log: Callable[[str], None] = lambda _: None, now: datetime.date
 
 
 def demo_counts() -> dict[str, int]:
-    from certificates.models import Certificate
     from gamification.models import UserBadge, XPEvent, XPTotal
 
     return {
@@ -520,4 +552,6 @@ def demo_counts() -> dict[str, int]:
         "open flags": Flag.objects.filter(status=Flag.Status.OPEN).count(),
         "reviews": Review.objects.count(),
         "wishlist items": WishlistItem.objects.count(),
+        "announcements": Announcement.objects.count(),
+        "notifications": Notification.objects.count(),
     }

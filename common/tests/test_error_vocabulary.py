@@ -31,6 +31,8 @@ FREE_TEXT = {
 SKIPPED = {
     "/api/certificates/{id}/download/": "not a list; `format` is DRF's content negotiation",
     "/api/forum/posts/{id}/replies/": "needs a forum post; its only parameters are the shared paginator's",
+    "/api/courses/{id}/announcements/": "needs a course; its only parameters are the shared paginator's",
+    "/api/notifications/unsubscribe/": "a bad token is a 400 `unsubscribe_link_invalid` (notifications tests)",
 }
 PATH_VALUES = {"/api/admin/reports/{name}/": {"name": "users"}}
 # Lists under one course: their {id} is the walk's course.

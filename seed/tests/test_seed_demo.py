@@ -208,3 +208,20 @@ def test_seed_demo_creates_reviews_and_a_wishlist(seeded):
     saved = WishlistItem.objects.filter(user=student)
     assert sorted(saved.values_list("course__slug", flat=True)) == sorted(content.DEMO_WISHLIST)
     assert not Enrollment.objects.filter(user=student, course__in=saved.values("course")).exists()
+
+
+def test_the_demo_student_has_an_inbox_a_streak_and_a_place_to_resume(seeded, client_for):
+    from gamification.selectors import streak_get
+    from notifications.models import Announcement, Notification
+
+    student = User.objects.get(email=content.STUDENT_EMAIL)
+    # Then her inbox holds her certificate, replies to her questions and her courses' announcements
+    kinds = set(Notification.objects.filter(user=student).values_list("kind", flat=True))
+    assert {"certificate_issued", "forum_reply", "announcement"} <= kinds
+    unread = client_for(student).get("/api/notifications/unread-count/").json()["unread"]
+    assert 0 < unread < Notification.objects.filter(user=student).count()
+    assert Announcement.objects.count() == len(content.ANNOUNCEMENTS)
+    # And she is on a streak that includes today (her recent lessons fell one a day)
+    streak = streak_get(user=student)
+    assert streak.current >= 3 and streak.today_counted
+    assert student.badges.filter(badge__code="streak-3").exists()

@@ -40,6 +40,7 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "catalog.Enrollment": (SERVICES, {ADD}),  # enrollment_grant; revoking is an action
     "catalog.LessonProgress": (READ_ONLY, set()),
     "catalog.ModuleQuizPass": (READ_ONLY, set()),
+    "catalog.LessonPosition": (READ_ONLY, set()),
     "assessments.Quiz": (SERVICES, {ADD, CHANGE, DELETE}),
     "assessments.QuizAttempt": (READ_ONLY, set()),
     "billing.Payment": (READ_ONLY, set()),  # refunds: an action calling payment_refund
@@ -57,6 +58,9 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "reviews.HelpfulVote": (READ_ONLY, set()),
     "catalog.WishlistItem": (READ_ONLY, set()),  # learners manage their own
     "audit.AuditLog": (READ_ONLY, set()),
+    "notifications.Notification": (READ_ONLY, set()),
+    "notifications.NotificationPreference": (READ_ONLY, set()),
+    "notifications.Announcement": (SERVICES, {DELETE}),  # announcement_delete (an admin's removal is audited)
 }
 
 # The method that must be the admin's own for each permission it grants.

@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("catalog",),  # domains, courses, curriculum, enrollments, progress, completion
     ("accounts", "assessments", "billing", "forum", "reviews"),  # each builds on the catalogue
     ("certificates",),  # issued on course completion, withdrawn on refund
-    ("gamification",),  # XP and badges: listens to everyone's domain events
+    ("gamification", "notifications"),  # XP and badges; the inbox and e-mails: they listen to everyone's events
     ("staff",),  # staff operations read everything: dashboard, statistics, reports, admin site
     ("config", "seed", "bench"),  # the composition root (settings, URLs, the Celery app); demo data; benchmarks
 )

@@ -79,6 +79,8 @@ def world(db, make_user, settings) -> World:
     from catalog.models import Domain, Enrollment
     from certificates.services import certificate_issue, certificate_revoke
     from forum.services import flag_create, post_create, reply_create
+    from notifications.models import Kind, Notification
+    from notifications.services import announcement_create, unsubscribe_token_make
 
     razorpay.use_test_keys(settings)
     users = {
@@ -136,6 +138,11 @@ def world(db, make_user, settings) -> World:
     revoked, _ = certificate_issue(user=other_student, course=other_course)
     revoked = certificate_revoke(certificate=revoked, actor=admin, reason="Issued by mistake")
 
+    notification = Notification.objects.create(
+        user=student, kind=Kind.FORUM_REPLY, source_key="matrix", title="New reply", created_at=timezone.now()
+    )
+    announcement = announcement_create(author=instructor, course=course, title="Welcome", body="Start with module 1.")
+
     users[SUSPENDED].is_suspended = True
     users[SUSPENDED].suspended_at = timezone.now() - timedelta(minutes=5)
     users[SUSPENDED].save()
@@ -171,6 +178,9 @@ def world(db, make_user, settings) -> World:
             "review": review,
             "certificate": certificate,
             "revoked": revoked,
+            "notification": notification,
+            "announcement": announcement,
+            "unsubscribe_token": unsubscribe_token_make(user_id=student.pk, kind=Kind.ANNOUNCEMENT),
         },
     )
 

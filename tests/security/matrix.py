@@ -169,6 +169,12 @@ MATRIX: dict[tuple[str, str], Case] = {
         pk("lesson", "/api/lessons/{}/"), rule(200, COURSE_STAFF, denied=403), body=lambda w: {"title": "Intro"}
     ),
     ("lesson-detail", "DELETE"): Case(pk("lesson", "/api/lessons/{}/"), rule(409, COURSE_STAFF, denied=403)),
+    ("lesson-position", "PUT"): Case(
+        pk("lesson", "/api/lessons/{}/position/"),
+        rule(200, (STUDENT,), denied=403),
+        body=lambda w: {"position_seconds": 0},
+    ),
+    ("me-continue", "GET"): Case(fixed("/api/me/continue/"), rule(200, STUDENTS, denied=403)),
     ("lesson-complete", "POST"): Case(pk("lesson", "/api/lessons/{}/complete/"), rule(200, (STUDENT,), denied=403)),
     ("enrollment-list", "GET"): Case(fixed("/api/enrollments/"), rule(200, STUDENTS, denied=403)),
     ("enrollment-detail", "GET"): Case(
@@ -278,6 +284,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("leaderboard", "GET"): Case(fixed("/api/leaderboard/"), public()),
     ("gamification-xp", "GET"): Case(fixed("/api/gamification/xp/"), rule(200, SIGNED_IN)),
     ("gamification-badges", "GET"): Case(fixed("/api/gamification/badges/"), rule(200, SIGNED_IN)),
+    ("gamification-streak", "GET"): Case(fixed("/api/gamification/streak/"), rule(200, SIGNED_IN)),
     # --- forum (the student's question in the instructor's course; the other student is not enrolled) ----
     ("forum-post-list", "GET"): Case(
         fixed("/api/forum/posts/"), rule(200, (STUDENT, *COURSE_STAFF)), query={"course": lambda w: str(w.course.pk)}
@@ -368,6 +375,33 @@ MATRIX: dict[tuple[str, str], Case] = {
         rule(200, (ADMIN,), denied=403),
         body=lambda w: {"action": "dismiss"},
     ),
+    # --- notifications and announcements ---------------------------------------------------------
+    ("notification-list", "GET"): Case(fixed("/api/notifications/"), rule(200, SIGNED_IN)),
+    ("notification-unread-count", "GET"): Case(fixed("/api/notifications/unread-count/"), rule(200, SIGNED_IN)),
+    ("notification-read-all", "POST"): Case(fixed("/api/notifications/read-all/"), rule(200, SIGNED_IN)),
+    ("notification-read", "POST"): Case(pk("notification", "/api/notifications/{}/read/"), rule(200, (STUDENT,))),
+    ("notification-preferences", "GET"): Case(fixed("/api/notifications/preferences/"), rule(200, SIGNED_IN)),
+    ("notification-preferences", "PUT"): Case(
+        fixed("/api/notifications/preferences/"),
+        rule(200, SIGNED_IN),
+        body=lambda w: {"preferences": [{"kind": "announcement", "email": False}]},
+    ),
+    # The e-mail's unsubscribe link: the signed token is the credential; the caller's own are ignored.
+    ("notification-unsubscribe", "GET"): Case(
+        fixed("/api/notifications/unsubscribe/"), public(authless=True), query={"token": lambda w: w.unsubscribe_token}
+    ),
+    ("notification-unsubscribe", "POST"): Case(
+        fixed("/api/notifications/unsubscribe/"), public(authless=True), query={"token": lambda w: w.unsubscribe_token}
+    ),
+    ("course-announcements", "GET"): Case(
+        pk("course", "/api/courses/{}/announcements/"), rule(200, (STUDENT, *COURSE_STAFF))
+    ),
+    ("course-announcements", "POST"): Case(
+        pk("course", "/api/courses/{}/announcements/"),
+        rule(201, COURSE_STAFF),
+        body=lambda w: {"title": "Live session", "body": "Friday at 6 pm."},
+    ),
+    ("announcement-detail", "DELETE"): Case(pk("announcement", "/api/announcements/{}/"), rule(204, COURSE_STAFF)),
     # --- staff operations -------------------------------------------------------------------------------
     ("admin-stats", "GET"): Case(fixed("/api/admin/stats/"), rule(200, (ADMIN,), denied=403)),
     ("admin-report", "GET"): Case(fixed("/api/admin/reports/users/"), rule(200, (ADMIN,), denied=403)),
