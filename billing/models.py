@@ -1,11 +1,14 @@
-"""Payments for paid courses (one Razorpay order each) and the webhook events already applied."""
+"""Payments for paid courses (one Razorpay order each), the webhook events already applied, coupons and their
+redemptions, and the learner's billing details (GST)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from billing.tax import STATE_CHOICES
 from common.models import TimeStampedModel, UUIDModel
 
 
@@ -62,6 +65,13 @@ class Payment(TimeStampedModel):
     refund_attempt = models.PositiveSmallIntegerField(default=1)
     # Set when the receipt email went out; the upkeep sweep sends the ones a broker outage lost.
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    # The quote the order was opened with (paise): list price, coupon discount and the GST parts of ``amount``.
+    list_price = models.PositiveIntegerField(default=0, help_text="In paise, before the discount.")
+    discount = models.PositiveIntegerField(default=0, help_text="In paise.")
+    taxable_value = models.PositiveIntegerField(default=0, help_text="In paise.")
+    cgst = models.PositiveIntegerField(default=0, help_text="In paise.")
+    sgst = models.PositiveIntegerField(default=0, help_text="In paise.")
+    igst = models.PositiveIntegerField(default=0, help_text="In paise.")
 
     objects = PaymentQuerySet.as_manager()
 
@@ -144,3 +154,125 @@ class WebhookEvent(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}"
+
+
+class BillingDetails(TimeStampedModel):
+    """Who the learner buys as: the name and state on their tax invoices, and a GSTIN for a business purchase."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="billing_details")
+    name = models.CharField(max_length=150, blank=True)
+    state = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True, help_text="GST state code.")
+    gstin = models.CharField(max_length=15, blank=True, verbose_name="GSTIN")
+
+    class Meta:
+        verbose_name_plural = "billing details"
+
+    def __str__(self) -> str:
+        return f"{self.name or self.user_id} ({self.state or '-'})"
+
+
+class Coupon(TimeStampedModel):
+    """A discount code: percent or a fixed amount off, sitewide, for listed courses or for a domain."""
+
+    class DiscountType(models.TextChoices):
+        PERCENT = "percent", "Percent off"
+        AMOUNT = "amount", "Amount off (rupees)"
+
+    code = models.CharField(max_length=32, unique=True, help_text="Stored in capitals; matched case-insensitively.")
+    discount_type = models.CharField(max_length=10, choices=DiscountType.choices)
+    value = models.DecimalField(max_digits=8, decimal_places=2, help_text="Percent, or rupees off.")
+    # Empty (and no domain): every course.
+    courses = models.ManyToManyField("catalog.Course", blank=True, related_name="coupons")
+    domain = models.ForeignKey(
+        "catalog.Domain", null=True, blank=True, on_delete=models.PROTECT, related_name="coupons"
+    )
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    max_redemptions = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: unlimited.")
+    max_per_user = models.PositiveIntegerField(default=1)
+    min_price = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, help_text="Lowest course price (rupees) it applies to."
+    )
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="coupons_created"
+    )
+    # Paid (and free-by-coupon) purchases with this code; kept by F() updates under the coupon's row lock.
+    times_redeemed = models.PositiveIntegerField(default=0, editable=False)
+
+    # What admins (and instructors, for their own courses) set; ``courses`` is set separately.
+    EDITABLE_FIELDS = (
+        "code",
+        "discount_type",
+        "value",
+        "domain",
+        "starts_at",
+        "ends_at",
+        "max_redemptions",
+        "max_per_user",
+        "min_price",
+        "active",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gt=0), name="billing_coupon_value_positive"),
+            models.CheckConstraint(
+                condition=~Q(discount_type="percent") | Q(value__lte=100), name="billing_coupon_percent_max_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_type__in=["percent", "amount"]), name="billing_coupon_discount_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="billing_coupon_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(max_per_user__gte=1), name="billing_coupon_max_per_user_positive"),
+            models.CheckConstraint(
+                condition=Q(max_redemptions__isnull=True) | Q(max_redemptions__gte=1),
+                name="billing_coupon_max_redemptions_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CouponRedemption(TimeStampedModel):
+    """One use of a coupon: held while its order is open, redeemed when paid, released otherwise.
+
+    A hold counts against the limits only while its order can still be paid (within
+    ``BILLING_ORDER_REUSE_MINUTES``), so an abandoned order gives its use back by itself.
+    """
+
+    class Status(models.TextChoices):
+        HELD = "held", "Held (order open)"
+        REDEEMED = "redeemed", "Redeemed"
+        RELEASED = "released", "Released"
+
+    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="redemptions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coupon_redemptions")
+    course = models.ForeignKey("catalog.Course", on_delete=models.PROTECT, related_name="coupon_redemptions")
+    # Empty for a course the code made free (no Razorpay order).
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="coupon_redemption"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    discount = models.PositiveIntegerField(help_text="In paise.")
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["held", "redeemed", "released"]), name="billing_redemption_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["coupon", "status", "created_at"], name="billing_redemption_coupon"),
+            models.Index(fields=["coupon", "user", "status"], name="billing_redemption_coupon_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coupon_id} {self.status}"

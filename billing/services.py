@@ -22,11 +22,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from billing import errors, gateway
-from billing.models import Payment, WebhookEvent
+from accounts.models import User
+from billing import errors, gateway, selectors
+from billing.models import BillingDetails, Coupon, CouponRedemption, Payment, WebhookEvent
 from billing.signals import payment_refunded
 from billing.tasks import payment_duplicate_refund_task, payment_receipt_send
 from catalog import errors as catalog_errors
@@ -35,7 +36,7 @@ from catalog.selectors import active_enrollment_get
 from catalog.services import enrollment_grant, enrollment_revoke
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, NotFoundError
-from common.money import rupees_to_paise
+from common.services import model_update
 from moderation.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -48,8 +49,12 @@ REFUND_REASON = "Payment refunded."
 # --- Orders ---------------------------------------------------------------------------------------
 
 
-def payment_order_create(*, user, course: Course) -> tuple[Payment, bool]:
-    """Open (or reuse) the Razorpay order for ``user`` buying ``course``. Returns (payment, created)."""
+def payment_order_create(*, user, course: Course, coupon_code: str = "") -> tuple[Payment | None, bool]:
+    """Open (or reuse) the Razorpay order for ``user`` buying ``course``. Returns (payment, created).
+
+    With a coupon the order is for the discounted amount and holds one use of the code; a code that makes
+    the course free enrolls the learner at once, without Razorpay, and returns ``(None, True)``.
+    """
     if course.status != Course.Status.PUBLISHED:
         raise NotFoundError("No such course.", code=errors.COURSE_NOT_PURCHASABLE)
     if course.is_free:
@@ -63,30 +68,48 @@ def payment_order_create(*, user, course: Course) -> tuple[Payment, bool]:
     if Payment.objects.filter(user=user, course=course, status__in=Payment.OWNED).exists():
         raise ConflictError("You have already bought this course.", code=errors.ALREADY_PURCHASED)
 
-    amount = rupees_to_paise(course.price)  # from the database, never from the client
+    quote = selectors.price_quote(user=user, course=course, coupon_code=coupon_code)  # prices from the database
+    if quote.amount_payable == 0:
+        coupon_enroll_free(user=user, quote=quote)
+        return None, True
+    amount = quote.amount_payable
     reusable_since = timezone.now() - timedelta(minutes=settings.BILLING_ORDER_REUSE_MINUTES)
-    open_order = Payment.objects.filter(user=user, course=course, status=Payment.Status.CREATED).first()
-    if open_order is not None and open_order.amount == amount and open_order.created_at >= reusable_since:
+    open_order = (
+        Payment.objects.filter(user=user, course=course, status=Payment.Status.CREATED)
+        .select_related("coupon_redemption")
+        .first()
+    )
+    if (
+        open_order is not None
+        and open_order.amount == amount
+        and open_order.created_at >= reusable_since
+        and _order_coupon_id(open_order) == (quote.coupon.pk if quote.coupon else None)
+    ):
         return open_order, False
 
     pk = uuid.uuid4()
     receipt = f"dca_{pk.hex}"
-    order = gateway.order_create(
-        amount=amount,
-        currency=CURRENCY,
-        receipt=receipt,
-        notes={"payment": str(pk), "user": str(user.pk), "course": str(course.pk)},
-    )
+    notes = {"payment": str(pk), "user": str(user.pk), "course": str(course.pk)}
+    if quote.coupon is not None:
+        notes["coupon"] = quote.coupon.code
+    order = gateway.order_create(amount=amount, currency=CURRENCY, receipt=receipt, notes=notes)
     try:
         with transaction.atomic():
+            if quote.coupon is not None:
+                # The coupon's row lock makes concurrent buyers count its uses one at a time: of twenty
+                # learners racing for the last use, one gets the hold, the others a field error.
+                Coupon.objects.select_for_update().get(pk=quote.coupon.pk)
+                selectors.coupon_limits_check(coupon=quote.coupon, user=user, course=course)
             if open_order is not None:
-                # Stale or repriced: retire it (a capture reported for it later still ends in paid).
-                Payment.objects.filter(pk=open_order.pk, status=Payment.Status.CREATED).update(
+                # Stale, repriced or another code: retire it (a capture reported for it later still ends in paid).
+                updated = Payment.objects.filter(pk=open_order.pk, status=Payment.Status.CREATED).update(
                     status=Payment.Status.FAILED,
                     failure_reason="Superseded by a newer order.",
                     failed_at=timezone.now(),
                     updated_at=timezone.now(),
                 )
+                if updated:
+                    _coupon_hold_release(payment_pk=open_order.pk)
             payment = Payment.objects.create(
                 id=pk,
                 user=user,
@@ -95,7 +118,17 @@ def payment_order_create(*, user, course: Course) -> tuple[Payment, bool]:
                 currency=CURRENCY,
                 receipt=receipt,
                 razorpay_order_id=order["id"],
+                list_price=quote.list_price,
+                discount=quote.discount,
+                taxable_value=quote.split.taxable_value,
+                cgst=quote.split.cgst,
+                sgst=quote.split.sgst,
+                igst=quote.split.igst,
             )
+            if quote.coupon is not None:
+                CouponRedemption.objects.create(
+                    coupon=quote.coupon, user=user, course=course, payment=payment, discount=quote.discount
+                )
     except IntegrityError:
         # A concurrent click opened an order first; hand that one out (ours is never shown, so never paid).
         existing = Payment.objects.filter(user=user, course=course, status=Payment.Status.CREATED).first()
@@ -103,6 +136,175 @@ def payment_order_create(*, user, course: Course) -> tuple[Payment, bool]:
             raise
         return existing, False
     return payment, True
+
+
+def _order_coupon_id(payment: Payment):
+    redemption = getattr(payment, "coupon_redemption", None) if payment.pk else None
+    return redemption.coupon_id if redemption is not None else None
+
+
+# --- Coupons --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def coupon_enroll_free(*, user, quote: selectors.Quote) -> Enrollment:
+    """Enroll ``user`` in a course a coupon made free: one redeemed use, no Razorpay order."""
+    coupon = Coupon.objects.select_for_update().get(pk=quote.coupon.pk)
+    selectors.coupon_limits_check(coupon=coupon, user=user, course=quote.course)
+    CouponRedemption.objects.create(
+        coupon=coupon,
+        user=user,
+        course=quote.course,
+        discount=quote.discount,
+        status=CouponRedemption.Status.REDEEMED,
+        redeemed_at=timezone.now(),
+    )
+    Coupon.objects.filter(pk=coupon.pk).update(times_redeemed=F("times_redeemed") + 1)
+    enrollment, _ = enrollment_grant(user=user, course=quote.course, source=Enrollment.Source.COUPON)
+    return enrollment
+
+
+def _coupon_hold_redeem(*, payment: Payment) -> None:
+    """The order was paid: its coupon use is final (even past the limit, for a late capture: money was taken)."""
+    redemption = (
+        CouponRedemption.objects.filter(payment=payment)
+        .exclude(status=CouponRedemption.Status.REDEEMED)
+        .values_list("pk", "coupon_id")
+        .first()
+    )
+    if redemption is None:
+        return  # no code, or redeemed already: one query
+    CouponRedemption.objects.filter(pk=redemption[0]).update(
+        status=CouponRedemption.Status.REDEEMED, redeemed_at=timezone.now(), updated_at=timezone.now()
+    )
+    Coupon.objects.filter(pk=redemption[1]).update(times_redeemed=F("times_redeemed") + 1)
+
+
+def _coupon_hold_release(*, payment_pk) -> None:
+    CouponRedemption.objects.filter(payment_id=payment_pk, status=CouponRedemption.Status.HELD).update(
+        status=CouponRedemption.Status.RELEASED, updated_at=timezone.now()
+    )
+
+
+def _coupon_use_return(*, payment: Payment) -> None:
+    """A refund gives the coupon use back only when ``COUPON_REFUND_RETURNS_USE`` is on."""
+    if not settings.COUPON_REFUND_RETURNS_USE:
+        return
+    redemption = CouponRedemption.objects.filter(payment=payment, status=CouponRedemption.Status.REDEEMED)
+    coupon_ids = list(redemption.values_list("coupon_id", flat=True))
+    if redemption.update(status=CouponRedemption.Status.RELEASED, updated_at=timezone.now()):
+        Coupon.objects.filter(pk__in=coupon_ids, times_redeemed__gt=0).update(times_redeemed=F("times_redeemed") - 1)
+
+
+COUPON_FIELDS = Coupon.EDITABLE_FIELDS
+
+
+def _coupon_courses_owned_check(*, actor, courses, domain) -> None:
+    """Instructors make codes for their own courses only: listed, all theirs, no domain."""
+    if actor.is_admin:
+        return
+    if domain is not None or not courses:
+        message = "List the courses the code is for (your own courses only)."
+        raise ApplicationError(message, code=errors.COUPON_COURSE_NOT_OWNED, errors={"courses": [message]})
+    if any(course.instructor_id != actor.pk for course in courses):
+        message = "You can create codes for your own courses only."
+        raise ApplicationError(message, code=errors.COUPON_COURSE_NOT_OWNED, errors={"courses": [message]})
+
+
+def _coupon_code_taken(code: str) -> ApplicationError:
+    message = f"The code {code} is already taken."
+    return ApplicationError(message, code=errors.COUPON_CODE_TAKEN, errors={"code": [message]})
+
+
+def _coupon_rules_check(*, data: dict[str, Any], instance: Coupon | None = None) -> None:
+    """Rules across fields (the serializer checked each field's shape)."""
+
+    def current(name: str):
+        return data[name] if name in data else getattr(instance, name, None)
+
+    if current("discount_type") == Coupon.DiscountType.PERCENT and current("value") > 100:
+        raise ApplicationError(
+            "A percentage is at most 100.", code="invalid", errors={"value": ["A percentage is at most 100."]}
+        )
+    starts_at, ends_at = current("starts_at") or timezone.now(), current("ends_at")
+    if ends_at is not None and ends_at <= starts_at:
+        raise ApplicationError(
+            "The code must end after it starts.", code="invalid", errors={"ends_at": ["Must be after starts_at."]}
+        )
+
+
+def coupon_create(*, actor, data: dict[str, Any]) -> Coupon:
+    """A new code by an admin (any scope) or an instructor (own courses, at most ``INSTRUCTOR_COUPON_CAP``)."""
+    courses = list(data.get("courses") or [])
+    _coupon_courses_owned_check(actor=actor, courses=courses, domain=data.get("domain"))
+    _coupon_rules_check(data=data)
+    try:
+        with transaction.atomic():
+            if not actor.is_admin:
+                # The instructor's row lock makes concurrent creations count the cap one at a time.
+                User.objects.select_for_update().get(pk=actor.pk)
+                if Coupon.objects.filter(created_by=actor).count() >= settings.INSTRUCTOR_COUPON_CAP:
+                    raise ConflictError(
+                        f"You can create at most {settings.INSTRUCTOR_COUPON_CAP} codes.",
+                        code=errors.COUPON_CAP_REACHED,
+                    )
+            fields = {name: data[name] for name in COUPON_FIELDS if name in data}
+            fields["code"] = fields["code"].strip().upper()
+            coupon = Coupon.objects.create(created_by=actor, **fields)
+            coupon.courses.set(courses)
+            audit_record(actor=actor, action="coupon.create", target=coupon, details={"code": coupon.code})
+    except IntegrityError:
+        raise _coupon_code_taken(data["code"].strip().upper()) from None
+    return coupon
+
+
+def coupon_update(*, actor, coupon: Coupon, data: dict[str, Any]) -> Coupon:
+    """Change a code (admin). Uses already counted stay counted."""
+    if "code" in data:
+        data = {**data, "code": data["code"].strip().upper()}
+    try:
+        with transaction.atomic():
+            coupon = Coupon.objects.select_for_update().get(pk=coupon.pk)
+            _coupon_rules_check(data=data, instance=coupon)
+            coupon, changed = model_update(instance=coupon, fields=COUPON_FIELDS, data=data)
+            if "courses" in data:
+                coupon.courses.set(data["courses"])
+                changed = True
+            if changed:
+                audit_record(
+                    actor=actor,
+                    action="coupon.update",
+                    target=coupon,
+                    details={"fields": sorted(name for name in data if name in (*COUPON_FIELDS, "courses"))},
+                )
+    except IntegrityError:
+        raise _coupon_code_taken(data["code"]) from None
+    return coupon
+
+
+@transaction.atomic
+def coupon_delete(*, actor, coupon: Coupon) -> None:
+    """Delete a code nobody has used; a used one is deactivated instead (its history stays)."""
+    coupon = Coupon.objects.select_for_update().get(pk=coupon.pk)
+    if CouponRedemption.objects.filter(coupon=coupon).exists():
+        raise ConflictError(
+            "This code has been used: deactivate it instead (active: false).", code=errors.COUPON_IN_USE
+        )
+    audit_record(actor=actor, action="coupon.delete", target=coupon, details={"code": coupon.code})
+    coupon.delete()
+
+
+# --- Billing details ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def billing_details_set(*, user, name: str, state: str, gstin: str) -> BillingDetails:
+    """Store the name, state and (optional) GSTIN the learner's invoices carry."""
+    details, _ = BillingDetails.objects.select_for_update().get_or_create(user=user)
+    details, _ = model_update(
+        instance=details, fields=("name", "state", "gstin"), data={"name": name, "state": state, "gstin": gstin}
+    )
+    return details
 
 
 # --- Settlement (shared by verify, webhooks and reconciliation) -------------------------------------
@@ -146,6 +348,7 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
         payment.failure_reason = DUPLICATE_REASON
         payment.failed_at = timezone.now()
         payment.save(update_fields=["status", "payment_id", "failure_reason", "failed_at", "updated_at"])
+        _coupon_hold_release(payment_pk=payment.pk)
         # A broker or gateway outage must not fail the webhook; reconciliation retries the refund.
         enqueue_on_commit(payment_duplicate_refund_task, str(payment.pk))
         return True
@@ -156,6 +359,7 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
     payment.paid_at = timezone.now()
     payment.save(update_fields=["status", "payment_id", "signature", "failure_reason", "paid_at", "updated_at"])
     enrollment_grant(user=payment.user, course=payment.course, source=Enrollment.Source.PAYMENT)
+    _coupon_hold_redeem(payment=payment)
     # Lost with the broker? payment_receipts_pending sends it later (receipt_sent_at stays empty).
     enqueue_on_commit(payment_receipt_send, str(payment.pk))
     return True
@@ -170,6 +374,7 @@ def payment_settle_failed(*, payment: Payment, reason: str) -> bool:
     payment.failure_reason = reason[:255]
     payment.failed_at = timezone.now()
     payment.save(update_fields=["status", "failure_reason", "failed_at", "updated_at"])
+    _coupon_hold_release(payment_pk=payment.pk)
     return True
 
 
@@ -200,6 +405,7 @@ def payment_settle_refund(*, payment: Payment, refund: dict[str, Any]) -> bool:
         ).first()
         if enrollment is not None:
             enrollment_revoke(enrollment=enrollment, reason=REFUND_REASON)
+        _coupon_use_return(payment=payment)
         payment_refunded.send(
             sender=Payment, user=payment.user, course=payment.course, payment=payment, reason=REFUND_REASON
         )
@@ -253,6 +459,7 @@ def payment_settle_refunded_unseen(
     payment.save(
         update_fields=["status", "payment_id", "paid_at", "failure_reason", "refund_id", "refunded_at", "updated_at"]
     )
+    _coupon_hold_release(payment_pk=payment.pk)
     return True
 
 

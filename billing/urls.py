@@ -9,4 +9,9 @@ urlpatterns = [
     path("payments/history/", views.HistoryView.as_view(), name="payment-history"),
     path("admin/payments/", views.AdminPaymentListView.as_view(), name="admin-payment-list"),
     path("admin/payments/<uuid:pk>/refund/", views.AdminPaymentRefundView.as_view(), name="admin-payment-refund"),
+    path("payments/quote/", views.QuoteView.as_view(), name="payment-quote"),
+    path("payments/billing-details/", views.BillingDetailsView.as_view(), name="payment-billing-details"),
+    path("admin/coupons/", views.AdminCouponListView.as_view(), name="admin-coupon-list"),
+    path("admin/coupons/<uuid:pk>/", views.AdminCouponDetailView.as_view(), name="admin-coupon-detail"),
+    path("instructor/coupons/", views.InstructorCouponListView.as_view(), name="instructor-coupon-list"),
 ]

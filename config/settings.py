@@ -6,6 +6,7 @@ nothing set (SQLite, local-memory cache, eager Celery, console email); with DEBU
 refuse to load until the production essentials are set.
 """
 
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -535,6 +536,27 @@ CELERY_BEAT_SCHEDULE["billing-receipts-pending"] = {
     "task": "billing.tasks.payment_receipts_pending",
     "schedule": float(BILLING_RECONCILE_EVERY_SECONDS),
 }
+
+# --- Commerce: GST and coupons (billing) --------------------------------------------------------------
+
+# Course prices include GST (the learner pays the price); false = GST is added on top of the price.
+PRICES_INCLUDE_GST = env.bool("PRICES_INCLUDE_GST", default=True)
+# GST rate in percent (18 % for online education services, SAC 999293).
+GST_RATE = Decimal(env.str("GST_RATE", default="18"))
+# The seller printed on tax invoices. Set all of these before going live.
+SELLER_LEGAL_NAME = env.str("SELLER_LEGAL_NAME", default=ACADEMY_NAME)
+SELLER_ADDRESS = env.str("SELLER_ADDRESS", default="")
+SELLER_GSTIN = env.str("SELLER_GSTIN", default="")
+# Two-digit GST state code of the seller (29 = Karnataka): same state as the buyer → CGST + SGST, else IGST.
+SELLER_STATE = env.str("SELLER_STATE", default="29")
+GST_SAC_CODE = env.str("GST_SAC_CODE", default="999293")
+# Coupons an instructor may create (for their own courses), in total.
+INSTRUCTOR_COUPON_CAP = env.int("INSTRUCTOR_COUPON_CAP", default=10)
+# Whether a refunded purchase gives its coupon use back.
+COUPON_REFUND_RETURNS_USE = env.bool("COUPON_REFUND_RETURNS_USE", default=False)
+# Quotes and coupon writes per user.
+BILLING_QUOTE_RATE = env.str("BILLING_QUOTE_RATE", default="30/m")
+BILLING_COUPON_WRITE_RATE = env.str("BILLING_COUPON_WRITE_RATE", default="30/m")
 
 # Hourly: recount the progress of courses whose recount (queued when lessons change) was lost.
 CELERY_BEAT_SCHEDULE["catalog-progress-upkeep"] = {

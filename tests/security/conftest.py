@@ -131,6 +131,10 @@ def world(db, make_user, settings) -> World:
     revoked, _ = certificate_issue(user=other_student, course=other_course)
     revoked = certificate_revoke(certificate=revoked, actor=admin, reason="Issued by mistake")
 
+    from billing.models import Coupon
+
+    coupon = Coupon.objects.create(code="MATRIX", discount_type="percent", value=10, created_by=admin)
+
     users[SUSPENDED].is_suspended = True
     users[SUSPENDED].suspended_at = timezone.now() - timedelta(minutes=5)
     users[SUSPENDED].save()
@@ -164,6 +168,7 @@ def world(db, make_user, settings) -> World:
             "flag": flag,
             "certificate": certificate,
             "revoked": revoked,
+            "coupon": coupon,
         },
     )
 
