@@ -10,8 +10,10 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from billing import services
-from billing.models import BillingDetails, Coupon, CouponRedemption, Payment, WebhookEvent
+from billing.models import BillingDetails, Coupon, CouponRedemption, Payment, TaxDocument, WebhookEvent
+from billing.tasks import tax_document_render
 from common.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceRefusalsAsMessages
+from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError
 from common.money import paise_format
 
@@ -144,3 +146,29 @@ class BillingDetailsAdmin(ReadOnlyAdmin):
     list_filter = ["state"]
     search_fields = ["user__email", "name", "gstin"]
     list_select_related = ["user"]
+
+
+@admin.register(TaxDocument)
+class TaxDocumentAdmin(ReadOnlyAdmin):
+    """Invoices and credit notes are issued by settlement and refunds only; staff may re-render a PDF."""
+
+    list_display = ["number", "kind", "buyer_name", "buyer_state", "total_display", "issued_at", "file_ready"]
+    list_filter = ["kind", "financial_year", "buyer_state"]
+    search_fields = ["number", "buyer_name", "buyer_email", "buyer_gstin", "payment__razorpay_order_id"]
+    list_select_related = ["payment"]
+    date_hierarchy = "issued_at"
+    actions = ["render_again"]
+
+    @admin.display(description="total", ordering="total")
+    def total_display(self, document: TaxDocument) -> str:
+        return paise_format(document.total)
+
+    @admin.display(boolean=True, description="PDF")
+    def file_ready(self, document: TaxDocument) -> bool:
+        return document.file_ready
+
+    @admin.action(description="Render the PDF again")
+    def render_again(self, request, queryset):
+        for document in queryset:
+            enqueue_on_commit(tax_document_render, str(document.pk))
+        self.message_user(request, f"Queued {queryset.count()} PDF(s).", level=messages.SUCCESS)

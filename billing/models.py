@@ -1,7 +1,9 @@
 """Payments for paid courses (one Razorpay order each), the webhook events already applied, coupons and their
-redemptions, and the learner's billing details (GST)."""
+redemptions, the learner's billing details (GST), and tax invoices and credit notes."""
 
 from __future__ import annotations
+
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -276,3 +278,88 @@ class CouponRedemption(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.coupon_id} {self.status}"
+
+
+class TaxDocumentCounter(models.Model):
+    """The last number of a series (invoices, credit notes) in a financial year; its row lock makes numbers
+    gap-free (like certificate numbers)."""
+
+    series = models.CharField(max_length=20)
+    financial_year = models.CharField(max_length=7, help_text="e.g. 2026-27 (April to March).")
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "financial_year"], name="billing_taxdocumentcounter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series}/{self.financial_year}: {self.last_number}"
+
+
+def tax_document_file_path(instance: TaxDocument, filename: str) -> str:
+    # A random suffix keeps stored files unguessable even on a public bucket, and changes on re-render.
+    return f"tax-documents/{instance.financial_year}/{instance.number.replace('/', '-')}-{secrets.token_hex(8)}.pdf"
+
+
+class TaxDocument(TimeStampedModel):
+    """A GST tax invoice for a paid payment, or the credit note that cancels it after a full refund.
+
+    Seller and buyer are copied at issue time, so a document never changes once issued (the PDF may be
+    re-rendered from these columns). Amounts are paise; ``taxable_value + cgst + sgst + igst == total``.
+    """
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", "Tax invoice"
+        CREDIT_NOTE = "credit_note", "Credit note"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="tax_documents")
+    # A credit note names the invoice it cancels.
+    invoice = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_note")
+    number = models.CharField(max_length=32, unique=True, editable=False)
+    financial_year = models.CharField(max_length=7)
+    issued_at = models.DateTimeField()
+    seller_name = models.CharField(max_length=200)
+    seller_address = models.CharField(max_length=500, blank=True)
+    seller_gstin = models.CharField(max_length=15, blank=True)
+    seller_state = models.CharField(max_length=2)
+    buyer_name = models.CharField(max_length=150)
+    buyer_email = models.EmailField()
+    buyer_state = models.CharField(max_length=2)
+    buyer_gstin = models.CharField(max_length=15, blank=True)
+    sac_code = models.CharField(max_length=10)
+    description = models.CharField(max_length=300)
+    gst_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    list_price = models.PositiveIntegerField()
+    discount = models.PositiveIntegerField(default=0)
+    taxable_value = models.PositiveIntegerField()
+    cgst = models.PositiveIntegerField()
+    sgst = models.PositiveIntegerField()
+    igst = models.PositiveIntegerField()
+    total = models.PositiveIntegerField()
+    # Empty until the render task has stored the PDF.
+    file = models.FileField(upload_to=tax_document_file_path, max_length=255, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "kind"], name="billing_taxdocument_one_per_payment_kind"),
+            models.CheckConstraint(
+                condition=Q(total=models.F("taxable_value") + models.F("cgst") + models.F("sgst") + models.F("igst")),
+                name="billing_taxdocument_parts_add_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="invoice", invoice__isnull=True) | Q(kind="credit_note", invoice__isnull=False),
+                name="billing_taxdocument_credit_note_has_invoice",
+            ),
+        ]
+        indexes = [models.Index(fields=["file", "created_at"], name="billing_taxdocument_render_due")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def file_ready(self) -> bool:
+        return bool(self.file)

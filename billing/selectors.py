@@ -12,10 +12,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from billing import errors
-from billing.models import BillingDetails, Coupon, CouponRedemption, Payment
+from billing.models import BillingDetails, Coupon, CouponRedemption, Payment, TaxDocument
 from billing.tax import GstSplit, gst_split
 from catalog.models import Course
-from common.exceptions import ApplicationError
+from common.exceptions import ApplicationError, NotFoundError
 from common.money import rupees_to_paise
 
 # Razorpay's smallest order is ₹1.00: a discounted amount between ₹0 and that cannot be charged.
@@ -28,6 +28,17 @@ def payments_for_user(*, user) -> QuerySet[Payment]:
 
 def payments_for_admin() -> QuerySet[Payment]:
     return Payment.objects.with_relations().order_by("-created_at")
+
+
+def tax_document_get_for_download(*, user, payment_id, kind: str) -> TaxDocument:
+    """The payment's invoice or credit note, for its buyer or an admin; 404 for anyone else or none yet."""
+    documents = TaxDocument.objects.select_related("payment").filter(payment_id=payment_id, kind=kind)
+    if not user.is_admin:
+        documents = documents.filter(payment__user=user)
+    document = documents.first()
+    if document is None:
+        raise NotFoundError("No such document.")
+    return document
 
 
 def billing_details_get(*, user) -> BillingDetails:

@@ -21,22 +21,34 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
 from billing import errors, gateway, selectors
-from billing.models import BillingDetails, Coupon, CouponRedemption, Payment, WebhookEvent
+from billing.models import (
+    BillingDetails,
+    Coupon,
+    CouponRedemption,
+    Payment,
+    TaxDocument,
+    TaxDocumentCounter,
+    WebhookEvent,
+)
+from billing.pdf import tax_document_pdf_render
 from billing.signals import payment_refunded
-from billing.tasks import payment_duplicate_refund_task, payment_receipt_send
+from billing.tasks import payment_duplicate_refund_task, payment_receipt_send, tax_document_render
+from billing.tax import GstSplit, gst_split
 from catalog import errors as catalog_errors
 from catalog.models import Course, Enrollment
 from catalog.selectors import active_enrollment_get
 from catalog.services import enrollment_grant, enrollment_revoke
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, NotFoundError
+from common.files import rendered_pdf_store
 from common.services import model_update
+from common.timeutils import financial_year, local_date
 from moderation.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -223,14 +235,10 @@ def _coupon_rules_check(*, data: dict[str, Any], instance: Coupon | None = None)
         return data[name] if name in data else getattr(instance, name, None)
 
     if current("discount_type") == Coupon.DiscountType.PERCENT and current("value") > 100:
-        raise ApplicationError(
-            "A percentage is at most 100.", code="invalid", errors={"value": ["A percentage is at most 100."]}
-        )
+        raise ApplicationError("A percentage is at most 100.", errors={"value": ["A percentage is at most 100."]})
     starts_at, ends_at = current("starts_at") or timezone.now(), current("ends_at")
     if ends_at is not None and ends_at <= starts_at:
-        raise ApplicationError(
-            "The code must end after it starts.", code="invalid", errors={"ends_at": ["Must be after starts_at."]}
-        )
+        raise ApplicationError("The code must end after it starts.", errors={"ends_at": ["Must be after starts_at."]})
 
 
 def coupon_create(*, actor, data: dict[str, Any]) -> Coupon:
@@ -307,6 +315,117 @@ def billing_details_set(*, user, name: str, state: str, gstin: str) -> BillingDe
     return details
 
 
+# --- Tax invoices and credit notes ---------------------------------------------------------------
+
+INVOICE_SERIES = "DCA"
+CREDIT_NOTE_SERIES = "DCA-CN"
+
+
+def _tax_document_number_allocate(*, series: str, financial_year: str) -> str:
+    """Next number of ``series`` in ``financial_year``. Must run inside the transaction that stores the document.
+
+    One upsert increments the counter row and locks it until that transaction ends, so numbers are handed out
+    one at a time, and a rolled-back settlement rolls its increment back too: no gaps, no duplicates (as
+    certificate numbers). The first number of a year inserts the row; a racing first waits on the conflict.
+    """
+    table = TaxDocumentCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (series, financial_year, last_number) VALUES (%s, %s, 1) "  # noqa: S608 - our table
+            f"ON CONFLICT (series, financial_year) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [series, financial_year],
+        )
+        (number,) = cursor.fetchone()
+    return f"{series}/{financial_year}/{number:06d}"
+
+
+def _invoice_split(*, payment: Payment, buyer_state: str) -> GstSplit:
+    """The order's quoted split when it still holds (same total, same kind of tax), else the amount split again."""
+    intra_state = buyer_state == settings.SELLER_STATE
+    quoted = GstSplit(taxable_value=payment.taxable_value, cgst=payment.cgst, sgst=payment.sgst, igst=payment.igst)
+    if quoted.total == payment.amount and quoted.tax and (quoted.igst == 0) == intra_state:
+        return quoted
+    return gst_split(amount=payment.amount, rate=settings.GST_RATE, intra_state=intra_state, inclusive=True)
+
+
+def tax_invoice_issue(*, payment: Payment) -> TaxDocument:
+    """The tax invoice of a paid payment, numbered now. Runs inside the settling transaction, once per payment:
+    the payment's row lock is held and the paid transition happens once (the unique (payment, kind) agrees)."""
+    details = BillingDetails.objects.filter(user=payment.user).first() or BillingDetails(user=payment.user)
+    buyer_state = details.state or settings.SELLER_STATE
+    split = _invoice_split(payment=payment, buyer_state=buyer_state)
+    issued_at = timezone.now()
+    fy = financial_year(local_date(issued_at))
+    document = TaxDocument.objects.create(
+        kind=TaxDocument.Kind.INVOICE,
+        payment=payment,
+        number=_tax_document_number_allocate(series=INVOICE_SERIES, financial_year=fy),
+        financial_year=fy,
+        issued_at=issued_at,
+        seller_name=settings.SELLER_LEGAL_NAME,
+        seller_address=settings.SELLER_ADDRESS,
+        seller_gstin=settings.SELLER_GSTIN,
+        seller_state=settings.SELLER_STATE,
+        buyer_name=details.name or payment.user.full_name or payment.user.email,
+        buyer_email=payment.user.email,
+        buyer_state=buyer_state,
+        buyer_gstin=details.gstin,
+        sac_code=settings.GST_SAC_CODE,
+        description=f"Online course: {payment.course.title}"[:300],
+        gst_rate=settings.GST_RATE,
+        list_price=payment.list_price or payment.amount,
+        discount=payment.discount,
+        taxable_value=split.taxable_value,
+        cgst=split.cgst,
+        sgst=split.sgst,
+        igst=split.igst,
+        total=split.total,
+    )
+    enqueue_on_commit(tax_document_render, str(document.pk))
+    return document
+
+
+def credit_note_issue(*, payment: Payment) -> TaxDocument | None:
+    """The credit note cancelling the payment's invoice after a full refund (None without an invoice).
+    Runs inside the refund's transaction, once per payment."""
+    invoice = TaxDocument.objects.filter(payment=payment, kind=TaxDocument.Kind.INVOICE).first()
+    if invoice is None:
+        return None
+    existing = TaxDocument.objects.filter(payment=payment, kind=TaxDocument.Kind.CREDIT_NOTE).first()
+    if existing is not None:
+        return existing
+    issued_at = timezone.now()
+    fy = financial_year(local_date(issued_at))
+    copied = {
+        field: getattr(invoice, field)
+        for field in (
+            "seller_name", "seller_address", "seller_gstin", "seller_state", "buyer_name", "buyer_email",
+            "buyer_state", "buyer_gstin", "sac_code", "description", "gst_rate", "list_price", "discount",
+            "taxable_value", "cgst", "sgst", "igst", "total",
+        )
+    }  # fmt: skip
+    document = TaxDocument.objects.create(
+        kind=TaxDocument.Kind.CREDIT_NOTE,
+        payment=payment,
+        invoice=invoice,
+        number=_tax_document_number_allocate(series=CREDIT_NOTE_SERIES, financial_year=fy),
+        financial_year=fy,
+        issued_at=issued_at,
+        **copied,
+    )
+    enqueue_on_commit(tax_document_render, str(document.pk))
+    return document
+
+
+def tax_document_file_render(*, document: TaxDocument) -> TaxDocument:
+    """Render the PDF and store it, replacing any previous file (the numbers and amounts never change)."""
+    document = TaxDocument.objects.select_related("payment", "invoice").get(pk=document.pk)
+    pdf = tax_document_pdf_render(document=document)
+    rendered_pdf_store(instance=document, filename=f"{document.number.replace('/', '-')}.pdf", pdf=pdf)
+    return document
+
+
 # --- Settlement (shared by verify, webhooks and reconciliation) -------------------------------------
 
 
@@ -360,6 +479,7 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
     payment.save(update_fields=["status", "payment_id", "signature", "failure_reason", "paid_at", "updated_at"])
     enrollment_grant(user=payment.user, course=payment.course, source=Enrollment.Source.PAYMENT)
     _coupon_hold_redeem(payment=payment)
+    tax_invoice_issue(payment=payment)
     # Lost with the broker? payment_receipts_pending sends it later (receipt_sent_at stays empty).
     enqueue_on_commit(payment_receipt_send, str(payment.pk))
     return True
@@ -406,6 +526,7 @@ def payment_settle_refund(*, payment: Payment, refund: dict[str, Any]) -> bool:
         if enrollment is not None:
             enrollment_revoke(enrollment=enrollment, reason=REFUND_REASON)
         _coupon_use_return(payment=payment)
+        credit_note_issue(payment=payment)
         payment_refunded.send(
             sender=Payment, user=payment.user, course=payment.course, payment=payment, reason=REFUND_REASON
         )

@@ -9,15 +9,17 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing import errors, gateway, selectors, services
 from billing.filters import AdminPaymentFilter, CouponFilter
+from billing.models import TaxDocument
 from billing.serializers import (
     AdminPaymentSerializer,
     BillingDetailsSerializer,
@@ -31,7 +33,8 @@ from billing.serializers import (
     VerifyInputSerializer,
     WebhookAckSerializer,
 )
-from common.exceptions import ApplicationError
+from common.exceptions import ApplicationError, ConflictError, ServiceUnavailableError
+from common.files import PDFDownloadView
 from common.permissions import IsAdmin, IsInstructorOrAdmin, IsStudent
 from common.ratelimit import enforce_rate_limit
 from common.serializers import ErrorSerializer
@@ -292,3 +295,54 @@ class InstructorCouponListView(generics.ListCreateAPIView):
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
         return coupon_create_response(request)
+
+
+class TaxDocumentDownloadView(PDFDownloadView):
+    """The PDF of a payment's tax invoice or credit note, for its buyer and admins."""
+
+    permission_classes = [IsAuthenticated]
+    kind = TaxDocument.Kind.INVOICE
+
+    def get(self, request: Request, pk):
+        document = selectors.tax_document_get_for_download(user=request.user, payment_id=pk, kind=self.kind)
+        return self.pdf_response(
+            file=document.file,
+            filename=f"{document.number.replace('/', '-')}.pdf",
+            not_ready=ConflictError(
+                "The document is being prepared. Try again in a minute.", code=errors.TAX_DOCUMENT_NOT_READY
+            ),
+            unavailable=ServiceUnavailableError(
+                "Documents are unavailable right now. Try again shortly.",
+                code=errors.TAX_DOCUMENT_STORAGE_UNAVAILABLE,
+            ),
+        )
+
+
+PDF_RESPONSES = {
+    (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF."),
+    404: OpenApiResponse(ErrorSerializer, description="Not your payment, or no such document (yet)."),
+    409: OpenApiResponse(ErrorSerializer, description="`tax_document_not_ready`: being rendered, retry shortly."),
+    503: OpenApiResponse(ErrorSerializer, description="`tax_document_storage_unavailable`: retry."),
+}
+
+
+class InvoiceDownloadView(TaxDocumentDownloadView):
+    kind = TaxDocument.Kind.INVOICE
+
+    @extend_schema(
+        operation_id="payments_invoice", summary="Tax invoice PDF of a payment (buyer, admin)", responses=PDF_RESPONSES
+    )
+    def get(self, request: Request, pk):
+        return super().get(request, pk)
+
+
+class CreditNoteDownloadView(TaxDocumentDownloadView):
+    kind = TaxDocument.Kind.CREDIT_NOTE
+
+    @extend_schema(
+        operation_id="payments_credit_note",
+        summary="Credit note PDF of a refunded payment (buyer, admin)",
+        responses=PDF_RESPONSES,
+    )
+    def get(self, request: Request, pk):
+        return super().get(request, pk)

@@ -383,12 +383,14 @@ CELERY_QUEUE_NAMES = ("celery", "pdf", "email", "upkeep")
 CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in CELERY_QUEUE_NAMES}
 CELERY_TASK_ROUTES = {
     "certificates.tasks.certificate_render": {"queue": "pdf"},
+    "billing.tasks.tax_document_render": {"queue": "pdf"},
     "billing.tasks.payment_receipt_send": {"queue": "email"},
     # Every task run by beat (CELERY_BEAT_SCHEDULE) belongs here: common/tests/test_celery_routing.py checks it.
     "certificates.tasks.certificate_render_pending": {"queue": "upkeep"},
     "billing.tasks.payments_reconcile": {"queue": "upkeep"},
     "gamification.tasks.leaderboards_upkeep": {"queue": "upkeep"},
     "billing.tasks.payment_receipts_pending": {"queue": "upkeep"},
+    "billing.tasks.tax_documents_render_pending": {"queue": "upkeep"},
     "catalog.tasks.course_progress_upkeep": {"queue": "upkeep"},
     "accounts.tasks.spent_refresh_tokens_prune": {"queue": "upkeep"},
 }
@@ -534,6 +536,12 @@ BILLING_RECONCILE_REFUNDS_LOOKBACK_HOURS = env.int("BILLING_RECONCILE_REFUNDS_LO
 # Receipts not sent BILLING_RECONCILE_AFTER_MINUTES after payment (broker outage) are sent by this sweep.
 CELERY_BEAT_SCHEDULE["billing-receipts-pending"] = {
     "task": "billing.tasks.payment_receipts_pending",
+    "schedule": float(BILLING_RECONCILE_EVERY_SECONDS),
+}
+
+# Invoice and credit-note PDFs still missing BILLING_RECONCILE_AFTER_MINUTES after issue are rendered by this sweep.
+CELERY_BEAT_SCHEDULE["billing-tax-documents-pending"] = {
+    "task": "billing.tasks.tax_documents_render_pending",
     "schedule": float(BILLING_RECONCILE_EVERY_SECONDS),
 }
 

@@ -132,8 +132,12 @@ def world(db, make_user, settings) -> World:
     revoked = certificate_revoke(certificate=revoked, actor=admin, reason="Issued by mistake")
 
     from billing.models import Coupon
+    from billing.services import credit_note_issue, tax_invoice_issue
 
     coupon = Coupon.objects.create(code="MATRIX", discount_type="percent", value=10, created_by=admin)
+    # The other student's purchase has its invoice (and, for the route's sake, a credit note) rendered.
+    for document in (tax_invoice_issue(payment=paid), credit_note_issue(payment=paid)):
+        document.file.save("document.pdf", ContentFile(b"%PDF-1.4\n% matrix\n"), save=True)
 
     users[SUSPENDED].is_suspended = True
     users[SUSPENDED].suspended_at = timezone.now() - timedelta(minutes=5)

@@ -242,6 +242,13 @@ MATRIX: dict[tuple[str, str], Case] = {
         rule(200, STUDENTS, denied=403),
         body=lambda w: {"name": "Asha Traders", "state": "27", "gstin": "27AAPFU0939F1ZV"},
     ),
+    # The world's paid payment is the other student's: only they and admins read its documents.
+    ("payment-invoice", "GET"): Case(
+        pk("paid", "/api/payments/{}/invoice/"), rule(200, (OTHER_STUDENT, ADMIN), demoted_instructor=404)
+    ),
+    ("payment-credit-note", "GET"): Case(
+        pk("paid", "/api/payments/{}/credit-note/"), rule(200, (OTHER_STUDENT, ADMIN), demoted_instructor=404)
+    ),
     ("admin-coupon-list", "GET"): Case(fixed("/api/admin/coupons/"), rule(200, (ADMIN,), denied=403)),
     ("admin-coupon-list", "POST"): Case(
         fixed("/api/admin/coupons/"),

@@ -1,4 +1,4 @@
-"""Coupons in the Django admin (through the services) and the coupons CSV report."""
+"""Coupons and tax documents in the Django admin, and the coupons CSV report."""
 
 from __future__ import annotations
 
@@ -75,3 +75,19 @@ def test_coupons_report_has_redemptions_and_revenue_per_code(
     assert rows["SAVE20"]["redemptions"] == "2" and rows["SAVE20"]["free_enrollments"] == "1"
     assert rows["SAVE20"]["revenue_rupees"] == "399.20" and rows["SAVE20"]["discount_rupees"] == "598.80"
     assert rows["UNUSED"]["redemptions"] == "0" and rows["UNUSED"]["revenue_rupees"] == "0.00"
+
+
+def test_tax_documents_admin_lists_and_re_renders(staff, student, paid_course, django_capture_on_commit_callbacks):
+    from billing.models import TaxDocument
+    from billing.services import tax_invoice_issue
+
+    payment = make_payment(student, paid_course, status="paid", payment_id="pay_a")
+    invoice = tax_invoice_issue(payment=payment)
+    assert staff.get("/admin/billing/taxdocument/").status_code == 200
+    assert staff.get(f"/admin/billing/taxdocument/{invoice.pk}/change/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(
+            "/admin/billing/taxdocument/", {"action": "render_again", "_selected_action": [str(invoice.pk)]}
+        )
+    assert response.status_code == 302
+    assert TaxDocument.objects.get().file_ready
