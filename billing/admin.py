@@ -10,7 +10,16 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from billing import services
-from billing.models import BillingDetails, Coupon, CouponRedemption, Payment, TaxDocument, WebhookEvent
+from billing.models import (
+    BillingDetails,
+    Coupon,
+    CouponRedemption,
+    CourseCommission,
+    EarningEntry,
+    Payment,
+    TaxDocument,
+    WebhookEvent,
+)
 from billing.tasks import tax_document_render
 from common.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceRefusalsAsMessages
 from common.background import enqueue_on_commit
@@ -139,6 +148,10 @@ class CouponAdmin(ServiceRefusalsAsMessages):
     def delete_model(self, request, obj):
         services.coupon_delete(actor=request.user, coupon=obj)
 
+    def delete_queryset(self, request, queryset):
+        for coupon in queryset:
+            services.coupon_delete(actor=request.user, coupon=coupon)
+
 
 @admin.register(BillingDetails)
 class BillingDetailsAdmin(ReadOnlyAdmin):
@@ -172,3 +185,24 @@ class TaxDocumentAdmin(ReadOnlyAdmin):
         for document in queryset:
             enqueue_on_commit(tax_document_render, str(document.pk))
         self.message_user(request, f"Queued {queryset.count()} PDF(s).", level=messages.SUCCESS)
+
+
+@admin.register(CourseCommission)
+class CourseCommissionAdmin(admin.ModelAdmin):
+    """Per-course overrides of ``PLATFORM_COMMISSION_PERCENT``; they apply to sales settled afterwards."""
+
+    list_display = ["course", "percent", "updated_at"]
+    search_fields = ["course__title"]
+    autocomplete_fields = ["course"]
+    list_select_related = ["course"]
+
+
+@admin.register(EarningEntry)
+class EarningEntryAdmin(ReadOnlyAdmin):
+    """The append-only earnings ledger: written by settlements and refunds only."""
+
+    list_display = ["created_at", "instructor", "course", "kind", "gross", "tax", "commission", "net", "coupon_code"]
+    list_filter = ["kind"]
+    search_fields = ["instructor__email", "course__title", "payment__razorpay_order_id", "coupon_code"]
+    list_select_related = ["instructor", "course"]
+    date_hierarchy = "created_at"

@@ -363,3 +363,59 @@ class TaxDocument(TimeStampedModel):
     @property
     def file_ready(self) -> bool:
         return bool(self.file)
+
+
+class CourseCommission(TimeStampedModel):
+    """An admin's override of the platform commission (``PLATFORM_COMMISSION_PERCENT``) for one course."""
+
+    course = models.OneToOneField("catalog.Course", on_delete=models.CASCADE, related_name="commission")
+    percent = models.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(percent__lte=100), name="billing_coursecommission_percent_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course_id}: {self.percent}%"
+
+
+class EarningEntry(UUIDModel):
+    """Append-only ledger of what instructors earn: one row when a sale settles, one (negative) when it is
+    refunded, dated when it happened, so a refund after a payout lands in a later period.
+
+    Paise, signed: ``gross == tax + commission + net`` (net of GST and the platform's commission).
+    """
+
+    class Kind(models.TextChoices):
+        SALE = "sale", "Sale"
+        REFUND = "refund", "Refund"
+
+    instructor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="earnings")
+    course = models.ForeignKey("catalog.Course", on_delete=models.PROTECT, related_name="earnings")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="earnings")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    gross = models.IntegerField(help_text="Amount paid (negative for a refund), paise.")
+    tax = models.IntegerField(help_text="GST in it, paise.")
+    commission = models.IntegerField(help_text="The platform's share of the taxable value, paise.")
+    net = models.IntegerField(help_text="The instructor's earning, paise.")
+    commission_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    coupon_code = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "earning entries"
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "kind"], name="billing_earningentry_one_per_payment_kind"),
+            models.CheckConstraint(
+                condition=Q(gross=models.F("tax") + models.F("commission") + models.F("net")),
+                name="billing_earningentry_parts_add_up",
+            ),
+        ]
+        indexes = [models.Index(fields=["instructor", "created_at"], name="billing_earning_instructor")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.net} → {self.instructor_id}"

@@ -7,14 +7,15 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from assessments.models import QuizAttempt
 from billing import errors
-from billing.models import BillingDetails, Coupon, CouponRedemption, Payment, TaxDocument
+from billing.models import BillingDetails, Coupon, CouponRedemption, EarningEntry, Payment, TaxDocument
 from billing.tax import GstSplit, gst_split
-from catalog.models import Course
+from catalog.models import Course, Enrollment, LessonProgress
 from common.exceptions import ApplicationError, NotFoundError
 from common.money import rupees_to_paise
 
@@ -183,4 +184,46 @@ def price_quote(*, user, course: Course, coupon_code: str = "", details: Billing
         raise ApplicationError(message, code=errors.AMOUNT_BELOW_MINIMUM, errors={"coupon": [message]})
     return Quote(
         course=course, coupon=coupon, list_price=list_price, discount=discount, split=split, buyer_state=buyer_state
+    )
+
+
+# --- Instructor dashboard -------------------------------------------------------------------------
+
+
+def _per_course(queryset: QuerySet, value) -> Subquery:
+    """One aggregate of ``queryset`` (already filtered to ``course = OuterRef("pk")``) as a correlated subquery."""
+    return Subquery(queryset.order_by().values("course").annotate(value=value).values("value")[:1])
+
+
+def instructor_dashboard_courses(*, user) -> QuerySet[Course]:
+    """The instructor's courses with their figures, in one query whatever the number of courses or learners:
+    every figure is a correlated subquery on an index by course (enrollments, progress, attempts, ledger).
+    Money is paise from the earnings ledger; rates are percentages."""
+    since = timezone.now() - timedelta(days=30)
+    course = OuterRef("pk")
+    enrollments = Enrollment.objects.filter(course=course)
+    ledger = EarningEntry.objects.filter(course=course)
+    return (
+        Course.objects.filter(instructor=user)
+        .annotate(
+            enrollments_total=Coalesce(_per_course(enrollments, Count("pk")), 0),
+            enrollments_completed=Coalesce(_per_course(enrollments.filter(completed_at__isnull=False), Count("pk")), 0),
+            active_30d=Coalesce(
+                _per_course(
+                    LessonProgress.objects.filter(course=course, completed_at__gte=since), Count("user", distinct=True)
+                ),
+                0,
+            ),
+            average_quiz_score=Subquery(
+                QuizAttempt.objects.filter(module__course=course)
+                .order_by()
+                .values("module__course")
+                .annotate(value=Avg("percentage"))
+                .values("value")[:1]
+            ),
+            revenue=Coalesce(_per_course(ledger.filter(kind=EarningEntry.Kind.SALE), Sum("gross")), 0),
+            refunds=Coalesce(_per_course(ledger.filter(kind=EarningEntry.Kind.REFUND), Sum("gross")), 0),
+            net_earnings=Coalesce(_per_course(ledger, Sum("net")), 0),
+        )
+        .order_by("-created_at")
     )

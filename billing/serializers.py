@@ -197,3 +197,30 @@ class WebhookAckSerializer(serializers.Serializer):
     status = serializers.CharField(
         help_text="applied, no_change, ignored, rejected, duplicate, or pending (kept, applied later)."
     )
+
+
+class DashboardCourseSerializer(serializers.Serializer):
+    """One course of the instructor dashboard. Money in paise (from the earnings ledger, refunds negative)."""
+
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    learners = serializers.IntegerField(source="learner_count", help_text="Active enrollments.")
+    active_30d = serializers.IntegerField(help_text="Learners who completed a lesson in the last 30 days.")
+    completion_rate = serializers.SerializerMethodField(help_text="Percent of enrollments completed.")
+    average_quiz_score = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="Mean percentage of all quiz attempts."
+    )
+    rating = serializers.SerializerMethodField(help_text="Average review rating (null until reviews exist).")
+    revenue = serializers.IntegerField(help_text="Amount paid for the course, paise.")
+    refunds = serializers.IntegerField(help_text="Amount refunded (negative), paise.")
+    net_earnings = serializers.IntegerField(help_text="After GST, commission and refunds, paise.")
+
+    def get_completion_rate(self, obj) -> float:
+        if not obj.enrollments_total:
+            return 0.0
+        return round(100 * obj.enrollments_completed / obj.enrollments_total, 1)
+
+    def get_rating(self, obj) -> float | None:
+        rating = getattr(obj, "rating_average", None)
+        return float(rating) if rating is not None else None

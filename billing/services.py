@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,8 @@ from billing.models import (
     BillingDetails,
     Coupon,
     CouponRedemption,
+    CourseCommission,
+    EarningEntry,
     Payment,
     TaxDocument,
     TaxDocumentCounter,
@@ -172,24 +175,32 @@ def coupon_enroll_free(*, user, quote: selectors.Quote) -> Enrollment:
         redeemed_at=timezone.now(),
     )
     Coupon.objects.filter(pk=coupon.pk).update(times_redeemed=F("times_redeemed") + 1)
+    # An order the learner opened earlier for this course is retired (a capture reported for it later is a
+    # duplicate of owned access: refunded like any other).
+    for open_pk in Payment.objects.filter(user=user, course=quote.course, status=Payment.Status.CREATED).values_list(
+        "pk", flat=True
+    ):
+        payment_settle_failed(payment=Payment(pk=open_pk), reason="Superseded: enrolled free with a coupon.")
     enrollment, _ = enrollment_grant(user=user, course=quote.course, source=Enrollment.Source.COUPON)
     return enrollment
 
 
-def _coupon_hold_redeem(*, payment: Payment) -> None:
-    """The order was paid: its coupon use is final (even past the limit, for a late capture: money was taken)."""
+def _coupon_hold_redeem(*, payment: Payment) -> str:
+    """The order was paid: its coupon use is final (even past the limit, for a late capture: money was taken).
+    Returns the code ("" without one)."""
     redemption = (
         CouponRedemption.objects.filter(payment=payment)
         .exclude(status=CouponRedemption.Status.REDEEMED)
-        .values_list("pk", "coupon_id")
+        .values_list("pk", "coupon_id", "coupon__code")
         .first()
     )
     if redemption is None:
-        return  # no code, or redeemed already: one query
+        return ""  # no code, or redeemed already: one query
     CouponRedemption.objects.filter(pk=redemption[0]).update(
         status=CouponRedemption.Status.REDEEMED, redeemed_at=timezone.now(), updated_at=timezone.now()
     )
     Coupon.objects.filter(pk=redemption[1]).update(times_redeemed=F("times_redeemed") + 1)
+    return redemption[2]
 
 
 def _coupon_hold_release(*, payment_pk) -> None:
@@ -418,6 +429,48 @@ def credit_note_issue(*, payment: Payment) -> TaxDocument | None:
     return document
 
 
+def _percent_of(amount: int, percent) -> int:
+    return int((Decimal(amount) * Decimal(percent) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def earning_record_sale(*, payment: Payment, invoice: TaxDocument, coupon_code: str = "") -> EarningEntry:
+    """The instructor's earning from a settled sale: the invoice's taxable value less the commission."""
+    commission = CourseCommission.objects.filter(course_id=payment.course_id).first()
+    percent = commission.percent if commission is not None else settings.PLATFORM_COMMISSION_PERCENT
+    platform = _percent_of(invoice.taxable_value, percent)
+    return EarningEntry.objects.create(
+        instructor_id=payment.course.instructor_id,
+        course_id=payment.course_id,
+        payment=payment,
+        kind=EarningEntry.Kind.SALE,
+        gross=invoice.total,
+        tax=invoice.total - invoice.taxable_value,
+        commission=platform,
+        net=invoice.taxable_value - platform,
+        commission_percent=percent,
+        coupon_code=coupon_code,
+    )
+
+
+def earning_record_refund(*, payment: Payment) -> EarningEntry | None:
+    """Take a refunded sale's earning back, dated now (carried into the current period). Once per payment."""
+    sale = EarningEntry.objects.filter(payment=payment, kind=EarningEntry.Kind.SALE).first()
+    if sale is None or EarningEntry.objects.filter(payment=payment, kind=EarningEntry.Kind.REFUND).exists():
+        return None
+    return EarningEntry.objects.create(
+        instructor_id=sale.instructor_id,
+        course_id=sale.course_id,
+        payment=payment,
+        kind=EarningEntry.Kind.REFUND,
+        gross=-sale.gross,
+        tax=-sale.tax,
+        commission=-sale.commission,
+        net=-sale.net,
+        commission_percent=sale.commission_percent,
+        coupon_code=sale.coupon_code,
+    )
+
+
 def tax_document_file_render(*, document: TaxDocument) -> TaxDocument:
     """Render the PDF and store it, replacing any previous file (the numbers and amounts never change)."""
     document = TaxDocument.objects.select_related("payment", "invoice").get(pk=document.pk)
@@ -456,6 +509,10 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
         Payment.objects.filter(user=payment.user, course=payment.course, status__in=Payment.OWNED)
         .exclude(pk=payment.pk)
         .exists()
+        # a learner a coupon enrolled for free owns the course without a payment
+        or Enrollment.objects.filter(
+            user=payment.user, course=payment.course, status=Enrollment.Status.ACTIVE, source=Enrollment.Source.COUPON
+        ).exists()
     )
     if duplicate:
         if payment.payment_id == payment_id:
@@ -471,6 +528,8 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
         # A broker or gateway outage must not fail the webhook; reconciliation retries the refund.
         enqueue_on_commit(payment_duplicate_refund_task, str(payment.pk))
         return True
+    # A capture reported while a refund is pending finds the sale recorded already (invoice, earning, coupon).
+    first_sale = payment.paid_at is None
     payment.status = Payment.Status.PAID
     payment.payment_id = payment_id
     payment.signature = signature or payment.signature
@@ -478,8 +537,9 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
     payment.paid_at = timezone.now()
     payment.save(update_fields=["status", "payment_id", "signature", "failure_reason", "paid_at", "updated_at"])
     enrollment_grant(user=payment.user, course=payment.course, source=Enrollment.Source.PAYMENT)
-    _coupon_hold_redeem(payment=payment)
-    tax_invoice_issue(payment=payment)
+    if first_sale:
+        coupon_code = _coupon_hold_redeem(payment=payment)
+        earning_record_sale(payment=payment, invoice=tax_invoice_issue(payment=payment), coupon_code=coupon_code)
     # Lost with the broker? payment_receipts_pending sends it later (receipt_sent_at stays empty).
     enqueue_on_commit(payment_receipt_send, str(payment.pk))
     return True
@@ -527,6 +587,7 @@ def payment_settle_refund(*, payment: Payment, refund: dict[str, Any]) -> bool:
             enrollment_revoke(enrollment=enrollment, reason=REFUND_REASON)
         _coupon_use_return(payment=payment)
         credit_note_issue(payment=payment)
+        earning_record_refund(payment=payment)
         payment_refunded.send(
             sender=Payment, user=payment.user, course=payment.course, payment=payment, reason=REFUND_REASON
         )

@@ -15,5 +15,6 @@ urlpatterns = [
     path("payments/<uuid:pk>/credit-note/", views.CreditNoteDownloadView.as_view(), name="payment-credit-note"),
     path("admin/coupons/", views.AdminCouponListView.as_view(), name="admin-coupon-list"),
     path("admin/coupons/<uuid:pk>/", views.AdminCouponDetailView.as_view(), name="admin-coupon-detail"),
+    path("instructor/dashboard/", views.InstructorDashboardView.as_view(), name="instructor-dashboard"),
     path("instructor/coupons/", views.InstructorCouponListView.as_view(), name="instructor-coupon-list"),
 ]

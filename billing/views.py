@@ -25,6 +25,7 @@ from billing.serializers import (
     BillingDetailsSerializer,
     CouponEnrollmentSerializer,
     CouponSerializer,
+    DashboardCourseSerializer,
     OrderCreateInputSerializer,
     OrderSerializer,
     PaymentSerializer,
@@ -346,3 +347,14 @@ class CreditNoteDownloadView(TaxDocumentDownloadView):
     )
     def get(self, request: Request, pk):
         return super().get(request, pk)
+
+
+class InstructorDashboardView(generics.ListAPIView):
+    """Per course of mine: learners, activity, completion, quiz scores and money."""
+
+    permission_classes = [IsInstructorOrAdmin]
+    serializer_class = DashboardCourseSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.instructor_dashboard_courses(user=self.request.user)

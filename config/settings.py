@@ -558,6 +558,8 @@ SELLER_GSTIN = env.str("SELLER_GSTIN", default="")
 # Two-digit GST state code of the seller (29 = Karnataka): same state as the buyer → CGST + SGST, else IGST.
 SELLER_STATE = env.str("SELLER_STATE", default="29")
 GST_SAC_CODE = env.str("GST_SAC_CODE", default="999293")
+# The platform's share of each sale's taxable value (percent); admins override it per course.
+PLATFORM_COMMISSION_PERCENT = Decimal(env.str("PLATFORM_COMMISSION_PERCENT", default="30"))
 # Coupons an instructor may create (for their own courses), in total.
 INSTRUCTOR_COUPON_CAP = env.int("INSTRUCTOR_COUPON_CAP", default=10)
 # Whether a refunded purchase gives its coupon use back.

@@ -91,3 +91,18 @@ def test_tax_documents_admin_lists_and_re_renders(staff, student, paid_course, d
         )
     assert response.status_code == 302
     assert TaxDocument.objects.get().file_ready
+
+
+def test_commission_and_earnings_admin_pages_open(staff, paid_course):
+    from billing.models import CourseCommission
+
+    response = staff.post("/admin/billing/coursecommission/add/", {"course": str(paid_course.pk), "percent": "15"})
+    assert response.status_code == 302
+    assert CourseCommission.objects.get().percent == 15
+    assert (
+        staff.post(
+            "/admin/billing/coursecommission/add/", {"course": str(paid_course.pk), "percent": "150"}
+        ).status_code
+        == 200
+    )
+    assert staff.get("/admin/billing/earningentry/").status_code == 200

@@ -150,3 +150,20 @@ def test_a_used_up_code_opens_no_order(client_for, student, other_student, paid_
     response = order(client_for(student), paid_course, "ONCE")
     assert response.status_code == 400 and response.json()["code"] == "coupon_used_up"
     assert not Enrollment.objects.filter(user=student).exists()
+
+
+def test_an_open_order_is_retired_when_a_code_enrolls_free_and_its_late_capture_is_a_duplicate(
+    client_for, student, paid_course, rzp
+):
+    # given the learner opened a paid order, then used a 100 % code
+    rzp.post(f"{API}/v1/orders", json=order_answer("order_P", 49900))
+    assert client_for(student).post(URL, {"course": str(paid_course.pk)}, format="json").status_code == 201
+    make_coupon("FREE100", value="100")
+    assert order(client_for(student), paid_course, "FREE100").status_code == 201
+    stale = Payment.objects.get(razorpay_order_id="order_P")
+    assert stale.status == "failed"
+    # when the abandoned order is paid late, then it is a duplicate (refunded), not a second purchase
+    payment_settle_captured(payment=stale, razorpay_payment=payment_entity(stale))
+    stale.refresh_from_db()
+    assert stale.status == "failed" and stale.failure_reason.startswith("Duplicate payment")
+    assert Enrollment.objects.get(user=student, course=paid_course).source == "coupon"

@@ -260,6 +260,9 @@ MATRIX: dict[tuple[str, str], Case] = {
         pk("coupon", "/api/admin/coupons/{}/"), rule(200, (ADMIN,), denied=403), body=lambda w: {"active": False}
     ),
     ("admin-coupon-detail", "DELETE"): Case(pk("coupon", "/api/admin/coupons/{}/"), rule(204, (ADMIN,), denied=403)),
+    ("instructor-dashboard", "GET"): Case(
+        fixed("/api/instructor/dashboard/"), rule(200, (*INSTRUCTORS, ADMIN), denied=403)
+    ),
     ("instructor-coupon-list", "GET"): Case(
         fixed("/api/instructor/coupons/"), rule(200, (*INSTRUCTORS, ADMIN), denied=403)
     ),
