@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.utils import timezone
 
 from billing import services
-from billing.models import Payment, WebhookEvent
-from common.admin import ReadOnlyAdmin, ReadOnlyInline
+from billing.models import (
+    BillingDetails,
+    Coupon,
+    CouponRedemption,
+    CourseCommission,
+    EarningEntry,
+    Payment,
+    TaxDocument,
+    WebhookEvent,
+)
+from billing.tasks import tax_document_render
+from common.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceRefusalsAsMessages
+from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError
 from common.money import paise_format
 
@@ -84,3 +96,113 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     list_filter = ["event_type", "outcome"]
     search_fields = ["event_id", "payment__razorpay_order_id"]
     list_select_related = ["payment"]
+
+
+class CouponRedemptionInline(ReadOnlyInline):
+    model = CouponRedemption
+    fields = ["user", "course", "payment", "status", "discount_display", "created_at", "redeemed_at"]
+    readonly_fields = fields
+
+    @admin.display(description="discount")
+    def discount_display(self, redemption: CouponRedemption) -> str:
+        return paise_format(redemption.discount)
+
+
+class CouponAdminForm(forms.ModelForm):
+    class Meta:
+        model = Coupon
+        fields = [*services.COUPON_FIELDS, "courses"]
+
+    def clean_code(self) -> str:
+        # Stored in capitals, so the unique check sees "save20" and "SAVE20" as the same code.
+        return self.cleaned_data["code"].strip().upper()
+
+
+@admin.register(Coupon)
+class CouponAdmin(ServiceRefusalsAsMessages):
+    """Codes are written through the same services as the API (audited; redemption counts are never typed in).
+    Redemptions and revenue per code: the ``coupons`` report (``/api/admin/reports/coupons/``)."""
+
+    form = CouponAdminForm
+    list_display = ["code", "discount_type", "value", "active", "starts_at", "ends_at", "times_redeemed", "created_by"]
+    list_filter = ["active", "discount_type"]
+    search_fields = ["code"]
+    list_select_related = ["created_by"]
+    autocomplete_fields = ["courses"]
+    readonly_fields = ["times_redeemed", "created_by"]
+    inlines = [CouponRedemptionInline]
+
+    def save_model(self, request, obj, form, change):
+        data = dict(form.cleaned_data)
+        if change:
+            saved = services.coupon_update(actor=request.user, coupon=obj, data=data)
+        else:
+            saved = services.coupon_create(actor=request.user, data=data)
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        # The service has set the courses; only the (read-only) inlines remain.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        services.coupon_delete(actor=request.user, coupon=obj)
+
+    def delete_queryset(self, request, queryset):
+        for coupon in queryset:
+            services.coupon_delete(actor=request.user, coupon=coupon)
+
+
+@admin.register(BillingDetails)
+class BillingDetailsAdmin(ReadOnlyAdmin):
+    list_display = ["user", "name", "state", "gstin", "updated_at"]
+    list_filter = ["state"]
+    search_fields = ["user__email", "name", "gstin"]
+    list_select_related = ["user"]
+
+
+@admin.register(TaxDocument)
+class TaxDocumentAdmin(ReadOnlyAdmin):
+    """Invoices and credit notes are issued by settlement and refunds only; staff may re-render a PDF."""
+
+    list_display = ["number", "kind", "buyer_name", "buyer_state", "total_display", "issued_at", "file_ready"]
+    list_filter = ["kind", "financial_year", "buyer_state"]
+    search_fields = ["number", "buyer_name", "buyer_email", "buyer_gstin", "payment__razorpay_order_id"]
+    list_select_related = ["payment"]
+    date_hierarchy = "issued_at"
+    actions = ["render_again"]
+
+    @admin.display(description="total", ordering="total")
+    def total_display(self, document: TaxDocument) -> str:
+        return paise_format(document.total)
+
+    @admin.display(boolean=True, description="PDF")
+    def file_ready(self, document: TaxDocument) -> bool:
+        return document.file_ready
+
+    @admin.action(description="Render the PDF again")
+    def render_again(self, request, queryset):
+        for document in queryset:
+            enqueue_on_commit(tax_document_render, str(document.pk))
+        self.message_user(request, f"Queued {queryset.count()} PDF(s).", level=messages.SUCCESS)
+
+
+@admin.register(CourseCommission)
+class CourseCommissionAdmin(admin.ModelAdmin):
+    """Per-course overrides of ``PLATFORM_COMMISSION_PERCENT``; they apply to sales settled afterwards."""
+
+    list_display = ["course", "percent", "updated_at"]
+    search_fields = ["course__title"]
+    autocomplete_fields = ["course"]
+    list_select_related = ["course"]
+
+
+@admin.register(EarningEntry)
+class EarningEntryAdmin(ReadOnlyAdmin):
+    """The append-only earnings ledger: written by settlements and refunds only."""
+
+    list_display = ["created_at", "instructor", "course", "kind", "gross", "tax", "commission", "net", "coupon_code"]
+    list_filter = ["kind"]
+    search_fields = ["instructor__email", "course__title", "payment__razorpay_order_id", "coupon_code"]
+    list_select_related = ["instructor", "course"]
+    date_hierarchy = "created_at"

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import django_filters
 
-from billing.models import Payment
-from common.filters import FilterSet
+from billing.models import Coupon, Payment
+from common.filters import BooleanFilter, FilterSet
 
 
 class AdminPaymentFilter(FilterSet):
@@ -14,3 +14,12 @@ class AdminPaymentFilter(FilterSet):
     class Meta:
         model = Payment
         fields = ["status", "user", "course"]
+
+
+class CouponFilter(FilterSet):
+    active = BooleanFilter()
+    discount_type = django_filters.ChoiceFilter(choices=Coupon.DiscountType.choices)
+
+    class Meta:
+        model = Coupon
+        fields = ["active", "discount_type"]

@@ -18,25 +18,41 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.models import User
 from audit.services import audit_record
-from billing import errors, gateway
-from billing.models import Payment, WebhookEvent
+from billing import errors, gateway, selectors
+from billing.models import (
+    BillingDetails,
+    Coupon,
+    CouponRedemption,
+    CourseCommission,
+    EarningEntry,
+    Payment,
+    TaxDocument,
+    TaxDocumentCounter,
+    WebhookEvent,
+)
+from billing.pdf import tax_document_pdf_render
 from billing.signals import payment_refunded
-from billing.tasks import payment_duplicate_refund_task, payment_receipt_send
+from billing.tasks import payment_duplicate_refund_task, payment_receipt_send, tax_document_render
+from billing.tax import GstSplit, gst_split
 from catalog import errors as catalog_errors
 from catalog.models import Course, Enrollment
 from catalog.selectors import active_enrollment_get
 from catalog.services import enrollment_grant, enrollment_revoke
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, NotFoundError
-from common.money import rupees_to_paise
+from common.files import rendered_pdf_store
+from common.services import model_update
+from common.timeutils import financial_year, local_date
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +64,12 @@ REFUND_REASON = "Payment refunded."
 # --- Orders ---------------------------------------------------------------------------------------
 
 
-def payment_order_create(*, user, course: Course) -> tuple[Payment, bool]:
-    """Open (or reuse) the Razorpay order for ``user`` buying ``course``. Returns (payment, created)."""
+def payment_order_create(*, user, course: Course, coupon_code: str = "") -> tuple[Payment | None, bool]:
+    """Open (or reuse) the Razorpay order for ``user`` buying ``course``. Returns (payment, created).
+
+    With a coupon the order is for the discounted amount and holds one use of the code; a code that makes
+    the course free enrolls the learner at once, without Razorpay, and returns ``(None, True)``.
+    """
     if course.status != Course.Status.PUBLISHED:
         raise NotFoundError("No such course.", code=errors.COURSE_NOT_PURCHASABLE)
     if course.is_free:
@@ -63,30 +83,48 @@ def payment_order_create(*, user, course: Course) -> tuple[Payment, bool]:
     if Payment.objects.filter(user=user, course=course, status__in=Payment.OWNED).exists():
         raise ConflictError("You have already bought this course.", code=errors.ALREADY_PURCHASED)
 
-    amount = rupees_to_paise(course.price)  # from the database, never from the client
+    quote = selectors.price_quote(user=user, course=course, coupon_code=coupon_code)  # prices from the database
+    if quote.amount_payable == 0:
+        coupon_enroll_free(user=user, quote=quote)
+        return None, True
+    amount = quote.amount_payable
     reusable_since = timezone.now() - timedelta(minutes=settings.BILLING_ORDER_REUSE_MINUTES)
-    open_order = Payment.objects.filter(user=user, course=course, status=Payment.Status.CREATED).first()
-    if open_order is not None and open_order.amount == amount and open_order.created_at >= reusable_since:
+    open_order = (
+        Payment.objects.filter(user=user, course=course, status=Payment.Status.CREATED)
+        .select_related("coupon_redemption")
+        .first()
+    )
+    if (
+        open_order is not None
+        and open_order.amount == amount
+        and open_order.created_at >= reusable_since
+        and _order_coupon_id(open_order) == (quote.coupon.pk if quote.coupon else None)
+    ):
         return open_order, False
 
     pk = uuid.uuid4()
     receipt = f"dca_{pk.hex}"
-    order = gateway.order_create(
-        amount=amount,
-        currency=CURRENCY,
-        receipt=receipt,
-        notes={"payment": str(pk), "user": str(user.pk), "course": str(course.pk)},
-    )
+    notes = {"payment": str(pk), "user": str(user.pk), "course": str(course.pk)}
+    if quote.coupon is not None:
+        notes["coupon"] = quote.coupon.code
+    order = gateway.order_create(amount=amount, currency=CURRENCY, receipt=receipt, notes=notes)
     try:
         with transaction.atomic():
+            if quote.coupon is not None:
+                # The coupon's row lock makes concurrent buyers count its uses one at a time: of twenty
+                # learners racing for the last use, one gets the hold, the others a field error.
+                Coupon.objects.select_for_update().get(pk=quote.coupon.pk)
+                selectors.coupon_limits_check(coupon=quote.coupon, user=user, course=course)
             if open_order is not None:
-                # Stale or repriced: retire it (a capture reported for it later still ends in paid).
-                Payment.objects.filter(pk=open_order.pk, status=Payment.Status.CREATED).update(
+                # Stale, repriced or another code: retire it (a capture reported for it later still ends in paid).
+                updated = Payment.objects.filter(pk=open_order.pk, status=Payment.Status.CREATED).update(
                     status=Payment.Status.FAILED,
                     failure_reason="Superseded by a newer order.",
                     failed_at=timezone.now(),
                     updated_at=timezone.now(),
                 )
+                if updated:
+                    _coupon_hold_release(payment_pk=open_order.pk)
             payment = Payment.objects.create(
                 id=pk,
                 user=user,
@@ -95,7 +133,17 @@ def payment_order_create(*, user, course: Course) -> tuple[Payment, bool]:
                 currency=CURRENCY,
                 receipt=receipt,
                 razorpay_order_id=order["id"],
+                list_price=quote.list_price,
+                discount=quote.discount,
+                taxable_value=quote.split.taxable_value,
+                cgst=quote.split.cgst,
+                sgst=quote.split.sgst,
+                igst=quote.split.igst,
             )
+            if quote.coupon is not None:
+                CouponRedemption.objects.create(
+                    coupon=quote.coupon, user=user, course=course, payment=payment, discount=quote.discount
+                )
     except IntegrityError:
         # A concurrent click opened an order first; hand that one out (ours is never shown, so never paid).
         existing = Payment.objects.filter(user=user, course=course, status=Payment.Status.CREATED).first()
@@ -103,6 +151,332 @@ def payment_order_create(*, user, course: Course) -> tuple[Payment, bool]:
             raise
         return existing, False
     return payment, True
+
+
+def _order_coupon_id(payment: Payment):
+    redemption = getattr(payment, "coupon_redemption", None) if payment.pk else None
+    return redemption.coupon_id if redemption is not None else None
+
+
+# --- Coupons --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def coupon_enroll_free(*, user, quote: selectors.Quote) -> Enrollment:
+    """Enroll ``user`` in a course a coupon made free: one redeemed use, no Razorpay order."""
+    coupon = Coupon.objects.select_for_update().get(pk=quote.coupon.pk)
+    selectors.coupon_limits_check(coupon=coupon, user=user, course=quote.course)
+    CouponRedemption.objects.create(
+        coupon=coupon,
+        user=user,
+        course=quote.course,
+        discount=quote.discount,
+        status=CouponRedemption.Status.REDEEMED,
+        redeemed_at=timezone.now(),
+    )
+    Coupon.objects.filter(pk=coupon.pk).update(times_redeemed=F("times_redeemed") + 1)
+    # An order the learner opened earlier for this course is retired (a capture reported for it later is a
+    # duplicate of owned access: refunded like any other).
+    for open_pk in Payment.objects.filter(user=user, course=quote.course, status=Payment.Status.CREATED).values_list(
+        "pk", flat=True
+    ):
+        payment_settle_failed(payment=Payment(pk=open_pk), reason="Superseded: enrolled free with a coupon.")
+    enrollment, _ = enrollment_grant(user=user, course=quote.course, source=Enrollment.Source.COUPON)
+    return enrollment
+
+
+def _coupon_hold_redeem(*, payment: Payment) -> str:
+    """The order was paid: its coupon use is final (even past the limit, for a late capture: money was taken).
+    Returns the code ("" without one)."""
+    redemption = (
+        CouponRedemption.objects.filter(payment=payment)
+        .exclude(status=CouponRedemption.Status.REDEEMED)
+        .values_list("pk", "coupon_id", "coupon__code")
+        .first()
+    )
+    if redemption is None:
+        return ""  # no code, or redeemed already: one query
+    CouponRedemption.objects.filter(pk=redemption[0]).update(
+        status=CouponRedemption.Status.REDEEMED, redeemed_at=timezone.now(), updated_at=timezone.now()
+    )
+    Coupon.objects.filter(pk=redemption[1]).update(times_redeemed=F("times_redeemed") + 1)
+    return redemption[2]
+
+
+def _coupon_hold_release(*, payment_pk) -> None:
+    CouponRedemption.objects.filter(payment_id=payment_pk, status=CouponRedemption.Status.HELD).update(
+        status=CouponRedemption.Status.RELEASED, updated_at=timezone.now()
+    )
+
+
+def _coupon_use_return(*, payment: Payment) -> None:
+    """A refund gives the coupon use back only when ``COUPON_REFUND_RETURNS_USE`` is on."""
+    if not settings.COUPON_REFUND_RETURNS_USE:
+        return
+    redemption = CouponRedemption.objects.filter(payment=payment, status=CouponRedemption.Status.REDEEMED)
+    coupon_ids = list(redemption.values_list("coupon_id", flat=True))
+    if redemption.update(status=CouponRedemption.Status.RELEASED, updated_at=timezone.now()):
+        Coupon.objects.filter(pk__in=coupon_ids, times_redeemed__gt=0).update(times_redeemed=F("times_redeemed") - 1)
+
+
+COUPON_FIELDS = Coupon.EDITABLE_FIELDS
+
+
+def _coupon_courses_owned_check(*, actor, courses, domain) -> None:
+    """Instructors make codes for their own courses only: listed, all theirs, no domain."""
+    if actor.is_admin:
+        return
+    if domain is not None or not courses:
+        message = "List the courses the code is for (your own courses only)."
+        raise ApplicationError(message, code=errors.COUPON_COURSE_NOT_OWNED, errors={"courses": [message]})
+    if any(course.instructor_id != actor.pk for course in courses):
+        message = "You can create codes for your own courses only."
+        raise ApplicationError(message, code=errors.COUPON_COURSE_NOT_OWNED, errors={"courses": [message]})
+
+
+def _coupon_code_taken(code: str) -> ApplicationError:
+    message = f"The code {code} is already taken."
+    return ApplicationError(message, code=errors.COUPON_CODE_TAKEN, errors={"code": [message]})
+
+
+def _coupon_rules_check(*, data: dict[str, Any], instance: Coupon | None = None) -> None:
+    """Rules across fields (the serializer checked each field's shape)."""
+
+    def current(name: str):
+        return data[name] if name in data else getattr(instance, name, None)
+
+    if current("discount_type") == Coupon.DiscountType.PERCENT and current("value") > 100:
+        raise ApplicationError("A percentage is at most 100.", errors={"value": ["A percentage is at most 100."]})
+    starts_at, ends_at = current("starts_at") or timezone.now(), current("ends_at")
+    if ends_at is not None and ends_at <= starts_at:
+        raise ApplicationError("The code must end after it starts.", errors={"ends_at": ["Must be after starts_at."]})
+
+
+def coupon_create(*, actor, data: dict[str, Any]) -> Coupon:
+    """A new code by an admin (any scope) or an instructor (own courses, at most ``INSTRUCTOR_COUPON_CAP``)."""
+    courses = list(data.get("courses") or [])
+    _coupon_courses_owned_check(actor=actor, courses=courses, domain=data.get("domain"))
+    _coupon_rules_check(data=data)
+    try:
+        with transaction.atomic():
+            if not actor.is_admin:
+                # The instructor's row lock makes concurrent creations count the cap one at a time.
+                User.objects.select_for_update().get(pk=actor.pk)
+                if Coupon.objects.filter(created_by=actor).count() >= settings.INSTRUCTOR_COUPON_CAP:
+                    raise ConflictError(
+                        f"You can create at most {settings.INSTRUCTOR_COUPON_CAP} codes.",
+                        code=errors.COUPON_CAP_REACHED,
+                    )
+            fields = {name: data[name] for name in COUPON_FIELDS if name in data}
+            fields["code"] = fields["code"].strip().upper()
+            coupon = Coupon.objects.create(created_by=actor, **fields)
+            coupon.courses.set(courses)
+            audit_record(actor=actor, action="coupon.create", target=coupon, details={"code": coupon.code})
+    except IntegrityError:
+        raise _coupon_code_taken(data["code"].strip().upper()) from None
+    return coupon
+
+
+def coupon_update(*, actor, coupon: Coupon, data: dict[str, Any]) -> Coupon:
+    """Change a code (admin). Uses already counted stay counted."""
+    if "code" in data:
+        data = {**data, "code": data["code"].strip().upper()}
+    try:
+        with transaction.atomic():
+            coupon = Coupon.objects.select_for_update().get(pk=coupon.pk)
+            _coupon_rules_check(data=data, instance=coupon)
+            coupon, changed = model_update(instance=coupon, fields=COUPON_FIELDS, data=data)
+            if "courses" in data:
+                coupon.courses.set(data["courses"])
+                changed = True
+            if changed:
+                audit_record(
+                    actor=actor,
+                    action="coupon.update",
+                    target=coupon,
+                    details={"fields": sorted(name for name in data if name in (*COUPON_FIELDS, "courses"))},
+                )
+    except IntegrityError:
+        raise _coupon_code_taken(data["code"]) from None
+    return coupon
+
+
+@transaction.atomic
+def coupon_delete(*, actor, coupon: Coupon) -> None:
+    """Delete a code nobody has used; a used one is deactivated instead (its history stays)."""
+    coupon = Coupon.objects.select_for_update().get(pk=coupon.pk)
+    if CouponRedemption.objects.filter(coupon=coupon).exists():
+        raise ConflictError(
+            "This code has been used: deactivate it instead (active: false).", code=errors.COUPON_IN_USE
+        )
+    audit_record(actor=actor, action="coupon.delete", target=coupon, details={"code": coupon.code})
+    coupon.delete()
+
+
+# --- Billing details ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def billing_details_set(*, user, name: str, state: str, gstin: str) -> BillingDetails:
+    """Store the name, state and (optional) GSTIN the learner's invoices carry."""
+    details, _ = BillingDetails.objects.select_for_update().get_or_create(user=user)
+    details, _ = model_update(
+        instance=details, fields=("name", "state", "gstin"), data={"name": name, "state": state, "gstin": gstin}
+    )
+    return details
+
+
+# --- Tax invoices and credit notes ---------------------------------------------------------------
+
+INVOICE_SERIES = "DCA"
+CREDIT_NOTE_SERIES = "DCA-CN"
+
+
+def _tax_document_number_allocate(*, series: str, financial_year: str) -> str:
+    """Next number of ``series`` in ``financial_year``. Must run inside the transaction that stores the document.
+
+    One upsert increments the counter row and locks it until that transaction ends, so numbers are handed out
+    one at a time, and a rolled-back settlement rolls its increment back too: no gaps, no duplicates (as
+    certificate numbers). The first number of a year inserts the row; a racing first waits on the conflict.
+    """
+    table = TaxDocumentCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (series, financial_year, last_number) VALUES (%s, %s, 1) "  # noqa: S608 - our table
+            f"ON CONFLICT (series, financial_year) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [series, financial_year],
+        )
+        (number,) = cursor.fetchone()
+    return f"{series}/{financial_year}/{number:06d}"
+
+
+def _invoice_split(*, payment: Payment, buyer_state: str) -> GstSplit:
+    """The order's quoted split when it still holds (same total, same kind of tax), else the amount split again."""
+    intra_state = buyer_state == settings.SELLER_STATE
+    quoted = GstSplit(taxable_value=payment.taxable_value, cgst=payment.cgst, sgst=payment.sgst, igst=payment.igst)
+    if quoted.total == payment.amount and quoted.tax and (quoted.igst == 0) == intra_state:
+        return quoted
+    return gst_split(amount=payment.amount, rate=settings.GST_RATE, intra_state=intra_state, inclusive=True)
+
+
+def tax_invoice_issue(*, payment: Payment) -> TaxDocument:
+    """The tax invoice of a paid payment, numbered now. Runs inside the settling transaction, once per payment:
+    the payment's row lock is held and the paid transition happens once (the unique (payment, kind) agrees)."""
+    details = BillingDetails.objects.filter(user=payment.user).first() or BillingDetails(user=payment.user)
+    buyer_state = details.state or settings.SELLER_STATE
+    split = _invoice_split(payment=payment, buyer_state=buyer_state)
+    issued_at = timezone.now()
+    fy = financial_year(local_date(issued_at))
+    document = TaxDocument.objects.create(
+        kind=TaxDocument.Kind.INVOICE,
+        payment=payment,
+        number=_tax_document_number_allocate(series=INVOICE_SERIES, financial_year=fy),
+        financial_year=fy,
+        issued_at=issued_at,
+        seller_name=settings.SELLER_LEGAL_NAME,
+        seller_address=settings.SELLER_ADDRESS,
+        seller_gstin=settings.SELLER_GSTIN,
+        seller_state=settings.SELLER_STATE,
+        buyer_name=details.name or payment.user.full_name or payment.user.email,
+        buyer_email=payment.user.email,
+        buyer_state=buyer_state,
+        buyer_gstin=details.gstin,
+        sac_code=settings.GST_SAC_CODE,
+        description=f"Online course: {payment.course.title}"[:300],
+        gst_rate=settings.GST_RATE,
+        list_price=payment.list_price or payment.amount,
+        discount=payment.discount,
+        taxable_value=split.taxable_value,
+        cgst=split.cgst,
+        sgst=split.sgst,
+        igst=split.igst,
+        total=split.total,
+    )
+    enqueue_on_commit(tax_document_render, str(document.pk))
+    return document
+
+
+def credit_note_issue(*, payment: Payment) -> TaxDocument | None:
+    """The credit note cancelling the payment's invoice after a full refund (None without an invoice).
+    Runs inside the refund's transaction, once per payment."""
+    invoice = TaxDocument.objects.filter(payment=payment, kind=TaxDocument.Kind.INVOICE).first()
+    if invoice is None:
+        return None
+    existing = TaxDocument.objects.filter(payment=payment, kind=TaxDocument.Kind.CREDIT_NOTE).first()
+    if existing is not None:
+        return existing
+    issued_at = timezone.now()
+    fy = financial_year(local_date(issued_at))
+    copied = {
+        field: getattr(invoice, field)
+        for field in (
+            "seller_name", "seller_address", "seller_gstin", "seller_state", "buyer_name", "buyer_email",
+            "buyer_state", "buyer_gstin", "sac_code", "description", "gst_rate", "list_price", "discount",
+            "taxable_value", "cgst", "sgst", "igst", "total",
+        )
+    }  # fmt: skip
+    document = TaxDocument.objects.create(
+        kind=TaxDocument.Kind.CREDIT_NOTE,
+        payment=payment,
+        invoice=invoice,
+        number=_tax_document_number_allocate(series=CREDIT_NOTE_SERIES, financial_year=fy),
+        financial_year=fy,
+        issued_at=issued_at,
+        **copied,
+    )
+    enqueue_on_commit(tax_document_render, str(document.pk))
+    return document
+
+
+def _percent_of(amount: int, percent) -> int:
+    return int((Decimal(amount) * Decimal(percent) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def earning_record_sale(*, payment: Payment, invoice: TaxDocument, coupon_code: str = "") -> EarningEntry:
+    """The instructor's earning from a settled sale: the invoice's taxable value less the commission."""
+    commission = CourseCommission.objects.filter(course_id=payment.course_id).first()
+    percent = commission.percent if commission is not None else settings.PLATFORM_COMMISSION_PERCENT
+    platform = _percent_of(invoice.taxable_value, percent)
+    return EarningEntry.objects.create(
+        instructor_id=payment.course.instructor_id,
+        course_id=payment.course_id,
+        payment=payment,
+        kind=EarningEntry.Kind.SALE,
+        gross=invoice.total,
+        tax=invoice.total - invoice.taxable_value,
+        commission=platform,
+        net=invoice.taxable_value - platform,
+        commission_percent=percent,
+        coupon_code=coupon_code,
+    )
+
+
+def earning_record_refund(*, payment: Payment) -> EarningEntry | None:
+    """Take a refunded sale's earning back, dated now (carried into the current period). Once per payment."""
+    sale = EarningEntry.objects.filter(payment=payment, kind=EarningEntry.Kind.SALE).first()
+    if sale is None or EarningEntry.objects.filter(payment=payment, kind=EarningEntry.Kind.REFUND).exists():
+        return None
+    return EarningEntry.objects.create(
+        instructor_id=sale.instructor_id,
+        course_id=sale.course_id,
+        payment=payment,
+        kind=EarningEntry.Kind.REFUND,
+        gross=-sale.gross,
+        tax=-sale.tax,
+        commission=-sale.commission,
+        net=-sale.net,
+        commission_percent=sale.commission_percent,
+        coupon_code=sale.coupon_code,
+    )
+
+
+def tax_document_file_render(*, document: TaxDocument) -> TaxDocument:
+    """Render the PDF and store it, replacing any previous file (the numbers and amounts never change)."""
+    document = TaxDocument.objects.select_related("payment", "invoice").get(pk=document.pk)
+    pdf = tax_document_pdf_render(document=document)
+    rendered_pdf_store(instance=document, filename=f"{document.number.replace('/', '-')}.pdf", pdf=pdf)
+    return document
 
 
 # --- Settlement (shared by verify, webhooks and reconciliation) -------------------------------------
@@ -135,6 +509,10 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
         Payment.objects.filter(user=payment.user, course=payment.course, status__in=Payment.OWNED)
         .exclude(pk=payment.pk)
         .exists()
+        # a learner a coupon enrolled for free owns the course without a payment
+        or Enrollment.objects.filter(
+            user=payment.user, course=payment.course, status=Enrollment.Status.ACTIVE, source=Enrollment.Source.COUPON
+        ).exists()
     )
     if duplicate:
         if payment.payment_id == payment_id:
@@ -146,9 +524,12 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
         payment.failure_reason = DUPLICATE_REASON
         payment.failed_at = timezone.now()
         payment.save(update_fields=["status", "payment_id", "failure_reason", "failed_at", "updated_at"])
+        _coupon_hold_release(payment_pk=payment.pk)
         # A broker or gateway outage must not fail the webhook; reconciliation retries the refund.
         enqueue_on_commit(payment_duplicate_refund_task, str(payment.pk))
         return True
+    # A capture reported while a refund is pending finds the sale recorded already (invoice, earning, coupon).
+    first_sale = payment.paid_at is None
     payment.status = Payment.Status.PAID
     payment.payment_id = payment_id
     payment.signature = signature or payment.signature
@@ -156,6 +537,9 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
     payment.paid_at = timezone.now()
     payment.save(update_fields=["status", "payment_id", "signature", "failure_reason", "paid_at", "updated_at"])
     enrollment_grant(user=payment.user, course=payment.course, source=Enrollment.Source.PAYMENT)
+    if first_sale:
+        coupon_code = _coupon_hold_redeem(payment=payment)
+        earning_record_sale(payment=payment, invoice=tax_invoice_issue(payment=payment), coupon_code=coupon_code)
     # Lost with the broker? payment_receipts_pending sends it later (receipt_sent_at stays empty).
     enqueue_on_commit(payment_receipt_send, str(payment.pk))
     return True
@@ -170,6 +554,7 @@ def payment_settle_failed(*, payment: Payment, reason: str) -> bool:
     payment.failure_reason = reason[:255]
     payment.failed_at = timezone.now()
     payment.save(update_fields=["status", "failure_reason", "failed_at", "updated_at"])
+    _coupon_hold_release(payment_pk=payment.pk)
     return True
 
 
@@ -200,6 +585,9 @@ def payment_settle_refund(*, payment: Payment, refund: dict[str, Any]) -> bool:
         ).first()
         if enrollment is not None:
             enrollment_revoke(enrollment=enrollment, reason=REFUND_REASON)
+        _coupon_use_return(payment=payment)
+        credit_note_issue(payment=payment)
+        earning_record_refund(payment=payment)
         payment_refunded.send(
             sender=Payment, user=payment.user, course=payment.course, payment=payment, reason=REFUND_REASON
         )
@@ -253,6 +641,7 @@ def payment_settle_refunded_unseen(
     payment.save(
         update_fields=["status", "payment_id", "paid_at", "failure_reason", "refund_id", "refunded_at", "updated_at"]
     )
+    _coupon_hold_release(payment_pk=payment.pk)
     return True
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,18 +35,36 @@ def payment_receipt_send(payment_id: str) -> bool:
         if payment is None:
             return False  # sent already, refunded, or gone
         if payment.user.email:
-            send_mail(
+            message = EmailMessage(
                 subject=f"Payment received: {payment.course.title}",
-                message=(
+                body=(
                     f"Hello {payment.user.full_name or payment.user.email},\n\n"
                     f"We received {paise_format(payment.amount)} for “{payment.course.title}”. "
                     f"Razorpay payment id: {payment.payment_id}.\nThe course is now in your library.\n"
                 ),
                 from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[payment.user.email],
+                to=[payment.user.email],
             )
+            invoice = _invoice_pdf(payment)
+            if invoice is not None:
+                message.attach(*invoice)
+            message.send()
         Payment.objects.filter(pk=payment.pk).update(receipt_sent_at=timezone.now())
     return True
+
+
+def _invoice_pdf(payment) -> tuple[str, bytes, str] | None:
+    """The payment's tax invoice as a mail attachment, rendered now if its own task has not run yet."""
+    from billing.models import TaxDocument
+    from billing.services import tax_document_file_render
+
+    invoice = TaxDocument.objects.filter(payment=payment, kind=TaxDocument.Kind.INVOICE).first()
+    if invoice is None:
+        return None
+    if not invoice.file_ready:
+        invoice = tax_document_file_render(document=invoice)
+    with invoice.file.open("rb") as handle:
+        return f"{invoice.number.replace('/', '-')}.pdf", handle.read(), "application/pdf"
 
 
 @shared_task(acks_late=True)
@@ -84,3 +102,27 @@ def payments_reconcile() -> dict[str, int]:
     from billing.services import payments_reconcile as reconcile
 
     return reconcile()
+
+
+# Idempotent (it only replaces the file), so a redelivery after a worker died mid-render is harmless.
+@shared_task(**{**PER_OBJECT_TASK, "autoretry_for": (Exception,)})
+def tax_document_render(document_id: str) -> None:
+    """Render and store the PDF of a tax invoice or credit note."""
+    from billing.models import TaxDocument
+    from billing.services import tax_document_file_render
+
+    document = TaxDocument.objects.filter(pk=document_id).first()
+    if document is not None:
+        tax_document_file_render(document=document)
+
+
+# Periodic and idempotent: the next run is its retry.
+@shared_task(acks_late=True)
+def tax_documents_render_pending() -> int:
+    """Upkeep: queue the invoices and credit notes whose PDF is still missing after a while (a lost message,
+    a render that exhausted its retries). Returns how many were queued."""
+    from billing.models import TaxDocument
+
+    cutoff = timezone.now() - timedelta(minutes=settings.BILLING_RECONCILE_AFTER_MINUTES)
+    pending = TaxDocument.objects.filter(file="", created_at__lt=cutoff).values_list("pk", flat=True)[:500]
+    return sum(enqueue(tax_document_render, str(document_id)) for document_id in pending)

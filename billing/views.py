@@ -9,30 +9,76 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing import errors, gateway, selectors, services
-from billing.filters import AdminPaymentFilter
+from billing.filters import AdminPaymentFilter, CouponFilter
+from billing.models import TaxDocument
 from billing.serializers import (
     AdminPaymentSerializer,
+    BillingDetailsSerializer,
+    CouponEnrollmentSerializer,
+    CouponSerializer,
+    DashboardCourseSerializer,
     OrderCreateInputSerializer,
     OrderSerializer,
     PaymentSerializer,
+    QuoteSerializer,
     RefundInputSerializer,
     VerifyInputSerializer,
     WebhookAckSerializer,
 )
-from common.exceptions import ApplicationError
-from common.permissions import IsAdmin, IsStudent
+from common.exceptions import ApplicationError, ConflictError, ServiceUnavailableError
+from common.files import PDFDownloadView
+from common.permissions import IsAdmin, IsInstructorOrAdmin, IsStudent
 from common.ratelimit import enforce_rate_limit
 from common.serializers import ErrorSerializer
 
 GATEWAY_DOWN = OpenApiResponse(ErrorSerializer, description="`payment_gateway_unavailable`: Razorpay down or slow.")
+
+
+class QuoteView(APIView):
+    permission_classes = [IsStudent]
+
+    @extend_schema(
+        request=OrderCreateInputSerializer,
+        responses={
+            200: QuoteSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="Invalid course, `course_is_free`, or a code that does not apply (`errors.coupon` says "
+                "why: `coupon_invalid`, `coupon_expired`, `coupon_not_applicable`, `coupon_used_up`, "
+                "`coupon_already_used`, `amount_below_minimum`).",
+            ),
+        },
+        summary="Price of a course for me: list price, discount, GST and amount payable (paise)",
+    )
+    def post(self, request: Request) -> Response:
+        enforce_rate_limit(request, group="billing.quote", rate=settings.BILLING_QUOTE_RATE)
+        serializer = OrderCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        course = serializer.validated_data["course"]
+        if course.is_free:
+            raise ApplicationError(
+                "This course is free: enroll directly.",
+                code=errors.COURSE_IS_FREE,
+                errors={"course": ["This course is free; enroll directly instead of paying."]},
+            )
+        quote = selectors.price_quote(user=request.user, course=course, coupon_code=serializer.validated_data["coupon"])
+        return Response(QuoteSerializer(quote).data)
+
+
+ORDER_OR_ENROLLMENT = PolymorphicProxySerializer(
+    component_name="OrderOrCouponEnrollment",
+    serializers=[OrderSerializer, CouponEnrollmentSerializer],
+    resource_type_field_name=None,
+)
 
 
 class OrderCreateView(APIView):
@@ -41,9 +87,15 @@ class OrderCreateView(APIView):
     @extend_schema(
         request=OrderCreateInputSerializer,
         responses={
-            201: OrderSerializer,
+            201: OpenApiResponse(
+                ORDER_OR_ENROLLMENT,
+                description="A new Razorpay order; or, when the coupon makes the course free, the enrollment "
+                "(`enrolled: true`, no Razorpay).",
+            ),
             200: OpenApiResponse(OrderSerializer, description="The still-open order is reused (double click)."),
-            400: OpenApiResponse(ErrorSerializer, description="Invalid course, or `course_is_free`."),
+            400: OpenApiResponse(
+                ErrorSerializer, description="Invalid course, `course_is_free`, or a code that does not apply."
+            ),
             409: OpenApiResponse(ErrorSerializer, description="`already_enrolled` or `already_purchased`."),
             503: GATEWAY_DOWN,
         },
@@ -53,7 +105,17 @@ class OrderCreateView(APIView):
         enforce_rate_limit(request, group="billing.order", rate=settings.BILLING_ORDER_RATE)
         serializer = OrderCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        payment, created = services.payment_order_create(user=request.user, course=serializer.validated_data["course"])
+        course, coupon = serializer.validated_data["course"], serializer.validated_data["coupon"]
+        payment, created = services.payment_order_create(user=request.user, course=course, coupon_code=coupon)
+        if payment is None:
+            body = {
+                "enrolled": True,
+                "amount": 0,
+                "currency": "INR",
+                "course": course,
+                "coupon": coupon.strip().upper(),
+            }
+            return Response(CouponEnrollmentSerializer(body).data, status=status.HTTP_201_CREATED)
         return Response(
             OrderSerializer(payment).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
@@ -148,3 +210,151 @@ class AdminPaymentRefundView(APIView):
         payment = get_object_or_404(selectors.payments_for_admin(), pk=pk)
         payment = services.payment_refund(payment=payment, actor=request.user, **serializer.validated_data)
         return Response(AdminPaymentSerializer(payment).data)
+
+
+class BillingDetailsView(APIView):
+    permission_classes = [IsStudent]
+
+    @extend_schema(responses={200: BillingDetailsSerializer}, summary="My billing details (name, state, GSTIN)")
+    def get(self, request: Request) -> Response:
+        return Response(BillingDetailsSerializer(selectors.billing_details_get(user=request.user)).data)
+
+    @extend_schema(
+        request=BillingDetailsSerializer,
+        responses={200: BillingDetailsSerializer, 400: ErrorSerializer},
+        summary="Set my billing details; quotes and invoices use them",
+    )
+    def put(self, request: Request) -> Response:
+        enforce_rate_limit(request, group="billing.details", rate=settings.BILLING_COUPON_WRITE_RATE)
+        serializer = BillingDetailsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        details = services.billing_details_set(user=request.user, **serializer.validated_data)
+        return Response(BillingDetailsSerializer(details).data)
+
+
+def coupon_create_response(request: Request) -> Response:
+    """Create a coupon from the request (admin or instructor route; the service decides what each may do)."""
+    enforce_rate_limit(request, group="billing.coupon", rate=settings.BILLING_COUPON_WRITE_RATE)
+    serializer = CouponSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    coupon = services.coupon_create(actor=request.user, data=serializer.validated_data)
+    return Response(CouponSerializer(coupon).data, status=status.HTTP_201_CREATED)
+
+
+class AdminCouponListView(generics.ListCreateAPIView):
+    permission_classes = [IsAdmin]
+    serializer_class = CouponSerializer
+    filterset_class = CouponFilter
+    search_fields = ["code"]
+    ordering_fields = ["created_at", "code", "times_redeemed"]
+    queryset = selectors.coupons_for_admin()
+
+    @extend_schema(responses={201: CouponSerializer, 400: ErrorSerializer}, summary="Create a coupon")
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        return coupon_create_response(request)
+
+
+class AdminCouponDetailView(generics.RetrieveUpdateDestroyAPIView):
+    permission_classes = [IsAdmin]
+    serializer_class = CouponSerializer
+    queryset = selectors.coupons_for_admin()
+    http_method_names = ["get", "patch", "delete"]
+
+    @extend_schema(responses={200: CouponSerializer, 400: ErrorSerializer}, summary="Change a coupon")
+    def patch(self, request: Request, *args, **kwargs) -> Response:
+        enforce_rate_limit(request, group="billing.coupon", rate=settings.BILLING_COUPON_WRITE_RATE)
+        coupon = self.get_object()
+        serializer = CouponSerializer(coupon, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        coupon = services.coupon_update(actor=request.user, coupon=coupon, data=serializer.validated_data)
+        return Response(CouponSerializer(selectors.coupons_for_admin().get(pk=coupon.pk)).data)
+
+    @extend_schema(
+        responses={204: None, 409: OpenApiResponse(ErrorSerializer, description="`coupon_in_use`: deactivate it.")},
+        summary="Delete a coupon nobody has used",
+    )
+    def delete(self, request: Request, *args, **kwargs) -> Response:
+        services.coupon_delete(actor=request.user, coupon=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InstructorCouponListView(generics.ListCreateAPIView):
+    permission_classes = [IsInstructorOrAdmin]
+    serializer_class = CouponSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.coupons_for_instructor(user=self.request.user)
+
+    @extend_schema(
+        responses={
+            201: CouponSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Invalid, or `coupon_course_not_owned`."),
+            409: OpenApiResponse(ErrorSerializer, description="`coupon_cap_reached` (`INSTRUCTOR_COUPON_CAP`)."),
+        },
+        summary="Create a coupon for my own courses",
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        return coupon_create_response(request)
+
+
+class TaxDocumentDownloadView(PDFDownloadView):
+    """The PDF of a payment's tax invoice or credit note, for its buyer and admins."""
+
+    permission_classes = [IsAuthenticated]
+    kind = TaxDocument.Kind.INVOICE
+
+    def get(self, request: Request, pk):
+        document = selectors.tax_document_get_for_download(user=request.user, payment_id=pk, kind=self.kind)
+        return self.pdf_response(
+            file=document.file,
+            filename=f"{document.number.replace('/', '-')}.pdf",
+            not_ready=ConflictError(
+                "The document is being prepared. Try again in a minute.", code=errors.TAX_DOCUMENT_NOT_READY
+            ),
+            unavailable=ServiceUnavailableError(
+                "Documents are unavailable right now. Try again shortly.",
+                code=errors.TAX_DOCUMENT_STORAGE_UNAVAILABLE,
+            ),
+        )
+
+
+PDF_RESPONSES = {
+    (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF."),
+    404: OpenApiResponse(ErrorSerializer, description="Not your payment, or no such document (yet)."),
+    409: OpenApiResponse(ErrorSerializer, description="`tax_document_not_ready`: being rendered, retry shortly."),
+    503: OpenApiResponse(ErrorSerializer, description="`tax_document_storage_unavailable`: retry."),
+}
+
+
+class InvoiceDownloadView(TaxDocumentDownloadView):
+    kind = TaxDocument.Kind.INVOICE
+
+    @extend_schema(
+        operation_id="payments_invoice", summary="Tax invoice PDF of a payment (buyer, admin)", responses=PDF_RESPONSES
+    )
+    def get(self, request: Request, pk):
+        return super().get(request, pk)
+
+
+class CreditNoteDownloadView(TaxDocumentDownloadView):
+    kind = TaxDocument.Kind.CREDIT_NOTE
+
+    @extend_schema(
+        operation_id="payments_credit_note",
+        summary="Credit note PDF of a refunded payment (buyer, admin)",
+        responses=PDF_RESPONSES,
+    )
+    def get(self, request: Request, pk):
+        return super().get(request, pk)
+
+
+class InstructorDashboardView(generics.ListAPIView):
+    """Per course of mine: learners, activity, completion, quiz scores and money."""
+
+    permission_classes = [IsInstructorOrAdmin]
+    serializer_class = DashboardCourseSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.instructor_dashboard_courses(user=self.request.user)

@@ -235,6 +235,7 @@ class Enrollment(TimeStampedModel):
         FREE = "free", "Free"
         PAYMENT = "payment", "Payment"
         ADMIN = "admin", "Granted by an admin"
+        COUPON = "coupon", "Free with a coupon"
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from certificates.pdf import certificate_pdf_render
 from certificates.signals import certificate_issued
 from common.background import enqueue_on_commit
 from common.exceptions import ConflictError
+from common.files import rendered_pdf_store
 from common.timeutils import local_today
 
 logger = logging.getLogger(__name__)
@@ -82,12 +82,7 @@ def certificate_file_render(*, certificate: Certificate) -> Certificate:
     """
     certificate = Certificate.objects.with_related().get(pk=certificate.pk)
     pdf = certificate_pdf_render(certificate=certificate)
-    old_name = certificate.file.name
-    certificate.file.save(f"{certificate.certificate_number}.pdf", ContentFile(pdf), save=False)
-    certificate.rendered_at = timezone.now()
-    certificate.save(update_fields=["file", "rendered_at", "updated_at"])
-    if old_name and old_name != certificate.file.name:
-        certificate.file.storage.delete(old_name)
+    rendered_pdf_store(instance=certificate, filename=f"{certificate.certificate_number}.pdf", pdf=pdf)
     return certificate
 
 

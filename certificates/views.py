@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -31,23 +28,12 @@ from certificates.serializers import (
 )
 from certificates.services import certificate_reinstate, certificate_revoke
 from common.exceptions import ConflictError, ServiceUnavailableError
+from common.files import PDFDownloadView
 from common.permissions import IsAdmin
 from common.ratelimit import rate_limit
 from common.serializers import ErrorSerializer
 
 logger = logging.getLogger(__name__)
-
-
-class PDFRenderer(BaseRenderer):
-    """Lets clients send ``Accept: application/pdf``; the body is a FileResponse, never rendered here."""
-
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
 
 
 class CertificateListView(generics.ListAPIView):
@@ -61,9 +47,8 @@ class CertificateListView(generics.ListAPIView):
         return certificate_list_for_user(user=self.request.user)
 
 
-class CertificateDownloadView(APIView):
+class CertificateDownloadView(PDFDownloadView):
     permission_classes = [IsAuthenticated]
-    renderer_classes = [JSONRenderer, PDFRenderer]
 
     @extend_schema(
         operation_id="certificates_download",
@@ -84,36 +69,17 @@ class CertificateDownloadView(APIView):
         certificate = certificate_get_for_download(user=request.user, certificate_id=pk)
         if not certificate.is_valid and not request.user.is_admin:
             raise ConflictError("This certificate has been revoked.", code=errors.CERTIFICATE_REVOKED)
-        if not certificate.file_ready:
-            raise ConflictError(
+        return self.pdf_response(
+            file=certificate.file,
+            filename=f"{certificate.certificate_number}.pdf",
+            not_ready=ConflictError(
                 "The certificate is being prepared. Try again in a minute.", code=errors.CERTIFICATE_NOT_READY
-            )
-        # Streamed through this view from whichever storage holds it (local disk or the private bucket), never
-        # a redirect to a signed URL: the checks above apply to every byte, a revocation takes effect at once,
-        # and no bearer link to the file can leak into logs, browser history or a forwarded e-mail.
-        try:
-            handle = certificate.file.open("rb")
-        except FileNotFoundError:
-            logger.error("certificate %s: stored PDF %s is missing", certificate.pk, certificate.file.name)
-            raise ConflictError(
-                "The certificate file is being prepared. Try again later.", code=errors.CERTIFICATE_NOT_READY
-            ) from None
-        except (OSError, BotoCoreError, ClientError):
-            logger.exception("certificate %s: file storage unreachable", certificate.pk)
-            raise ServiceUnavailableError(
+            ),
+            unavailable=ServiceUnavailableError(
                 "Certificate files are unavailable right now. Try again shortly.",
                 code=errors.CERTIFICATE_STORAGE_UNAVAILABLE,
-            ) from None
-        return FileResponse(
-            handle, as_attachment=True, filename=f"{certificate.certificate_number}.pdf", content_type="application/pdf"
+            ),
         )
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are JSON even when the client asked for a PDF.
-        if isinstance(response, Response) and isinstance(getattr(request, "accepted_renderer", None), PDFRenderer):
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class CertificateVerifyView(APIView):

@@ -54,3 +54,9 @@ def month_start(day: datetime.date) -> datetime.date:
 def next_month_start(day: datetime.date) -> datetime.date:
     """The 1st of the month after ``day``'s."""
     return (month_start(day) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def financial_year(day: datetime.date) -> str:
+    """India's financial year (April to March) ``day`` falls in: 2026-11-30 -> ``"2026-27"``."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"

@@ -6,6 +6,7 @@ nothing set (SQLite, local-memory cache, eager Celery, console email); with DEBU
 refuse to load until the production essentials are set.
 """
 
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -414,6 +415,7 @@ CELERY_TASK_ROUTES = {
     "certificates.tasks.certificate_render": {"queue": "pdf"},
     # Queued by the PDF workers' own timer (certificates.worker), not by beat: it runs where PDFs are made.
     "certificates.tasks.certificate_render_recover": {"queue": "pdf"},
+    "billing.tasks.tax_document_render": {"queue": "pdf"},
     "billing.tasks.payment_receipt_send": {"queue": "email"},
     "notifications.tasks.notification_email_send": {"queue": "email"},
     # Every task run by beat (CELERY_BEAT_SCHEDULE) belongs here: common/tests/test_celery_routing.py checks it.
@@ -421,6 +423,7 @@ CELERY_TASK_ROUTES = {
     "billing.tasks.payments_reconcile": {"queue": "upkeep"},
     "gamification.tasks.leaderboards_upkeep": {"queue": "upkeep"},
     "billing.tasks.payment_receipts_pending": {"queue": "upkeep"},
+    "billing.tasks.tax_documents_render_pending": {"queue": "upkeep"},
     "catalog.tasks.course_progress_upkeep": {"queue": "upkeep"},
     "assessments.tasks.quiz_attempts_expire_task": {"queue": "upkeep"},
     "accounts.tasks.spent_refresh_tokens_prune": {"queue": "upkeep"},
@@ -570,6 +573,35 @@ CELERY_BEAT_SCHEDULE["billing-receipts-pending"] = {
     "task": "billing.tasks.payment_receipts_pending",
     "schedule": float(BILLING_RECONCILE_EVERY_SECONDS),
 }
+
+# Invoice and credit-note PDFs still missing BILLING_RECONCILE_AFTER_MINUTES after issue are rendered by this sweep.
+CELERY_BEAT_SCHEDULE["billing-tax-documents-pending"] = {
+    "task": "billing.tasks.tax_documents_render_pending",
+    "schedule": float(BILLING_RECONCILE_EVERY_SECONDS),
+}
+
+# --- Commerce: GST and coupons (billing) --------------------------------------------------------------
+
+# Course prices include GST (the learner pays the price); false = GST is added on top of the price.
+PRICES_INCLUDE_GST = env.bool("PRICES_INCLUDE_GST", default=True)
+# GST rate in percent (18 % for online education services, SAC 999293).
+GST_RATE = Decimal(env.str("GST_RATE", default="18"))
+# The seller printed on tax invoices. Set all of these before going live.
+SELLER_LEGAL_NAME = env.str("SELLER_LEGAL_NAME", default=ACADEMY_NAME)
+SELLER_ADDRESS = env.str("SELLER_ADDRESS", default="")
+SELLER_GSTIN = env.str("SELLER_GSTIN", default="")
+# Two-digit GST state code of the seller (29 = Karnataka): same state as the buyer → CGST + SGST, else IGST.
+SELLER_STATE = env.str("SELLER_STATE", default="29")
+GST_SAC_CODE = env.str("GST_SAC_CODE", default="999293")
+# The platform's share of each sale's taxable value (percent); admins override it per course.
+PLATFORM_COMMISSION_PERCENT = Decimal(env.str("PLATFORM_COMMISSION_PERCENT", default="30"))
+# Coupons an instructor may create (for their own courses), in total.
+INSTRUCTOR_COUPON_CAP = env.int("INSTRUCTOR_COUPON_CAP", default=10)
+# Whether a refunded purchase gives its coupon use back.
+COUPON_REFUND_RETURNS_USE = env.bool("COUPON_REFUND_RETURNS_USE", default=False)
+# Quotes and coupon writes per user.
+BILLING_QUOTE_RATE = env.str("BILLING_QUOTE_RATE", default="30/m")
+BILLING_COUPON_WRITE_RATE = env.str("BILLING_COUPON_WRITE_RATE", default="30/m")
 
 # Hourly: recount the progress of courses whose recount (queued when lessons change) was lost.
 CELERY_BEAT_SCHEDULE["catalog-progress-upkeep"] = {

@@ -7,6 +7,7 @@ academy's CDN uses for them.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -648,3 +649,31 @@ ANNOUNCEMENTS = [
         "The deployment lessons now cover Django 5.2 and PostgreSQL 16.",
     ),
 ]
+
+
+def demo_coupons(paid_course: CourseSpec, now: datetime.datetime) -> list[tuple[dict, str]]:
+    """Demo discount codes (field values for ``billing.services.coupon_create``) and who creates them."""
+    return [
+        ({"code": "WELCOME10", "discount_type": "percent", "value": Decimal("10"), "max_per_user": 1}, "admin"),
+        (
+            {
+                "code": "LAUNCH200",
+                "discount_type": "amount",
+                "value": Decimal("200.00"),
+                "max_redemptions": 50,
+                "course_slugs": [paid_course.slug],
+            },
+            "instructor",
+        ),
+        (
+            {
+                "code": "DIWALI25",
+                "discount_type": "percent",
+                "value": Decimal("25"),
+                "starts_at": now - datetime.timedelta(days=40),
+                "ends_at": now - datetime.timedelta(days=25),
+                "max_redemptions": 500,
+            },
+            "admin",
+        ),
+    ]

@@ -40,8 +40,8 @@ from assessments.services import (
     quiz_attempt_submit,
     quiz_create,
 )
-from billing.models import Payment
-from billing.services import payment_settle_captured
+from billing.models import Coupon, Payment
+from billing.services import coupon_create, payment_settle_captured
 from catalog.models import Course, Domain, Enrollment, Lesson, Module, WishlistItem
 from catalog.services import (
     course_approve,
@@ -310,6 +310,17 @@ class DemoBuilder:
         for at, event in zip(slots, daily, strict=True):
             self._add(at, event)
 
+    def coupons(self) -> None:
+        """Demo discount codes: a sitewide welcome code, an instructor's launch code, an ended campaign."""
+        admin = self.users[content.ADMIN_EMAIL]
+        paid = next(spec for spec in content.COURSES if spec.price > 0 and spec.status == Course.Status.PUBLISHED)
+        for spec, actor in content.demo_coupons(paid, self.now):
+            if Coupon.objects.filter(code=spec["code"]).exists():
+                continue
+            actor_user = admin if actor == "admin" else self.users[paid.instructor]
+            courses = [self.courses[slug] for slug in spec.pop("course_slugs", [])]
+            coupon_create(actor=actor_user, data={**spec, "courses": courses})
+
     def plan_learning(self) -> None:
         published = [spec.slug for spec in content.COURSES if spec.status == Course.Status.PUBLISHED]
         demo = self.users[content.STUDENT_EMAIL]
@@ -518,6 +529,7 @@ def demo_seed(*, log: Callable[[str], None] = lambda _: None, now: datetime.date
     with no_mail, transaction.atomic():
         builder.people()
         builder.catalogue()
+        builder.coupons()
         builder.plan_learning()
         builder.plan_forum()
         builder.plan_reviews()
@@ -542,6 +554,7 @@ def demo_counts() -> dict[str, int]:
         "quiz questions": Quiz.objects.count(),
         "enrollments": Enrollment.objects.count(),
         "paid payments": Payment.objects.filter(status=Payment.Status.PAID).count(),
+        "coupons": Coupon.objects.count(),
         "quiz attempts": QuizAttempt.objects.count(),
         "certificates": Certificate.objects.count(),
         "xp events": XPEvent.objects.count(),

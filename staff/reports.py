@@ -1,4 +1,4 @@
-"""CSV reports for staff: users, enrollments, payments and courses created in a date range.
+"""CSV reports for staff: users, enrollments, payments, courses and coupons created in a date range.
 
 One generator, :func:`report_csv_lines`, serves both ``GET /api/admin/reports/<name>/`` (streamed) and
 ``manage.py export_report``. Rows come from ``values()`` over ``.iterator(chunk_size=...)`` (a
@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from billing.models import Payment
+from billing.selectors import coupons_with_revenue
 from catalog.models import Course, Enrollment
 from common.money import paise_to_rupees
 from staff.csv_export import csv_lines
@@ -110,6 +111,30 @@ REPORTS: dict[str, Report] = {
                 ("submitted_at", "submitted_at"),
                 ("published_at", "published_at"),
                 ("created_at", "created_at"),
+            ),
+        ),
+        # Redemptions and revenue per code: paid purchases (and free enrollments) that used it.
+        Report(
+            name="coupons",
+            base_queryset=coupons_with_revenue,
+            columns=(
+                ("id", "id"),
+                ("code", "code"),
+                ("discount_type", "discount_type"),
+                ("value", "value"),
+                ("active", "active"),
+                ("starts_at", "starts_at"),
+                ("ends_at", "ends_at"),
+                ("max_redemptions", "max_redemptions"),
+                ("redemptions", "redemptions_count"),
+                ("free_enrollments", "free_enrollments"),
+                ("revenue_paise", "revenue_paise"),
+                ("discount_paise", "discount_paise"),
+                ("created_at", "created_at"),
+            ),
+            derived=(
+                ("revenue_rupees", lambda row: paise_to_rupees(row["revenue_paise"])),
+                ("discount_rupees", lambda row: paise_to_rupees(row["discount_paise"])),
             ),
         ),
     )

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import template
 
-from common.money import rupees_format
+from common.money import paise_format, rupees_format
 
 register = template.Library()
 
@@ -15,3 +15,9 @@ register = template.Library()
 def rupees(value: Decimal | int) -> str:
     """``{{ amount|rupees }}`` -> ``₹1,234.50``."""
     return rupees_format(value)
+
+
+@register.filter
+def paise_inr(value: int) -> str:
+    """``{{ payment.amount|paise_inr }}`` -> ``INR 1,234.50`` (for PDFs whose fonts have no ₹ sign)."""
+    return paise_format(value, currency="INR")

@@ -30,6 +30,8 @@ FREE_TEXT = {
 # Operations the walk does not call, with the reason.
 SKIPPED = {
     "/api/certificates/{id}/download/": "not a list; `format` is DRF's content negotiation",
+    "/api/payments/{id}/invoice/": "not a list; `format` is DRF's content negotiation",
+    "/api/payments/{id}/credit-note/": "not a list; `format` is DRF's content negotiation",
     "/api/forum/posts/{id}/replies/": "needs a forum post; its only parameters are the shared paginator's",
     "/api/courses/{id}/announcements/": "needs a course; its only parameters are the shared paginator's",
     "/api/notifications/unsubscribe/": "a bad token is a 400 `unsubscribe_link_invalid` (notifications tests)",

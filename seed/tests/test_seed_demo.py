@@ -147,6 +147,26 @@ def test_seed_demo_creates_a_living_forum_and_paid_enrollments(seeded):
     assert Enrollment.objects.filter(source="payment").count() == owned.count()
 
 
+def test_seed_demo_creates_coupons(seeded):
+    from billing.models import Coupon
+
+    codes = dict(Coupon.objects.values_list("code", "created_by__role"))
+    assert codes == {"WELCOME10": "admin", "LAUNCH200": "instructor", "DIWALI25": "admin"}
+    launch = Coupon.objects.get(code="LAUNCH200")
+    assert [course.instructor_id for course in launch.courses.all()] == [launch.created_by_id]
+
+
+def test_seed_demo_paid_payments_have_tax_invoices(seeded):
+    from billing.models import Payment, TaxDocument
+
+    paid = Payment.objects.filter(status="paid")
+    invoices = TaxDocument.objects.filter(kind="invoice")
+    assert paid.exists() and invoices.count() == paid.count()
+    assert all(
+        invoice.taxable_value + invoice.cgst + invoice.sgst + invoice.igst == invoice.total for invoice in invoices
+    )
+
+
 def test_seed_demo_twice_adds_nothing(seeded, settings):
     # Given the demo data is loaded (fixture)
     before = _row_counts()

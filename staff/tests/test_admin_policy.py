@@ -45,6 +45,11 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "assessments.QuizAttempt": (READ_ONLY, set()),
     "billing.Payment": (READ_ONLY, set()),  # refunds: an action calling payment_refund
     "billing.WebhookEvent": (READ_ONLY, set()),
+    "billing.Coupon": (SERVICES, {ADD, CHANGE, DELETE}),  # coupon_create / coupon_update / coupon_delete (audited)
+    "billing.BillingDetails": (READ_ONLY, set()),  # the learner's own, through the API
+    "billing.TaxDocument": (READ_ONLY, set()),  # issued by settlement and refunds; re-render: an action
+    "billing.CourseCommission": (REFERENCE, {ADD, CHANGE, DELETE}),  # a percentage applied to later sales
+    "billing.EarningEntry": (READ_ONLY, set()),  # append-only ledger
     "certificates.Certificate": (READ_ONLY, set()),  # revoke / reinstate / re-render: actions
     "gamification.XPEvent": (READ_ONLY, set()),
     "gamification.XPTotal": (READ_ONLY, set()),

@@ -142,6 +142,13 @@ def world(db, make_user, settings) -> World:
         user=student, kind=Kind.FORUM_REPLY, source_key="matrix", title="New reply", created_at=timezone.now()
     )
     announcement = announcement_create(author=instructor, course=course, title="Welcome", body="Start with module 1.")
+    from billing.models import Coupon
+    from billing.services import credit_note_issue, tax_invoice_issue
+
+    coupon = Coupon.objects.create(code="MATRIX", discount_type="percent", value=10, created_by=admin)
+    # The other student's purchase has its invoice (and, for the route's sake, a credit note) rendered.
+    for document in (tax_invoice_issue(payment=paid), credit_note_issue(payment=paid)):
+        document.file.save("document.pdf", ContentFile(b"%PDF-1.4\n% matrix\n"), save=True)
 
     users[SUSPENDED].is_suspended = True
     users[SUSPENDED].suspended_at = timezone.now() - timedelta(minutes=5)
@@ -181,6 +188,7 @@ def world(db, make_user, settings) -> World:
             "notification": notification,
             "announcement": announcement,
             "unsubscribe_token": unsubscribe_token_make(user_id=student.pk, kind=Kind.ANNOUNCEMENT),
+            "coupon": coupon,
         },
     )
 

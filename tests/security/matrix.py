@@ -256,6 +256,47 @@ MATRIX: dict[tuple[str, str], Case] = {
         fixed("/api/payments/webhook/"), rule(400, EVERYONE, suspended=400), body=lambda w: {"event": "order.paid"}
     ),
     ("payment-history", "GET"): Case(fixed("/api/payments/history/"), rule(200, STUDENTS, denied=403)),
+    ("payment-quote", "POST"): Case(
+        fixed("/api/payments/quote/"),
+        rule(200, STUDENTS, denied=403),
+        body=lambda w: {"course": str(w.paid_course.pk), "coupon": "matrix"},
+    ),
+    ("payment-billing-details", "GET"): Case(fixed("/api/payments/billing-details/"), rule(200, STUDENTS, denied=403)),
+    ("payment-billing-details", "PUT"): Case(
+        fixed("/api/payments/billing-details/"),
+        rule(200, STUDENTS, denied=403),
+        body=lambda w: {"name": "Asha Traders", "state": "27", "gstin": "27AAPFU0939F1ZV"},
+    ),
+    # The world's paid payment is the other student's: only they and admins read its documents.
+    ("payment-invoice", "GET"): Case(
+        pk("paid", "/api/payments/{}/invoice/"), rule(200, (OTHER_STUDENT, ADMIN), demoted_instructor=404)
+    ),
+    ("payment-credit-note", "GET"): Case(
+        pk("paid", "/api/payments/{}/credit-note/"), rule(200, (OTHER_STUDENT, ADMIN), demoted_instructor=404)
+    ),
+    ("admin-coupon-list", "GET"): Case(fixed("/api/admin/coupons/"), rule(200, (ADMIN,), denied=403)),
+    ("admin-coupon-list", "POST"): Case(
+        fixed("/api/admin/coupons/"),
+        rule(201, (ADMIN,), denied=403),
+        body=lambda w: {"code": "NEWCODE", "discount_type": "amount", "value": "50.00"},
+    ),
+    ("admin-coupon-detail", "GET"): Case(pk("coupon", "/api/admin/coupons/{}/"), rule(200, (ADMIN,), denied=403)),
+    ("admin-coupon-detail", "PATCH"): Case(
+        pk("coupon", "/api/admin/coupons/{}/"), rule(200, (ADMIN,), denied=403), body=lambda w: {"active": False}
+    ),
+    ("admin-coupon-detail", "DELETE"): Case(pk("coupon", "/api/admin/coupons/{}/"), rule(204, (ADMIN,), denied=403)),
+    ("instructor-dashboard", "GET"): Case(
+        fixed("/api/instructor/dashboard/"), rule(200, (*INSTRUCTORS, ADMIN), denied=403)
+    ),
+    ("instructor-coupon-list", "GET"): Case(
+        fixed("/api/instructor/coupons/"), rule(200, (*INSTRUCTORS, ADMIN), denied=403)
+    ),
+    # Codes for the instructor's own course: the other instructor does not own it.
+    ("instructor-coupon-list", "POST"): Case(
+        fixed("/api/instructor/coupons/"),
+        rule(201, (INSTRUCTOR, ADMIN), denied=403, other_instructor=400),
+        body=lambda w: {"code": "MINE10", "discount_type": "percent", "value": "10", "courses": [str(w.course.pk)]},
+    ),
     ("admin-payment-list", "GET"): Case(fixed("/api/admin/payments/"), rule(200, (ADMIN,), denied=403)),
     ("admin-payment-refund", "POST"): Case(
         pk("paid", "/api/admin/payments/{}/refund/"),
