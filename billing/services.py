@@ -502,8 +502,10 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
         raise ApplicationError(
             "The payment does not match this order (amount, currency or order).", code=errors.PAYMENT_MISMATCH
         )
-    if not payment.can_become(Payment.Status.PAID):
-        return False  # already paid (or refunded): the second of verify/webhook is a no-op
+    if payment.status == Payment.Status.REFUND_PENDING or not payment.can_become(Payment.Status.PAID):
+        # Already paid, refunded or being refunded: the second of verify/webhook (or a capture replayed
+        # while a refund is in flight) is a no-op. Only Razorpay's refund.failed brings a refund back to paid.
+        return False
     payment_id = razorpay_payment["id"]
     duplicate = (
         Payment.objects.filter(user=payment.user, course=payment.course, status__in=Payment.OWNED)
@@ -528,7 +530,7 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
         # A broker or gateway outage must not fail the webhook; reconciliation retries the refund.
         enqueue_on_commit(payment_duplicate_refund_task, str(payment.pk))
         return True
-    # A capture reported while a refund is pending finds the sale recorded already (invoice, earning, coupon).
+    # A failed (or expired) order captured late is still its first sale; paid_at says whether it was sold.
     first_sale = payment.paid_at is None
     payment.status = Payment.Status.PAID
     payment.payment_id = payment_id

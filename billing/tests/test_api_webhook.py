@@ -171,6 +171,20 @@ def test_refund_failed_returns_to_paid(hook, student, paid_course):
     assert payment.status == "paid"
 
 
+def test_a_capture_replayed_while_a_refund_is_pending_changes_nothing(hook, student, paid_course):
+    # given a paid purchase whose refund is in flight
+    payment = make_payment(
+        student, paid_course, status="refund_pending", payment_id="pay_9", refund_id="rfnd_1", razorpay_order_id="o9"
+    )
+    # when Razorpay delivers (again) the capture of that payment
+    body = event_body("payment.captured", payment=payment_entity(payment, pay_id="pay_9"))
+    assert post_webhook(hook, body, event_id="evt_late").json() == {"status": "no_change"}
+    # then the refund is still pending: the capture neither cancels it nor records a second sale
+    payment.refresh_from_db()
+    assert (payment.status, payment.refund_id) == ("refund_pending", "rfnd_1")
+    assert not payment.tax_documents.exists() and not payment.earnings.exists()
+
+
 def test_partial_refund_keeps_access(hook, student, paid_course):
     payment = make_payment(student, paid_course, status="paid", payment_id="pay_9", razorpay_order_id="o9")
     body = event_body(
