@@ -6,7 +6,8 @@ Every component is a real server started here (scripts/pg_cluster.py, scripts/s3
 purchases (order + verify + webhooks, double-clicked on both servers), enrollments, lesson completions, quiz
 passes and forum votes through both servers, waits for the PDF worker to render the certificates, downloads
 every PDF from every server, then checks: no duplicate enrollments, payments, certificates, XP awards or
-votes, every expected row present exactly once, and the leaderboards (roll-ups and the API on both servers,
+votes, every expected row present exactly once (each paid purchase with one tax invoice, numbered without
+gaps, its GST parts adding up to the amount paid), and the leaderboards (roll-ups and the API on both servers,
 read from the replica) equal to the XP ledger. Razorpay is a stand-in HTTP server on loopback. Prints a short
 report: counts, p95 per route, the replica's share of table reads. Every loop is bounded in count and time.
 
@@ -48,7 +49,7 @@ CHECKS = r"""
 from collections import Counter
 from django.db.models import Count, Sum
 from accounts.models import User
-from billing.models import Payment
+from billing.models import Payment, TaxDocument
 from catalog.models import Enrollment
 from certificates.models import Certificate
 from forum.models import Post, Vote
@@ -63,6 +64,11 @@ def per_user(qs):
 dupes = lambda qs, *fields: qs.values(*fields).annotate(n=Count("pk")).filter(n__gt=1).count()
 post = Post.objects.get(pk=POST)
 drift = leaderboards_rebuild(fix=False)
+invoices = TaxDocument.objects.filter(kind="invoice")
+series = {}
+for number in TaxDocument.objects.values_list("number", flat=True):
+    prefix, _, sequence = number.rpartition("/")
+    series.setdefault(prefix, []).append(int(sequence))
 out = {
     "enrollments_free": per_user(Enrollment.objects.filter(course_id=FREE, status="active")),
     "enrollments_paid": per_user(Enrollment.objects.filter(course_id=PAID, status="active")),
@@ -70,6 +76,13 @@ out = {
     "payments_paid": per_user(Payment.objects.filter(course_id=PAID, status="paid")),
     "payments_owned_duplicates": dupes(Payment.objects.filter(status__in=Payment.OWNED), "user", "course"),
     "payments_failed_or_refunding": Payment.objects.exclude(status__in=["paid", "created"]).count(),
+    "invoices": per_user(Payment.objects.filter(course_id=PAID, tax_documents__kind="invoice")),
+    # Gap-free numbering: each series (per kind and financial year) is exactly 1..n.
+    "invoice_number_gaps": sum(sorted(numbers) != list(range(1, len(numbers) + 1)) for numbers in series.values()),
+    "invoices_not_adding_up": sum(
+        d.taxable_value + d.cgst + d.sgst + d.igst != d.total or d.total != d.payment.amount
+        for d in invoices.select_related("payment")
+    ),
     "certificates": per_user(Certificate.objects.filter(course_id=FREE)),
     "certificates_rendered": per_user(Certificate.objects.filter(course_id=FREE).exclude(file="")),
     "certificate_duplicates": dupes(Certificate.objects.all(), "user", "course"),
@@ -539,6 +552,7 @@ def problems(checks: dict) -> list[str]:
         "enrollments_free",
         "enrollments_paid",
         "payments_paid",
+        "invoices",
         "certificates",
         "certificates_rendered",
         "xp_course",
@@ -555,6 +569,8 @@ def problems(checks: dict) -> list[str]:
         "xp_duplicates",
         "vote_duplicates",
         "payments_failed_or_refunding",
+        "invoice_number_gaps",
+        "invoices_not_adding_up",
         "rollup_drift",
         "unrendered_certificates",
         "pdf_downloads_failing",
@@ -575,7 +591,7 @@ def report(checks: dict) -> dict:
     """The short report: what exists (totals over the learners), latency per route, where reads went."""
     totals = {
         name: sum(checks[name].values())
-        for name in ("enrollments_paid", "enrollments_free", "payments_paid", "certificates_rendered")
+        for name in ("enrollments_paid", "enrollments_free", "payments_paid", "invoices", "certificates_rendered")
     }
     totals["xp_events"] = sum(sum(checks[name].values()) for name in ("xp_lesson", "xp_quiz", "xp_course"))
     totals["votes"] = checks["votes_rows"]
