@@ -361,11 +361,6 @@ class LessonViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        summary="Mark a lesson done (idempotent); returns the course progress",
-        request=None,
-        responses={200: EnrollmentSerializer, 403: OpenApiResponse(ErrorSerializer, description="`not_enrolled`.")},
-    )
-    @extend_schema(
         summary="Save where I stopped in the lesson's video (a player calls it every ~15 s)",
         request=LessonPositionInputSerializer,
         responses={
@@ -387,6 +382,11 @@ class LessonViewSet(
         )
         return Response(LessonPositionSerializer(position).data)
 
+    @extend_schema(
+        summary="Mark a lesson done (idempotent); returns the course progress",
+        request=None,
+        responses={200: EnrollmentSerializer, 403: OpenApiResponse(ErrorSerializer, description="`not_enrolled`.")},
+    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def complete(self, request: Request, pk=None) -> Response:
         lesson = get_object_or_404(selectors.lesson_structure_visible(user=request.user), pk=pk)
