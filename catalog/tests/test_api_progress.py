@@ -1,5 +1,3 @@
-
-
 def test_lesson_complete_is_documented_as_answering_the_enrollment():
     # The schema says what the route answers (a decorator placed above the wrong action once said Lesson).
     from drf_spectacular.generators import SchemaGenerator
