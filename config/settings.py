@@ -25,6 +25,8 @@ DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-never-use-in-prod
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="")
+# Earlier keys, still accepted for signatures (sessions, reset links, unsubscribe links) during a rotation.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 
 if DEBUG:
@@ -742,6 +744,10 @@ SPECTACULAR_SETTINGS["SERVE_AUTHENTICATION"] = []
 # (/_allauth/{browser,app}/v1/account/authenticators/...) and, for staff, on the admin site.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = ACADEMY_NAME
+# TOTP secrets and recovery-code seeds are stored encrypted (accounts.mfa.MFAAdapter): keys derived from
+# MFA_ENCRYPTION_KEYS (first encrypts, all decrypt), then SECRET_KEY and SECRET_KEY_FALLBACKS.
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
 # Admins (role admin, the only staff) must enrol TOTP before they may use the admin site or the API.
 # Left empty (as in .env.example) it keeps that default: an empty value must never switch it off.
 STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED") if env.str("STAFF_MFA_REQUIRED", default="").strip() else not DEBUG
