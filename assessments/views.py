@@ -37,7 +37,7 @@ from assessments.serializers import (
 from catalog.models import Module
 from catalog.permissions import course_staff_require
 from catalog.selectors import course_list_visible, module_structure_visible
-from common.ratelimit import rate_limit
+from common.ratelimit import enforce_rate_limit, rate_limit
 from common.serializers import ErrorSerializer
 
 QUIZ_RESPONSE = PolymorphicProxySerializer(
@@ -304,11 +304,13 @@ class QuizImportView(APIView):
         responses={201: QuizImportResultSerializer},
         description="Append questions to the module from a CSV file, all or nothing: a faulty row answers 400 "
         "with its errors under `rows.N.column` (N = 1-based row after the header) and nothing is created. "
-        "At most 500 rows and 1 MB. Course instructor and admins only.",
+        "At most 500 rows and 1 MB. Course instructor and admins only; `QUIZ_IMPORT_RATE` imports per user "
+        "(default 20 an hour), then 429 `rate_limited` with `Retry-After`.",
     )
     def post(self, request, pk):
         module = get_object_or_404(module_structure_visible(user=request.user).select_related("course"), pk=pk)
         course_staff_require(user=request.user, course=module.course)
+        enforce_rate_limit(request, group="assessments.import", rate=settings.QUIZ_IMPORT_RATE)
         serializer = QuizImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         rows = services.quiz_csv_rows(content=serializer.validated_data["file"].read())

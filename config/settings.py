@@ -712,6 +712,8 @@ REPORT_CHUNK_SIZE = env.int("REPORT_CHUNK_SIZE", default=2000)
 QUIZ_ATTEMPTS_PER_DAY = env.int("QUIZ_ATTEMPTS_PER_DAY", default=10)
 # Saving answers of an open attempt (PATCH /api/quiz-attempts/{id}/), per learner.
 QUIZ_ANSWER_SAVE_RATE = env.str("QUIZ_ANSWER_SAVE_RATE", default="120/m")
+# CSV imports of questions (POST /api/modules/{id}/quizzes/import/), per user: each may write 500 rows.
+QUIZ_IMPORT_RATE = env.str("QUIZ_IMPORT_RATE", default="20/h")
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["QuizAttemptStatusEnum"] = "assessments.models.QuizAttempt.Status"
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["QuizTypeEnum"] = "assessments.models.Quiz.Type"
 CELERY_BEAT_SCHEDULE["assessments-attempts-expire"] = {

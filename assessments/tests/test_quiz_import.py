@@ -83,3 +83,16 @@ def test_learners_and_other_instructors_are_refused(client_for, enrolled, other_
     assert upload(client_for(enrolled), module, GOOD).status_code == 403
     assert upload(client_for(other_instructor), module, GOOD).status_code == 403
     assert not Quiz.objects.exists()
+
+
+def test_imports_are_rate_limited_per_user(client_for, instructor, module, settings):
+    settings.QUIZ_IMPORT_RATE = "1/h"
+    client = client_for(instructor)
+    assert upload(client, module, GOOD).status_code == 201
+
+    response = upload(client, module, GOOD)
+
+    assert response.status_code == 429
+    assert response.json()["code"] == "rate_limited"
+    assert int(response["Retry-After"]) > 0
+    assert Quiz.objects.filter(module=module).count() == 3
