@@ -1,5 +1,5 @@
 """Gunicorn settings of the raw app (bench/raw_app.py): exactly config/gunicorn.conf.py, except its
-``pre_request`` hook, which imports Django; the one here applies the same body-size rule without it.
+``pre_fork`` and ``pre_request`` hooks, which import Django; the ones here do the same without it.
 
 ``gunicorn -c bench/gunicorn_raw.conf.py bench.raw_app:app``
 """
@@ -11,6 +11,10 @@ _shared = Path(__file__).resolve().parent.parent / "config" / "gunicorn.conf.py"
 exec(compile(_shared.read_text(), str(_shared), "exec"))  # noqa: S102 - our own settings file
 
 _BODY_LIMIT = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+
+
+def pre_fork(server, worker):  # replaces the shared hook
+    """Nothing to close: the raw app opens its connections per thread on first use, never in the master."""
 
 
 def pre_request(worker, req):  # replaces the shared hook

@@ -32,6 +32,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from report import machine  # noqa: E402 - bench/ is not a package
@@ -42,7 +44,14 @@ KEEP = 4
 HOST_HEADER = "127.0.0.1"  # both servers see the same Host, so absolute pagination links are identical
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-LEARNER = "learner00042@scale.example.com"
+# The signed-in learner: BENCH_LIMIT_LEARNER, or the first scale learner holding a certificate, a payment and an
+# active enrollment (which learner that is depends on the scale: on 2,000 users learner00042 has no certificate).
+LEARNER_SQL = """SELECT u.email FROM accounts_user u
+    WHERE u.email LIKE 'learner%%@scale.example.com' AND u.is_active AND NOT u.is_suspended
+      AND EXISTS (SELECT 1 FROM certificates_certificate k WHERE k.user_id = u.id)
+      AND EXISTS (SELECT 1 FROM billing_payment p WHERE p.user_id = u.id)
+      AND EXISTS (SELECT 1 FROM catalog_enrollment e WHERE e.user_id = u.id AND e.status = 'active')
+    ORDER BY u.email LIMIT 1"""
 PASSWORD = "learn-with-dca"
 
 
@@ -146,16 +155,26 @@ def wait_ready(server: Server, path: str) -> None:
     raise SystemExit(f"{server.name}: not answering {path} after 60 s")
 
 
-def prepare(app: Server) -> tuple[str, dict[str, str]]:
+def learner() -> str:
+    if os.environ.get("BENCH_LIMIT_LEARNER"):
+        return os.environ["BENCH_LIMIT_LEARNER"]
+    with psycopg.connect(os.environ["DATABASE_URL"]) as connection:
+        row = connection.execute(LEARNER_SQL).fetchone()
+    if row is None:
+        raise SystemExit("no scale learner with a certificate, a payment and an active enrollment: seeded?")
+    return row[0]
+
+
+def prepare(app: Server, email: str) -> tuple[str, dict[str, str]]:
     """Sign the learner in and build the routes: (token, {label: path})."""
-    status, body = fetch(app.base + "/_allauth/app/v1/auth/login", body={"email": LEARNER, "password": PASSWORD})
+    status, body = fetch(app.base + "/_allauth/app/v1/auth/login", body={"email": email, "password": PASSWORD})
     if status != 200:
-        raise SystemExit(f"signing {LEARNER} in failed: {status} {body[:300]!r}")
+        raise SystemExit(f"signing {email} in failed: {status} {body[:300]!r}")
     token = json.loads(body)["meta"]["access_token"]
     status, body = fetch(app.base + "/api/enrollments/?page_size=100", token=token)
     active = [e for e in json.loads(body)["results"] if e["status"] == "active"]
     if not active:
-        raise SystemExit(f"{LEARNER} has no active enrollment: is the scale data seeded?")
+        raise SystemExit(f"{email} has no active enrollment: is the scale data seeded?")
     course = active[0]["course"]
     return token, {
         "catalogue by domain": f"/api/courses/?domain={course['domain']['slug']}",
@@ -163,7 +182,26 @@ def prepare(app: Server) -> tuple[str, dict[str, str]]:
         "curriculum (enrolled learner)": f"/api/courses/{course['id']}/curriculum/",
         "my enrollments": "/api/enrollments/",
         "leaderboard weekly (with me)": "/api/leaderboard/?period=weekly",
+        **PERSONAL_ROUTES,
     }
+
+
+# Personal reads (issue #18, item 1): the learner's own rows (``learner()`` picks one with rows in every list).
+PERSONAL_ROUTES = {
+    "me": "/api/auth/me/",
+    "my certificates": "/api/certificates/",
+    "payment history": "/api/payments/history/",
+    "my XP": "/api/gamification/xp/",
+}
+
+
+def selected(routes: dict[str, str], wanted: str) -> dict[str, str]:
+    """The routes whose label has one of the comma-separated words of ``wanted`` as a word (all when empty)."""
+    words = {word.strip().lower() for word in wanted.split(",") if word.strip()}
+    chosen = {label: path for label, path in routes.items() if not words or words & set(label.lower().split())}
+    if not chosen:
+        raise SystemExit(f"no route label contains any of {words}: labels are {', '.join(routes)}")
+    return chosen
 
 
 def check_identical(app: Server, raw: Server, routes: dict[str, str], token: str) -> None:
@@ -293,6 +331,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_LIMIT_CONNECTIONS", "16")))
     parser.add_argument("--ports", default=os.environ.get("BENCH_LIMIT_PORTS", "8766,8767"))
     parser.add_argument("--label", default=os.environ.get("BENCH_LABEL", "latest run"))
+    parser.add_argument(
+        "--routes",
+        default=os.environ.get("BENCH_LIMIT_ROUTES", ""),
+        help="time only the routes whose label contains one of these comma-separated words, e.g. "
+        "'me,certificates,payment,xp,enrollments' (all are still checked byte for byte)",
+    )
     parser.add_argument("--check-only", action="store_true", help="stop after the byte-for-byte check")
     parser.add_argument("--no-doc", action="store_true", help="print the table without writing docs/performance.md")
     args = parser.parse_args()
@@ -304,11 +348,14 @@ def main() -> None:
     try:
         wait_ready(app, "/api/health/")
         wait_ready(raw, "/api/leaderboard/?period=weekly")
-        token, routes = prepare(app)
+        email = learner()
+        print(f"== signed in as {email}")
+        token, routes = prepare(app, email)
         print("== byte-for-byte check (same Host and Authorization headers to both)")
         check_identical(app, raw, routes, token)
         if args.check_only:
             return
+        routes = selected(routes, args.routes)
         wrk_args = {"seconds": args.seconds, "threads": args.threads, "connections": args.connections}
         print("== warm-up (2 s per route and server, not measured)")
         for path in routes.values():
@@ -344,8 +391,8 @@ def main() -> None:
             "",
             f"Machine: {machine()}.  ",
             f"Method: {args.rounds} alternating rounds × {args.seconds} s per route and server, wrk "
-            f"{args.threads} threads × {args.connections} connections on the same cores, as learner00042 "
-            "(Bearer token); both servers gunicorn `config/gunicorn.conf.py` "
+            f"{args.threads} threads × {args.connections} connections on the same cores, as "
+            f"{email.split('@')[0]} (Bearer token); both servers gunicorn `config/gunicorn.conf.py` "
             f"({processes} processes × {os.environ.get('GUNICORN_THREADS', 4)} threads), median (min–max) over "
             "rounds; "
             f"ratios per round. Socket timeouts: {timeouts}.  ",

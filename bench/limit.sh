@@ -5,7 +5,11 @@
 # alternating rounds and writes requests/s and app CPU per request, side by side, to docs/performance.md.
 #
 # Tunables: BENCH_DATABASE_URL, BENCH_USERS (as `make bench`), BENCH_LIMIT_ROUNDS (3), BENCH_LIMIT_SECONDS (10),
-# BENCH_LIMIT_CONNECTIONS (16), BENCH_LIMIT_THREADS (2), BENCH_LIMIT_PORTS (8766,8767), BENCH_LABEL.
+# BENCH_LIMIT_CONNECTIONS (16), BENCH_LIMIT_THREADS (2), BENCH_LIMIT_PORTS (8766,8767), BENCH_LABEL,
+# BENCH_LIMIT_ROUTES (time only the routes whose label contains one of these comma-separated words, e.g.
+# "me,certificates,payment,xp,enrollments"; every route is still checked byte for byte). A short run of the
+# personal reads: BENCH_LIMIT_ROUNDS=1 BENCH_LIMIT_SECONDS=3 BENCH_LIMIT_ROUTES=me,certificates,payment,xp,enrollments
+# make bench-limit. Arguments of `bash bench/limit.sh ...` go to bench/limit.py (--check-only, --no-doc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

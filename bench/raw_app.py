@@ -408,6 +408,164 @@ def leaderboard(environ: dict, user) -> tuple[int, dict]:
     return 200, {"period": period, "starts_at": _dt(starts_at), "ends_at": _dt(ends_at), "results": results, "me": me}
 
 
+# --- personal reads: me, certificates, payment history, XP (issue #18, item 1) -------------------------------
+# Each is the signed-in user's own rows, as the API serves them to a student; any query string is a 404 here.
+
+_NOT_SIGNED_IN = 401, {"detail": "Authentication credentials were not provided.", "code": "not_authenticated"}
+_NOT_SERVED = 404, {"detail": "Not served by the raw app.", "code": "not_served"}
+VERIFY_URL = os.environ.get(
+    "CERTIFICATES_VERIFY_URL",
+    os.environ.get("FRONTEND_URL", "http://localhost:3000").rstrip("/") + "/certificates/verify/{code}",
+)
+XP_EVENTS_LIMIT = 20
+
+# accounts.serializers.MeOutputSerializer
+_ME_USER_SQL = """SELECT u.id, u.email, u.full_name, u.role, d.id, d.name, d.slug, u.branch, u.year, u.created_at,
+    u.onboarding_completed_at IS NULL
+    FROM accounts_user u LEFT JOIN catalog_domain d ON d.id = u.domain_id WHERE u.id = %s"""
+
+
+def me(environ: dict, user) -> tuple[int, dict]:
+    if user is None:
+        return _NOT_SIGNED_IN
+    if environ.get("QUERY_STRING"):
+        return _NOT_SERVED
+    row = _rows(_ME_USER_SQL, (user[0],))[0]
+    return 200, {
+        "id": str(row[0]),
+        "email": row[1],
+        "full_name": row[2],
+        "role": row[3],
+        "domain": None if row[4] is None else {"id": str(row[4]), "name": row[5], "slug": row[6]},
+        "branch": row[7],
+        "year": row[8],
+        "created_at": _dt(row[9]),
+        "onboarding_required": row[3] == "student" and row[10],
+    }
+
+
+# certificates.serializers.CertificateSerializer, in the model's order (newest issue date, then number)
+_CERTIFICATE_COUNT_SQL = "SELECT count(*) FROM certificates_certificate WHERE user_id = %s"
+_CERTIFICATES_SQL = f"""SELECT k.id, c.id, c.title, c.slug, u.full_name, k.certificate_number, k.verification_code,
+    k.issue_date, k.file, k.status, k.revoked_at, k.revoke_reason
+    FROM certificates_certificate k
+    JOIN catalog_course c ON c.id = k.course_id
+    JOIN accounts_user u ON u.id = c.instructor_id
+    WHERE k.user_id = %s
+    ORDER BY k.issue_date DESC, k.certificate_number DESC
+    LIMIT {PAGE_SIZE}"""  # noqa: S608 - constants, values are bound parameters
+
+
+def _origin(environ: dict) -> str:
+    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
+
+
+def certificates(environ: dict, user) -> tuple[int, dict]:
+    if user is None:
+        return _NOT_SIGNED_IN
+    if environ.get("QUERY_STRING"):
+        return _NOT_SERVED
+    count = _rows(_CERTIFICATE_COUNT_SQL, (user[0],))[0][0]
+    origin = _origin(environ)
+    results = [
+        {
+            "id": str(row[0]),
+            "course": {"id": str(row[1]), "title": row[2], "slug": row[3], "instructor_name": row[4]},
+            "certificate_number": row[5],
+            "verification_code": row[6],
+            "verification_url": VERIFY_URL.format(code=row[6]),
+            "issue_date": row[7].isoformat(),
+            "cert_url": f"{origin}/api/certificates/{row[0]}/download/",
+            "file_ready": bool(row[8]),
+            "status": row[9],
+            "revoked_at": _dt(row[10]),
+            "revoke_reason": row[11],
+        }
+        for row in (_rows(_CERTIFICATES_SQL, (user[0],)) if count else [])
+    ]
+    return 200, _paginated(environ, count, results)
+
+
+# billing.serializers.PaymentSerializer, newest first (students only, like the API)
+_PAYMENT_COUNT_SQL = "SELECT count(*) FROM billing_payment WHERE user_id = %s"
+_PAYMENTS_SQL = f"""SELECT p.id, c.id, c.title, c.slug, p.amount, p.currency, p.status, p.razorpay_order_id,
+    p.payment_id, p.created_at, p.paid_at, p.refunded_at
+    FROM billing_payment p JOIN catalog_course c ON c.id = p.course_id
+    WHERE p.user_id = %s
+    ORDER BY p.created_at DESC
+    LIMIT {PAGE_SIZE}"""  # noqa: S608 - constants, values are bound parameters
+
+
+def payment_history(environ: dict, user) -> tuple[int, dict]:
+    if user is None:
+        return _NOT_SIGNED_IN
+    if user[1] != "student":
+        return 403, {"detail": "Not served by the raw app.", "code": "not_served"}
+    if environ.get("QUERY_STRING"):
+        return _NOT_SERVED
+    count = _rows(_PAYMENT_COUNT_SQL, (user[0],))[0][0]
+    results = [
+        {
+            "id": str(row[0]),
+            "course": {"id": str(row[1]), "title": row[2], "slug": row[3]},
+            "amount": row[4],
+            "currency": row[5],
+            "status": row[6],
+            "razorpay_order_id": row[7],
+            "payment_id": row[8],
+            "created_at": _dt(row[9]),
+            "paid_at": _dt(row[10]),
+            "refunded_at": _dt(row[11]),
+        }
+        for row in (_rows(_PAYMENTS_SQL, (user[0],)) if count else [])
+    ]
+    return 200, _paginated(environ, count, results)
+
+
+# gamification.serializers.XPSummarySerializer: the current roll-ups and the latest events
+_XP_TOTALS_SQL = """SELECT period, points FROM gamification_xptotal WHERE user_id = %s
+    AND ((period = 'all_time' AND period_start = %s) OR (period = 'weekly' AND period_start = %s)
+      OR (period = 'monthly' AND period_start = %s))"""
+_XP_EVENTS_SQL = f"""SELECT id, type, points, timestamp, source_type, source_id FROM gamification_xpevent
+    WHERE user_id = %s ORDER BY timestamp DESC LIMIT {XP_EVENTS_LIMIT}"""  # noqa: S608 - constants
+ALL_TIME_START = datetime.date(1970, 1, 1)
+
+
+def my_xp(environ: dict, user) -> tuple[int, dict]:
+    if user is None:
+        return _NOT_SIGNED_IN
+    if environ.get("QUERY_STRING"):
+        return _NOT_SERVED
+    now = datetime.datetime.now(datetime.UTC)
+    week, month = _window("weekly", now)[0], _window("monthly", now)[0]
+    points = dict(_rows(_XP_TOTALS_SQL, (user[0], ALL_TIME_START, week, month)))
+    return 200, {
+        "total": points.get("all_time", 0),
+        "this_week": points.get("weekly", 0),
+        "this_month": points.get("monthly", 0),
+        "events": [
+            {
+                "id": str(row[0]),
+                "type": row[1],
+                "points": row[2],
+                "timestamp": _dt(row[3]),
+                "source_type": row[4],
+                "source_id": str(row[5]),
+            }
+            for row in _rows(_XP_EVENTS_SQL, (user[0],))
+        ],
+    }
+
+
+PERSONAL_ROUTES = {
+    "/api/auth/me/": me,
+    "/api/certificates/": certificates,
+    "/api/payments/history/": payment_history,
+    "/api/gamification/xp/": my_xp,
+}
+
+
 # --- WSGI ----------------------------------------------------------------------------------------------------
 
 _STATUS = {200: "200 OK", 401: "401 Unauthorized", 403: "403 Forbidden", 404: "404 Not Found"}
@@ -421,6 +579,8 @@ def _route(path: str):
         return enrollments, None
     if path == "/api/leaderboard/":
         return leaderboard, None
+    if path in PERSONAL_ROUTES:
+        return PERSONAL_ROUTES[path], None
     parts = path.split("/")
     # ['', 'api', 'courses', '<uuid>', ''] or [..., '<uuid>', 'curriculum', '']
     if len(parts) in (5, 6) and parts[1] == "api" and parts[2] == "courses" and parts[-1] == "":

@@ -14,6 +14,7 @@ from django.utils import timezone
 from assessments.models import QuizAttempt
 from billing import errors
 from billing.models import BillingDetails, Coupon, CouponRedemption, EarningEntry, Payment, TaxDocument
+from billing.representations import PAYMENT_ROW_FIELDS
 from billing.tax import GstSplit, gst_split
 from catalog.models import Course, Enrollment, LessonProgress
 from common.exceptions import ApplicationError, NotFoundError
@@ -25,6 +26,11 @@ MIN_CHARGE_PAISE = 100
 
 def payments_for_user(*, user) -> QuerySet[Payment]:
     return Payment.objects.filter(user=user).select_related("course").order_by("-created_at")
+
+
+def payment_rows_for_user(*, user) -> QuerySet:
+    """My payments as flat rows, newest first (``payments_for_user``'s order), shaped by ``payment_representation``."""
+    return Payment.objects.filter(user=user).order_by("-created_at").values(*PAYMENT_ROW_FIELDS)
 
 
 def payments_for_admin() -> QuerySet[Payment]:

@@ -66,7 +66,11 @@ MIN_SCALE = 0.4  # below this the body is illegible anyway; names alone never ne
 
 
 def certificate_verification_url(*, certificate: Certificate) -> str:
-    return settings.CERTIFICATES_VERIFY_URL.format(code=certificate.verification_code)
+    return verification_url_for_code(certificate.verification_code)
+
+
+def verification_url_for_code(code: str) -> str:
+    return settings.CERTIFICATES_VERIFY_URL.format(code=code)
 
 
 def _fit(text: str, box: TextBox, *, scale: float = 1.0) -> list[Line]:

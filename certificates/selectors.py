@@ -8,11 +8,17 @@ from django.db.models import QuerySet
 
 from certificates import errors
 from certificates.models import Certificate
+from certificates.representations import CERTIFICATE_ROW_FIELDS
 from common.exceptions import NotFoundError
 
 
 def certificate_list_for_user(*, user) -> QuerySet[Certificate]:
     return Certificate.objects.filter(user=user).select_related("course", "course__instructor")
+
+
+def certificate_rows_for_user(*, user) -> QuerySet:
+    """My certificates as flat rows (the model's order), shaped by ``certificate_representation``."""
+    return Certificate.objects.filter(user=user).values(*CERTIFICATE_ROW_FIELDS)
 
 
 def certificate_get_for_download(*, user, certificate_id) -> Certificate:

@@ -167,3 +167,33 @@ def test_the_raw_app_refuses_a_tampered_token(raw):
     status, body = _raw_get(raw, "/api/enrollments/", "e30.e30.c2lnbmF0dXJl")
     assert status == "401 Unauthorized"
     assert b'"code":"invalid_token"' in body
+
+
+# --- personal reads (issue #18, item 1) ------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.calendar
+def test_the_raw_app_serves_the_apis_bytes_for_the_personal_reads(raw, client, monkeypatch):
+    from seed import content
+
+    # Given the demo data (the demo student holds a certificate, payments and XP) and that student signed in
+    call_command("seed_demo", force=True, stdout=StringIO())
+    monkeypatch.setattr(raw, "VERIFY_URL", settings.CERTIFICATES_VERIFY_URL)
+    login = client.post(
+        "/_allauth/app/v1/auth/login",
+        {"email": content.STUDENT_EMAIL, "password": content.DEMO_PASSWORD},
+        content_type="application/json",
+    )
+    token = login.json()["meta"]["access_token"]
+    for path in raw.PERSONAL_ROUTES:
+        # When both serve the route
+        expected = client.get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+        status, body = _raw_get(raw, path, token)
+        # Then the raw app's bytes are the API's, and the lists are not empty
+        assert expected.status_code == 200, (path, expected.content)
+        assert (status, body) == ("200 OK", expected.content), path
+        assert b'"results":[]' not in body and b'"events":[]' not in body, path
+    # And anonymous callers are refused by both
+    for path in raw.PERSONAL_ROUTES:
+        assert _raw_get(raw, path)[0] == "401 Unauthorized"

@@ -1,0 +1,126 @@
+"""CPU per request of the personal reads, in-process: the WSGI handler with the settings of the environment.
+
+Run with the benchmark's environment and seeded database (``bench/setup.sh`` exports both)::
+
+    bash -c 'source bench/setup.sh && $PY bench/personal_cpu.py'            # median CPU ms per route
+    bash -c 'source bench/setup.sh && $PY bench/personal_cpu.py --profile'  # and cProfile's top items
+
+Signs the learner of ``bench/limit.py`` in through allauth, then calls Django's WSGI application directly
+(every middleware, no server, no socket) with its Bearer token: a warm-up, then ``--batches`` batches of ``--requests``
+requests per route, timed with ``time.process_time``; prints the median (min–max) CPU ms per request. Every
+answer must be 200, and the SHA-256 of each body is printed so two runs (before and after a change) can be
+compared byte for byte. Queries run against the database of ``DATABASE_URL``, so their server time is not
+in the figure but their client-side work (psycopg, the ORM) is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import io
+import json
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+from bench.limit import PASSWORD, PERSONAL_ROUTES, learner  # noqa: E402 - after the path is set
+
+HOST = "127.0.0.1"
+ROUTES = {"my enrollments": "/api/enrollments/", **PERSONAL_ROUTES}
+
+
+def call(application, path: str, *, token: str = "", body: dict | None = None) -> tuple[int, bytes]:
+    path, _, query = path.partition("?")
+    data = b"" if body is None else json.dumps(body).encode()
+    environ = {
+        "REQUEST_METHOD": "POST" if body is not None else "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": HOST,
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": HOST,
+        "HTTP_ACCEPT": "application/json",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(data),
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    if body is not None:
+        environ["CONTENT_TYPE"] = "application/json"
+        environ["CONTENT_LENGTH"] = str(len(data))
+    if token:
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    status: list[str] = []
+    chunks = application(environ, lambda s, headers, exc_info=None: status.append(s))
+    try:
+        content = b"".join(chunks)
+    finally:
+        if hasattr(chunks, "close"):
+            chunks.close()
+    return int(status[0].split()[0]), content
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="requests per batch")
+    parser.add_argument("--batches", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top cumulative items per route")
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("routes", nargs="*", help=f"labels among {', '.join(ROUTES)} (default: all)")
+    args = parser.parse_args()
+
+    import django
+    from django.core.wsgi import get_wsgi_application
+
+    django.setup()
+    application = get_wsgi_application()
+    email = learner()
+    status, content = call(application, "/_allauth/app/v1/auth/login", body={"email": email, "password": PASSWORD})
+    if status != 200:
+        raise SystemExit(f"signing {email} in failed: {status} {content[:300]!r}")
+    print(f"signed in as {email}")
+    token = json.loads(content)["meta"]["access_token"]
+
+    for label in args.routes or ROUTES:
+        path = ROUTES[label]
+        for _ in range(20):  # warm-up: imports, prepared caches, the session in the cache
+            status, content = call(application, path, token=token)
+            if status != 200:
+                raise SystemExit(f"{label} {path}: {status} {content[:300]!r}")
+        digest = hashlib.sha256(content).hexdigest()[:16]
+        per_request = []
+        for _ in range(args.batches):
+            started = time.process_time()
+            for _ in range(args.requests):
+                call(application, path, token=token)
+            per_request.append((time.process_time() - started) * 1000 / args.requests)
+        spread = f"{min(per_request):.2f}–{max(per_request):.2f}"
+        print(
+            f"{label:16} {path:28} {statistics.median(per_request):6.2f} ms CPU/request ({spread}), "
+            f"{len(content):,} bytes, sha256 {digest}"
+        )
+        if args.profile:
+            profiler = cProfile.Profile(time.process_time)  # CPU, not waiting on the database
+            profiler.enable()
+            for _ in range(args.requests):
+                call(application, path, token=token)
+            profiler.disable()
+            stats = pstats.Stats(profiler, stream=sys.stdout)
+            stats.sort_stats("cumulative").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
