@@ -160,9 +160,10 @@ def viewer_is_anonymous(request: Request) -> bool:
     return not request.user.is_authenticated
 
 
+# For the DRF views of public reads: a strong ETag on every 200 to a GET, 304 on a matching If-None-Match,
+# Vary: Accept, and Cache-Control: public for anonymous requests without credentials. (A comment, not a
+# docstring: drf-spectacular would take a docstring as the description of every view using it.)
 class ConditionalReadMixin:
-    """For the DRF views of public reads: a strong ETag on every 200 to a GET, ``304`` on a matching
-    ``If-None-Match``, ``Vary: Accept``, and ``Cache-Control: public`` for requests without credentials."""
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
