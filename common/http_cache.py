@@ -164,7 +164,6 @@ def viewer_is_anonymous(request: Request) -> bool:
 # Vary: Accept, and Cache-Control: public for anonymous requests without credentials. (A comment, not a
 # docstring: drf-spectacular would take a docstring as the description of every view using it.)
 class ConditionalReadMixin:
-
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
