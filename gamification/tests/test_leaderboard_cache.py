@@ -9,9 +9,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from gamification.periods import period_window
 from gamification.views import LEADERBOARD_CACHE_SECONDS
 
 URL = "/api/leaderboard/"
+ALL_TIME = {"period": "all_time"}
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
@@ -37,16 +39,19 @@ def test_each_viewer_gets_the_uncached_bytes(client_for, players, admin_user, se
 
 
 def test_standings_are_fresh_within_the_stated_window(client_for, players, give_points):
+    # all time: no period boundary can fall inside the test, whatever --clock says
     _, bea = players
     with time_machine.travel(timezone.now(), tick=False) as clock:
-        assert client_for(None).get(URL).json()["results"][0]["user"]["full_name"] == "Ann"
+        assert client_for(None).get(URL, ALL_TIME).json()["results"][0]["user"]["full_name"] == "Ann"
         give_points(bea, 5)
         # my own standing is never cached
-        assert client_for(bea).get(URL).json()["me"] == {"rank": 1, "points": 60}
+        assert client_for(bea).get(URL, ALL_TIME).json()["me"] == {"rank": 1, "points": 60}
         clock.shift(datetime.timedelta(seconds=LEADERBOARD_CACHE_SECONDS - 1))
-        assert client_for(None).get(URL).json()["results"][0]["user"]["full_name"] == "Ann"  # within the window
+        assert (
+            client_for(None).get(URL, ALL_TIME).json()["results"][0]["user"]["full_name"] == "Ann"
+        )  # within the window
         clock.shift(datetime.timedelta(seconds=2))
-        assert client_for(None).get(URL).json()["results"][0]["user"]["full_name"] == "Bea"
+        assert client_for(None).get(URL, ALL_TIME).json()["results"][0]["user"]["full_name"] == "Bea"
 
 
 def test_warm_query_counts(client_for, players, django_assert_num_queries):
@@ -63,3 +68,17 @@ def test_etag_and_304(client_for, players):
     again = client_for(None).get(URL, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
     assert "public" in first["Cache-Control"]
+
+
+def test_a_new_week_starts_a_new_board_at_once(client_for, players):
+    # Given this week's board cached one second before the week ends (Sunday 23:59:59 in TIME_ZONE)
+    week_end = period_window("weekly", timezone.now()).ends_at - datetime.timedelta(seconds=1)
+    with time_machine.travel(week_end, tick=False) as clock:
+        before = client_for(None).get(URL).json()
+        assert before["results"]
+        # When the new week has started
+        clock.shift(datetime.timedelta(seconds=2))
+        after = client_for(None).get(URL).json()
+    # Then the new week's (empty) board is served, not the cached one
+    assert after["starts_at"] == before["ends_at"]
+    assert after["results"] == []
