@@ -183,6 +183,7 @@ def prepare(app: Server, email: str) -> tuple[str, dict[str, str]]:
         "my enrollments": "/api/enrollments/",
         "leaderboard weekly (with me)": "/api/leaderboard/?period=weekly",
         **PERSONAL_ROUTES,
+        **anonymous_routes(course),
     }
 
 
@@ -204,12 +205,33 @@ def selected(routes: dict[str, str], wanted: str) -> dict[str, str]:
     return chosen
 
 
+# --- public routes, anonymous (issue #18 item 2) -------------------------------------------------------------
+# The same public reads without credentials, as a CDN or a visitor asks for them (the cacheable case), plus
+# the domains. Their labels end in ANONYMOUS: they are fetched and timed without the Authorization header.
+ANONYMOUS = " (anonymous)"
+
+
+def anonymous_routes(course: dict) -> dict[str, str]:
+    return {
+        f"catalogue by domain{ANONYMOUS}": f"/api/courses/?domain={course['domain']['slug']}",
+        f"course detail{ANONYMOUS}": f"/api/courses/{course['id']}/",
+        f"curriculum{ANONYMOUS}": f"/api/courses/{course['id']}/curriculum/",
+        f"domains{ANONYMOUS}": "/api/domains/",
+        f"leaderboard weekly{ANONYMOUS}": "/api/leaderboard/?period=weekly",
+    }
+
+
+def token_for(label: str, token: str) -> str:
+    """The learner's token, or none for an anonymous route."""
+    return "" if label.endswith(ANONYMOUS) else token
+
+
 def check_identical(app: Server, raw: Server, routes: dict[str, str], token: str) -> None:
     """Every route: 200 from both and the same bytes, or a diff and exit status 1."""
     failures = 0
     for label, path in routes.items():
-        app_status, app_body = fetch(app.base + path, token=token)
-        raw_status, raw_body = fetch(raw.base + path, token=token)
+        app_status, app_body = fetch(app.base + path, token=token_for(label, token))
+        raw_status, raw_body = fetch(raw.base + path, token=token_for(label, token))
         if app_status == raw_status == 200 and app_body == raw_body:
             print(f"   identical: {label} ({len(app_body):,} bytes) {path}")
             continue
@@ -253,8 +275,7 @@ def wrk(
         "10s",
         "-H",
         f"Host: {HOST_HEADER}",
-        "-H",
-        f"Authorization: Bearer {token}",
+        *(["-H", f"Authorization: Bearer {token}"] if token else []),
         server.base + path,
     ]
     output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout  # noqa: S603
@@ -358,9 +379,16 @@ def main() -> None:
         routes = selected(routes, args.routes)
         wrk_args = {"seconds": args.seconds, "threads": args.threads, "connections": args.connections}
         print("== warm-up (2 s per route and server, not measured)")
-        for path in routes.values():
+        for label, path in routes.items():
             for server in (app, raw):
-                wrk(server, path, token, seconds=2, threads=args.threads, connections=args.connections)
+                wrk(
+                    server,
+                    path,
+                    token_for(label, token),
+                    seconds=2,
+                    threads=args.threads,
+                    connections=args.connections,
+                )
         load_before = _loadavg()
         started = datetime.datetime.now(datetime.UTC)
         results = {label: {"app": Samples(), "raw": Samples()} for label in routes}
@@ -368,7 +396,7 @@ def main() -> None:
             order = (raw, app) if round_number % 2 == 0 else (app, raw)
             for label, path in routes.items():
                 for server in order:
-                    measure(server, path, token, results[label][server.name], **wrk_args)
+                    measure(server, path, token_for(label, token), results[label][server.name], **wrk_args)
                     last = results[label][server.name]
                     print(
                         f"   round {round_number + 1}/{args.rounds} {server.name} {label}: "
@@ -392,7 +420,8 @@ def main() -> None:
             f"Machine: {machine()}.  ",
             f"Method: {args.rounds} alternating rounds × {args.seconds} s per route and server, wrk "
             f"{args.threads} threads × {args.connections} connections on the same cores, as "
-            f"{email.split('@')[0]} (Bearer token); both servers gunicorn `config/gunicorn.conf.py` "
+            f"{email.split('@')[0]} (Bearer token) or anonymous (no credentials: rows marked so); both servers "
+            "gunicorn `config/gunicorn.conf.py` "
             f"({processes} processes × {os.environ.get('GUNICORN_THREADS', 4)} threads), median (min–max) over "
             "rounds; "
             f"ratios per round. Socket timeouts: {timeouts}.  ",

@@ -19,7 +19,8 @@ What it does the same way as the API, so the comparison is fair:
   (query keys sorted, as DRF's ``replace_query_param`` does).
 
 Only what the benchmark sends is served: page 1 of the catalogue by domain, course detail, curriculum,
-my enrollments (page 1) and the leaderboard (weekly or monthly, whole platform, top 10). Anything else is
+my enrollments (page 1), the leaderboard (weekly or monthly, whole platform, top 10) and the domains
+(page 1). Each as a learner or anonymous (no ``Authorization``: published courses, no ``me``). Anything else is
 a 404 here; students are the only callers of ``/api/enrollments/`` it accepts, like the API.
 """
 
@@ -566,6 +567,20 @@ PERSONAL_ROUTES = {
 }
 
 
+# --- domains (anonymous public routes, issue #18 item 2) ---------------------------------------------------
+
+_DOMAINS_COUNT_SQL = "SELECT count(*) FROM catalog_domain"
+_DOMAINS_SQL = f"SELECT id, name, slug FROM catalog_domain ORDER BY name LIMIT {PAGE_SIZE}"  # noqa: S608 - constant
+
+
+def domains(environ: dict, user) -> tuple[int, dict]:
+    if environ.get("QUERY_STRING"):
+        return 404, {"detail": "Not served by the raw app.", "code": "not_found"}
+    count = _rows(_DOMAINS_COUNT_SQL)[0][0]
+    results = [{"id": str(i), "name": name, "slug": slug} for i, name, slug in _rows(_DOMAINS_SQL)] if count else []
+    return 200, _paginated(environ, count, results)
+
+
 # --- WSGI ----------------------------------------------------------------------------------------------------
 
 _STATUS = {200: "200 OK", 401: "401 Unauthorized", 403: "403 Forbidden", 404: "404 Not Found"}
@@ -581,6 +596,8 @@ def _route(path: str):
         return leaderboard, None
     if path in PERSONAL_ROUTES:
         return PERSONAL_ROUTES[path], None
+    if path == "/api/domains/":
+        return domains, None
     parts = path.split("/")
     # ['', 'api', 'courses', '<uuid>', ''] or [..., '<uuid>', 'curriculum', '']
     if len(parts) in (5, 6) and parts[1] == "api" and parts[2] == "courses" and parts[-1] == "":

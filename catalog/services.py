@@ -25,6 +25,7 @@ from django.utils.text import slugify
 
 from audit.services import audit_record
 from catalog import errors
+from catalog.cache import catalogue_changed
 from catalog.models import (
     COURSE_PRICE_MIN_PAID,
     COURSE_PRICE_TOO_LOW,
@@ -284,6 +285,7 @@ def _move(model: type[models.Model], siblings_qs: models.QuerySet, obj, requeste
     at = position_clamp(requested, last=len(others) + 1)
     ordered = [*others[: at - 1], (obj.pk, obj.position), *others[at - 1 :]]
     positions_renumber(model.objects, ordered)
+    catalogue_changed()  # the renumbering is an UPDATE: no save() signal
     return at
 
 
@@ -694,7 +696,8 @@ def enrollment_lock(*, user, course_id: UUID) -> Enrollment | None:
 
 def module_quiz_question_count_set(*, module_id: UUID, count: int) -> None:
     """Record how many quiz questions the module has now (0 = no quiz: it counts as passed)."""
-    Module.objects.filter(pk=module_id).exclude(quiz_question_count=count).update(quiz_question_count=count)
+    if Module.objects.filter(pk=module_id).exclude(quiz_question_count=count).update(quiz_question_count=count):
+        catalogue_changed()  # shown on the curriculum; an UPDATE sends no save() signal
 
 
 def module_quiz_pass_record(*, user, module: Module, passed_at=None) -> bool:

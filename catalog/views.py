@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog import selectors, services
+from catalog.cache import CATALOGUE_CACHE_SECONDS, CATALOGUE_SCOPE
 from catalog.filters import CatalogueFilter, CourseStatusFilter, LessonFilter, ModuleFilter
 from catalog.models import Course, Lesson, Module
 from catalog.permissions import course_staff_require
@@ -44,6 +45,7 @@ from catalog.serializers import (
     WishlistItemSerializer,
 )
 from common.db_router import lag_tolerant
+from common.http_cache import ConditionalReadMixin, cached_read, viewer_is_anonymous
 from common.permissions import IsAdmin, IsInstructorOrAdmin, IsStudent
 from common.ratelimit import enforce_rate_limit
 from common.serializers import ErrorSerializer
@@ -64,7 +66,7 @@ def _filtered(filterset_class, request: Request, queryset):
     return filterset.qs
 
 
-class DomainListView(generics.ListAPIView):
+class DomainListView(ConditionalReadMixin, generics.ListAPIView):
     """Learning domains, by name."""
 
     permission_classes = [AllowAny]
@@ -77,7 +79,40 @@ class DomainListView(generics.ListAPIView):
     @extend_schema(tags=["catalog"], auth=[])
     @lag_tolerant
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        # The same bytes for every viewer.
+        return cached_read(
+            self,
+            request,
+            scope=CATALOGUE_SCOPE,
+            variants=("domains",),
+            timeout=CATALOGUE_CACHE_SECONDS,
+            build=lambda: super(DomainListView, self).get(request, *args, **kwargs),
+            public_data=lambda data: ("domains", data),
+        )
+
+
+def _is_staff(user) -> bool:
+    return user.is_authenticated and (user.is_admin or user.is_instructor)
+
+
+def _is_published(course_data: dict) -> bool:
+    return course_data["status"] == Course.Status.PUBLISHED
+
+
+def _catalogue_public(data: dict) -> tuple[str, dict]:
+    """A viewer's catalogue page as an anonymous viewer sees it."""
+    return "catalogue", {**data, "results": [{**course, "in_wishlist": False} for course in data["results"]]}
+
+
+def _course_public(data: dict) -> tuple[str, dict] | None:
+    return ("course", {**data, "in_wishlist": False}) if _is_published(data) else None
+
+
+def _curriculum_public(data: dict) -> tuple[str, dict] | None:
+    """A published curriculum is the same for every viewer with (or without) access to its content."""
+    if not _is_published(data):
+        return None
+    return ("curriculum:open" if data["has_access"] else "curriculum:locked"), data
 
 
 @extend_schema_view(
@@ -97,7 +132,7 @@ class DomainListView(generics.ListAPIView):
     ),
 )
 @extend_schema(tags=["catalog"])
-class CourseViewSet(viewsets.GenericViewSet):
+class CourseViewSet(ConditionalReadMixin, viewsets.GenericViewSet):
     serializer_class = CourseSerializer
     lookup_value_regex = UUID_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -126,14 +161,51 @@ class CourseViewSet(viewsets.GenericViewSet):
 
     @lag_tolerant
     def list(self, request: Request) -> Response:
+        # Every viewer sees the same published courses; only in_wishlist is theirs.
+        return cached_read(
+            self,
+            request,
+            scope=CATALOGUE_SCOPE,
+            variants=("catalogue",),
+            timeout=CATALOGUE_CACHE_SECONDS,
+            build=self._catalogue_page,
+            public_data=_catalogue_public,
+            overlay=None if viewer_is_anonymous(request) else self._catalogue_overlay,
+        )
+
+    def _catalogue_page(self) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(CourseSerializer(page, many=True).data)
 
+    def _catalogue_overlay(self, data: dict) -> dict:
+        saved = selectors.wishlist_course_ids(user=self.request.user, course_ids=[c["id"] for c in data["results"]])
+        for course in data["results"]:
+            course["in_wishlist"] = course["id"] in saved
+        return data
+
     def retrieve(self, request: Request, pk=None) -> Response:
-        course = selectors.course_visible_get(user=request.user, course_id=pk)
+        # Staff may see drafts: uncached. Anyone else sees a published course alike, but for in_wishlist.
+        return cached_read(
+            self,
+            request,
+            scope=CATALOGUE_SCOPE,
+            variants=("course",),
+            timeout=CATALOGUE_CACHE_SECONDS,
+            build=lambda: self._course_detail(pk),
+            public_data=_course_public,
+            overlay=None if viewer_is_anonymous(request) else self._course_overlay,
+            enabled=not _is_staff(request.user),
+        )
+
+    def _course_detail(self, pk) -> Response:
+        course = selectors.course_visible_get(user=self.request.user, course_id=pk)
         if course is None:
             raise Http404
         return Response(CourseSerializer(course).data)
+
+    def _course_overlay(self, data: dict) -> dict:
+        data["in_wishlist"] = bool(selectors.wishlist_course_ids(user=self.request.user, course_ids=[data["id"]]))
+        return data
 
     def create(self, request: Request) -> Response:
         serializer = CourseInputSerializer(data=request.data)
@@ -231,7 +303,26 @@ class CourseViewSet(viewsets.GenericViewSet):
     @extend_schema(summary="Modules and lessons in order", responses={200: CurriculumSerializer})
     @action(detail=True, methods=["get"], filter_backends=[])
     def curriculum(self, request: Request, pk=None) -> Response:
-        course = selectors.course_curriculum_get(user=request.user, course_id=pk)
+        # One stored body per published course and kind of viewer: without access (anonymous, not enrolled)
+        # and with it (active learners). Staff may see drafts: uncached.
+        return cached_read(
+            self,
+            request,
+            scope=CATALOGUE_SCOPE,
+            variants=("curriculum:open", "curriculum:locked"),
+            pick=lambda: "curriculum:open" if self._learns_in(pk) else "curriculum:locked",
+            timeout=CATALOGUE_CACHE_SECONDS,
+            build=lambda: self._curriculum(pk),
+            public_data=_curriculum_public,
+            enabled=not _is_staff(request.user),
+        )
+
+    def _learns_in(self, pk) -> bool:
+        user = self.request.user
+        return user.is_authenticated and selectors.has_active_enrollment(user=user, course_id=pk)
+
+    def _curriculum(self, pk) -> Response:
+        course = selectors.course_curriculum_get(user=self.request.user, course_id=pk)
         if course is None:
             raise Http404
         return Response(CurriculumSerializer(course, context={"has_access": course.viewer_has_access}).data)

@@ -138,6 +138,11 @@ class ClientIPMiddleware:
         return self.get_response(request)
 
 
+def request_has_credentials(request) -> bool:
+    """A bearer token or the session cookie, valid or not: the response may be personal."""
+    return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 class PrivateResponseMiddleware:
     """``Cache-Control: no-store`` on every response that may carry personal data.
 
@@ -158,8 +163,7 @@ class PrivateResponseMiddleware:
         is_api = path.startswith("/api/")
         if is_api or path.startswith("/_allauth/"):
             patch_vary_headers(response, ("Authorization", "Cookie"))
-        has_credentials = "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
-        if (is_api and has_credentials) or path.startswith(self.PRIVATE_PREFIXES):
+        if (is_api and request_has_credentials(request)) or path.startswith(self.PRIVATE_PREFIXES):
             directives = {d.strip().split("=")[0].lower() for d in response.get("Cache-Control", "").split(",")}
             if "public" not in directives:
                 patch_cache_control(response, no_store=True, private=True)

@@ -215,6 +215,9 @@ else:
     SILENCED_SYSTEM_CHECKS = [*SILENCED_CHECKS_ALWAYS, "django_ratelimit.E003", "django_ratelimit.W001"]
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Public reads (catalogue, course, curriculum, domains, leaderboards) answered from cached bodies
+# (common.http_cache); off serves every one from the database, as before.
+RESPONSE_CACHE = env.bool("RESPONSE_CACHE", default=True)
 
 # --- Authentication -----------------------------------------------------------------------------
 

@@ -86,24 +86,28 @@ def leaderboard_get(*, period: str, domain=None, limit: int, viewer=None, now: d
         .annotate(rank=Window(Rank(), order_by=F("points").desc()))
         .order_by("-points", "user_id")[:limit]
     )
-    me = None
-    if viewer is not None and viewer.is_authenticated:
-        # At most one row (unique user, period, period_start); slicing avoids first()'s ORDER BY pk.
-        mine = next(
-            iter(
-                XPTotal.objects.filter(user=viewer, period=window.period, period_start=window.start)
-                .annotate(ahead=_ahead_count(window=window, domain=domain))
-                .values("points", "ahead")[:1]
-            ),
-            None,
-        )
-        if mine is None:
-            me = LeaderboardMe(rank=None, points=0)
-        elif _on_board(viewer, domain):
-            me = LeaderboardMe(rank=(mine["ahead"] or 0) + 1, points=mine["points"])
-        else:
-            me = LeaderboardMe(rank=None, points=mine["points"])
+    me = leaderboard_me_get(viewer=viewer, window=window, domain=domain) if viewer is not None else None
     return Leaderboard(window=window, results=top, me=me)
+
+
+def leaderboard_me_get(*, viewer, window: PeriodWindow, domain=None) -> LeaderboardMe | None:
+    """The viewer's points and rank on a board (one query); None when not signed in."""
+    if not viewer.is_authenticated:
+        return None
+    # At most one row (unique user, period, period_start); slicing avoids first()'s ORDER BY pk.
+    mine = next(
+        iter(
+            XPTotal.objects.filter(user=viewer, period=window.period, period_start=window.start)
+            .annotate(ahead=_ahead_count(window=window, domain=domain))
+            .values("points", "ahead")[:1]
+        ),
+        None,
+    )
+    if mine is None:
+        return LeaderboardMe(rank=None, points=0)
+    if _on_board(viewer, domain):
+        return LeaderboardMe(rank=(mine["ahead"] or 0) + 1, points=mine["points"])
+    return LeaderboardMe(rank=None, points=mine["points"])
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
@@ -10,9 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.db_router import lag_tolerant
-from gamification.selectors import badges_for_user, leaderboard_get, streak_get, xp_summary_get
+from common.http_cache import ConditionalReadMixin, cached_read, viewer_is_anonymous
+from gamification.models import XPTotal
+from gamification.periods import period_window
+from gamification.selectors import badges_for_user, leaderboard_get, leaderboard_me_get, streak_get, xp_summary_get
 from gamification.serializers import (
     BadgeSerializer,
+    LeaderboardMeSerializer,
     LeaderboardQuerySerializer,
     LeaderboardSerializer,
     StreakSerializer,
@@ -21,8 +26,12 @@ from gamification.serializers import (
     xp_event_representation,
 )
 
+# How old a cached board may be: standings move with every XP award, which bumps nothing.
+LEADERBOARD_CACHE_SECONDS = 30
+LEADERBOARD_SCOPE = "leaderboard"
 
-class LeaderboardView(APIView):
+
+class LeaderboardView(ConditionalReadMixin, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -34,17 +43,46 @@ class LeaderboardView(APIView):
     )
     @lag_tolerant
     def get(self, request: Request) -> Response:
+        # The board is the same for everyone for up to LEADERBOARD_CACHE_SECONDS; `me` is the viewer's own.
+        now = timezone.now()
+        period = request.query_params.get("period", XPTotal.Period.WEEKLY)
+        valid_period = period in XPTotal.Period.values
+        variant = f"board:{period_window(period, now).start}" if valid_period else "board"
+        return cached_read(
+            self,
+            request,
+            scope=LEADERBOARD_SCOPE,
+            variants=(variant,),
+            timeout=LEADERBOARD_CACHE_SECONDS,
+            build=lambda: Response(LeaderboardSerializer(self._board(request, now)).data),
+            public_data=lambda data: (variant, {**data, "me": None}),
+            overlay=None if viewer_is_anonymous(request) else lambda data: self._me_overlay(request, now, data),
+            enabled=valid_period,
+        )
+
+    @staticmethod
+    def _query(request: Request) -> dict:
         query = LeaderboardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        board = leaderboard_get(**query.validated_data, viewer=request.user)
-        body = {
+        return query.validated_data
+
+    def _board(self, request: Request, now) -> dict:
+        board = leaderboard_get(**self._query(request), viewer=request.user, now=now)
+        return {
             "period": board.window.period,
             "starts_at": board.window.starts_at,
             "ends_at": board.window.ends_at,
             "results": board.results,
             "me": board.me,
         }
-        return Response(LeaderboardSerializer(body).data)
+
+    def _me_overlay(self, request: Request, now, data: dict) -> dict:
+        query = self._query(request)
+        window = period_window(query["period"], now)
+        data["me"] = LeaderboardMeSerializer(
+            leaderboard_me_get(viewer=request.user, window=window, domain=query.get("domain"))
+        ).data
+        return data
 
 
 class MyXPView(APIView):

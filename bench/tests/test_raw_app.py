@@ -148,6 +148,7 @@ def test_the_raw_app_serves_the_apis_bytes_for_every_benchmarked_route(raw, clie
         "/api/enrollments/",
         "/api/leaderboard/?period=weekly",
         "/api/leaderboard/?period=monthly",
+        "/api/domains/",
     ]
     for token_used in (token, ""):
         for path in paths:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from catalog.cache import catalogue_changed
 from seed import content
 
 
@@ -68,6 +69,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {name:<20} {value:>11,}")
                 self._check_consistency()
                 self.stdout.write(f"  (total with consistency checks: {time.monotonic() - started:.1f} s)")
+            catalogue_changed()  # COPY sends no save() signal: cached public reads must not outlive it
         self.stdout.write("")
         self.stdout.write(f"Sign in with password {content.DEMO_PASSWORD!r} (demo only):")
         self.stdout.write(f"  {content.ADMIN_EMAIL:<26} admin")
