@@ -92,10 +92,11 @@ bench: install
 bench-limit: install
 	bash bench/limit.sh
 
-## bench-upkeep: rebuild_leaderboards on the scale data: time and peak memory of the check and of a repair, and the
-## latency of XP awards made meanwhile; writes docs/performance.md (BENCH_UPKEEP_DRIFT rows damaged, default 1000)
+## bench-upkeep: rebuild_leaderboards on the scale data, its XP ledger grown to BENCH_UPKEEP_EVENTS (default 5,000,000):
+## time and peak memory of the check and of a repair, and the latency of XP awards made meanwhile; writes
+## docs/performance.md (BENCH_UPKEEP_DRIFT rows damaged, default 1000)
 bench-upkeep: install
-	bash -c 'source bench/setup.sh && exec $$PY bench/upkeep.py --drift $${BENCH_UPKEEP_DRIFT:-1000}'
+	bash -c 'source bench/setup.sh && exec $$PY bench/upkeep.py --drift $${BENCH_UPKEEP_DRIFT:-1000} --events $${BENCH_UPKEEP_EVENTS:-5000000}'
 
 clean:
 	rm -rf $(VENV) .coverage htmlcov

@@ -131,6 +131,66 @@ def _damage(rows: int) -> int:
     return len(pks)
 
 
+PADDING_SOURCE = "bench.padding"
+PADDING_CHUNK = 250_000
+
+
+def _pad_ledger(target: int) -> int:
+    """Grow the XP ledger to ``target`` events, roll-ups kept exact; returns how many events were added.
+
+    The scale seed derives its ~100 events per learner from real activity (lessons, quizzes, forum); the
+    upkeep benchmark needs the ledger of a mature academy (issue #18: ~5 M events at 10,000 users). The
+    padding is learners' past quiz passes spread over two years (source ``bench.padding``), inserted in SQL,
+    and their weekly, monthly and all-time sums added to the roll-ups in the same transaction, with the
+    same local-time truncation as the awards (``TIME_ZONE``), so the ledger and the roll-ups still agree.
+    """
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from gamification.models import ALL_TIME_START, XPEvent
+
+    missing = target - XPEvent.objects.count()
+    if missing <= 0:
+        return 0
+    points = settings.XP_POINTS["quiz_pass"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for first in range(0, missing, PADDING_CHUNK):  # statements well inside the long statement timeout
+            cursor.execute(
+                """
+                INSERT INTO gamification_xpevent (id, user_id, type, points, timestamp, source_type, source_id)
+                SELECT gen_random_uuid(), learners.ids[1 + (n %% learners.count)], 'quiz_pass', %s,
+                       now() - random() * interval '730 days', %s, gen_random_uuid()
+                FROM generate_series(%s, %s) AS n,
+                     (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS count
+                      FROM accounts_user WHERE role = 'student') AS learners
+                """,
+                [points, PADDING_SOURCE, first + 1, min(first + PADDING_CHUNK, missing)],
+            )
+            print(f"  padding: {min(first + PADDING_CHUNK, missing):,} of {missing:,} events", flush=True)
+        local = "(timestamp AT TIME ZONE %s)"
+        for period, start in (
+            ("weekly", f"date_trunc('week', {local})::date"),
+            ("monthly", f"date_trunc('month', {local})::date"),
+            ("all_time", "%s::date"),
+        ):
+            argument = ALL_TIME_START if period == "all_time" else settings.TIME_ZONE
+            cursor.execute(
+                f"""
+                INSERT INTO gamification_xptotal (id, user_id, period, period_start, points, updated_at)
+                SELECT gen_random_uuid(), user_id, %s, {start}, sum(points), now()
+                FROM gamification_xpevent WHERE source_type = %s
+                GROUP BY user_id, {start}
+                ON CONFLICT (user_id, period, period_start)
+                DO UPDATE SET points = gamification_xptotal.points + EXCLUDED.points
+                """,  # noqa: S608 - the formatted parts are this function's constants
+                [period, argument, PADDING_SOURCE, argument],
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) gamification_xpevent")
+        cursor.execute("VACUUM (ANALYZE) gamification_xptotal")
+    return missing
+
+
 def _table(runs: list[dict], *, events: int, rollups: int, users: int, damaged: int) -> str:
     load = os.getloadavg()
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -156,11 +216,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drift", type=int, default=1000, help="roll-up rows to damage before the repair")
     parser.add_argument("--no-doc", action="store_true", help="print the table only")
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=0,
+        help="first grow the XP ledger to this many events (padding: past quiz passes, roll-ups kept exact)",
+    )
     args = parser.parse_args()
     _setup()
     from django.contrib.auth import get_user_model
 
     from gamification.models import XPEvent, XPTotal
+
+    if args.events:
+        from common.db import use_long_running_timeouts
+
+        use_long_running_timeouts()  # this process's own connection: the padding is a few long statements
+        started = time.monotonic()
+        added = _pad_ledger(args.events)
+        print(f"padded the ledger with {added:,} events in {time.monotonic() - started:.0f} s", flush=True)
 
     learner_ids = list(get_user_model().objects.filter(role="student").values_list("pk", flat=True)[:2000])
     events, rollups = XPEvent.objects.count(), XPTotal.objects.count()
