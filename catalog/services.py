@@ -444,15 +444,14 @@ def lesson_delete(*, lesson: Lesson, actor) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+# No savepoint inside the caller's transaction: nothing here expects a database error.
+@transaction.atomic(savepoint=False)
 def enrollment_grant(*, user, course: Course, source: str) -> tuple[Enrollment, bool]:
     """Give ``user`` an active enrollment (new or reactivated). Idempotent: returns (enrollment, changed)."""
     enrollment = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
     if enrollment is None:
-        try:
-            with transaction.atomic():
-                enrollment = Enrollment.objects.create(user=user, course=course, source=source)
-        except IntegrityError:
+        enrollment = Enrollment(user=user, course=course, source=source)
+        if not model_insert_if_absent(instance=enrollment):
             # A concurrent request created it first; the unique constraint kept it single.
             return Enrollment.objects.get(user=user, course=course), False
     elif enrollment.status == Enrollment.Status.ACTIVE:
@@ -701,15 +700,14 @@ def module_quiz_question_count_set(*, module_id: UUID, count: int) -> None:
 def module_quiz_pass_record(*, user, module: Module, passed_at=None) -> bool:
     """Record that ``user`` passed ``module``'s quiz; True only the first time.
 
-    The caller holds the learner's enrollment lock (``enrollment_lock``), so the check and the insert
-    cannot race; the unique constraint backs it.
+    One insert that the unique (user, module) constraint turns into nothing after the first pass; the caller
+    holds the learner's enrollment lock (``enrollment_lock``) besides.
     """
-    if ModuleQuizPass.objects.filter(user=user, module_id=module.pk).exists():
-        return False
-    ModuleQuizPass.objects.create(
-        user=user, module_id=module.pk, course_id=module.course_id, passed_at=passed_at or timezone.now()
+    return model_insert_if_absent(
+        instance=ModuleQuizPass(
+            user=user, module_id=module.pk, course_id=module.course_id, passed_at=passed_at or timezone.now()
+        )
     )
-    return True
 
 
 def lesson_position_save(*, user, lesson: Lesson, position_seconds: int, enrolled: bool) -> LessonPosition:
