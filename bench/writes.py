@@ -135,13 +135,18 @@ def run(args: argparse.Namespace) -> None:
     orders = [payment_make(user=buyer, course=paid.course, status="created") for buyer in buyers]
 
     api = Client()
-    login = api.post(
-        "/_allauth/app/v1/auth/login",
-        {"email": learner.email, "password": PASSWORD},
-        content_type="application/json",
-    )
-    assert login.status_code == 200, login.content
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {login.json()['meta']['access_token']}"}
+    bearer: dict[str, str] = {}
+
+    def sign_in() -> None:
+        # Once per route: an access token lives minutes, and a route's run may outlast one on a busy machine.
+        login = api.post(
+            "/_allauth/app/v1/auth/login",
+            {"email": learner.email, "password": PASSWORD},
+            content_type="application/json",
+        )
+        assert login.status_code == 200, login.content
+        bearer["HTTP_AUTHORIZATION"] = f"Bearer {login.json()['meta']['access_token']}"
+
     hook = Client(enforce_csrf_checks=True)
 
     def lesson_complete(i: int):
@@ -196,6 +201,7 @@ def run(args: argparse.Namespace) -> None:
     for key, label, call, prepare in routes:
         if only and key not in only:
             continue
+        sign_in()
         batch_means: list[list[float]] = []
         profiler = cProfile.Profile(time.process_time) if args.profile else None
         captured: list[list[str]] = []
@@ -226,6 +232,10 @@ def run(args: argparse.Namespace) -> None:
             print(f"\n--- {label}: cumulative time of the timed requests (CPU, profiled: slower than unprofiled)")
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         results.append((label, statistics.median(means), min(means), max(means), counts, shown))
+
+    from celery import current_app
+
+    current_app.control.purge()  # the tasks these writes queued (receipts, PDFs): no worker runs them here
 
     print(f"\nWrites: CPU and round trips ({args.batches} batches x {args.batch} requests, {args.warmup} warm-up)")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; psycopg {psycopg.__version__}\n")
