@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
 comma := ,
 
-.PHONY: run test test-clocks install install-dev migrate worker beat lint format schema schema-check prod-check bench bench-limit bench-upkeep clean
+.PHONY: run test test-clocks install install-dev migrate worker beat lint format schema schema-check prod-check bench bench-limit bench-upkeep bench-writes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -97,6 +97,12 @@ bench-limit: install
 ## docs/performance.md (BENCH_UPKEEP_DRIFT rows damaged, default 1000)
 bench-upkeep: install
 	bash -c 'source bench/setup.sh && exec $$PY bench/upkeep.py --drift $${BENCH_UPKEEP_DRIFT:-1000} --events $${BENCH_UPKEEP_EVENTS:-5000000}'
+
+## bench-writes: CPU ms and SQL statements per request of the hot writes (lesson complete, forum post, Razorpay
+## webhook, quiz submit), in-process with production settings and a Bearer token, on PostgreSQL
+## (BENCH_WRITES_DATABASE_URL, default dca_writes_bench; Redis BENCH_WRITES_REDIS_URL); BENCH_WRITES_ARGS, e.g. --profile
+bench-writes: install
+	$(BIN)/python bench/writes.py $(BENCH_WRITES_ARGS)
 
 clean:
 	rm -rf $(VENV) .coverage htmlcov

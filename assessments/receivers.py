@@ -26,5 +26,6 @@ def on_quiz_deleted(sender, *, instance: Quiz, **kwargs) -> None:
 def on_attempt_saved(sender, *, instance: QuizAttempt, created: bool, raw: bool = False, **kwargs) -> None:
     # The submit service records the pass itself (it needs to know whether it was the first); this
     # covers attempts saved any other way. Idempotent: a recorded pass is never recorded twice.
-    if created and instance.passed and not raw:
+    # An attempt the submit service judged carries ``first_pass``: its pass is recorded already.
+    if created and instance.passed and not raw and not hasattr(instance, "first_pass"):
         module_quiz_pass_record(user=instance.user, module=instance.module, passed_at=instance.created_at)

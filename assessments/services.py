@@ -29,10 +29,10 @@ from assessments.signals import module_quiz_passed
 from assessments.validators import TRUE_FALSE_OPTIONS, options_normalise, quiz_content_errors
 from audit.services import audit_record
 from catalog import errors as catalog_errors
-from catalog.models import Module
+from catalog.models import Enrollment, Module
 from catalog.services import (
     content_delete_allowed_check,
-    course_completion_check,
+    course_completion_evaluate,
     enrollment_lock,
     module_lock,
     module_quiz_pass_record,
@@ -260,12 +260,13 @@ def _attempt_judge(
     selections: dict[str, list[int]],
     now: datetime,
     status: str,
-    enrolled: bool,
+    enrollment: Enrollment | None,
     questions: list[Quiz] | None = None,
 ) -> bool:
     """Score ``attempt`` on ``selections`` (question id → stored option indexes), store it and its
-    results, close it with ``status`` and react to a first pass. The caller holds the learner's
-    enrollment lock (``enrolled``: it is active). Returns whether this was the learner's first pass."""
+    results, close it with ``status`` and react to a first pass. ``enrollment`` is the learner's active
+    enrollment, locked by the caller (None: not enrolled, a pass is not recorded). Returns whether this was
+    the learner's first pass."""
     if questions is None:
         questions = list(Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw]))
     by_id = {str(quiz.pk): quiz for quiz in questions}
@@ -300,9 +301,10 @@ def _attempt_judge(
     attempt.status = status
     attempt.submitted_at = now
     module = attempt.module
-    # The catalog keeps who passed which module (completion reads it); under the enrollment lock. Recorded
-    # before the attempt row is stored, so the receiver for attempts saved elsewhere finds it recorded.
-    first_pass = attempt.passed and enrolled and module_quiz_pass_record(user=attempt.user, module=module)
+    # The catalog keeps who passed which module (completion reads it); under the enrollment lock, before the
+    # attempt row is stored.
+    first_pass = attempt.passed and enrollment is not None and module_quiz_pass_record(user=attempt.user, module=module)
+    attempt.first_pass = first_pass  # set before the save: tells the attempt receiver the pass is recorded
     if attempt._state.adding:  # the one-call quiz: stored once, already judged
         attempt.save()
     else:
@@ -315,8 +317,8 @@ def _attempt_judge(
         attempt.module_passed = True  # what the reveal policy asks, known without a query
     if first_pass:
         module_quiz_passed.send(sender=Module, user=attempt.user, module=module, attempt=attempt)
-        course_completion_check(user=attempt.user, course_id=module.course_id)
-    attempt.first_pass = first_pass
+        # The enrollment is locked already: evaluated on it, without locking and reading it again.
+        course_completion_evaluate(enrollment=enrollment)
     return first_pass
 
 
@@ -374,7 +376,7 @@ def quiz_attempt_submit(*, user, module: Module, answers: list[dict[str, Any]]) 
     ``answers`` is ``[{"quiz": UUID, "selected_option": int}]`` (or ``selected_options``) with one
     answer per question. The returned attempt carries ``ordered_results`` and ``first_pass``.
     """
-    _enrollment_require(user=user, module=module)
+    enrollment = _enrollment_require(user=user, module=module)
     now = timezone.now()
     _attempt_limits_check(user=user, module=module, now=now)
     questions = _module_questions(module=module)
@@ -396,7 +398,7 @@ def quiz_attempt_submit(*, user, module: Module, answers: list[dict[str, Any]]) 
         selections=selected,
         now=now,
         status=QuizAttempt.Status.SUBMITTED,
-        enrolled=True,
+        enrollment=enrollment,
         questions=questions,
     )
     return attempt
@@ -475,9 +477,17 @@ def _attempt_lock(*, attempt_id: UUID, user) -> QuizAttempt:
     return attempt
 
 
-def _answers_merge(*, attempt: QuizAttempt, answers: list[dict[str, Any]]) -> dict[str, list[int]]:
-    """The attempt's saved answers with ``answers`` (shown positions) applied, or 400 per faulty answer."""
-    questions = {str(quiz.pk): quiz for quiz in Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw])}
+def _attempt_questions(attempt: QuizAttempt) -> list[Quiz]:
+    """The attempt's drawn questions that still exist."""
+    return list(Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw]))
+
+
+def _answers_merge(
+    *, attempt: QuizAttempt, answers: list[dict[str, Any]], drawn: list[Quiz] | None = None
+) -> dict[str, list[int]]:
+    """The attempt's saved answers with ``answers`` (shown positions) applied, or 400 per faulty answer.
+    ``drawn`` is ``_attempt_questions(attempt)`` when the caller has read it."""
+    questions = {str(quiz.pk): quiz for quiz in (_attempt_questions(attempt) if drawn is None else drawn)}
     field_errors: dict[str, list[str]] = {}
     saved = dict(attempt.saved_answers)
     seen: set[str] = set()
@@ -535,18 +545,22 @@ def quiz_attempt_finish(*, user, attempt_id: UUID, answers: list[dict[str, Any]]
     if peek is None:
         raise NotFoundError("No such attempt.")
     # Lock order as everywhere: the enrollment first, then the attempt.
-    enrolled = enrollment_lock(user=user, course_id=peek.module.course_id) is not None
+    enrollment = enrollment_lock(user=user, course_id=peek.module.course_id)
     attempt = _attempt_lock(attempt_id=attempt_id, user=user)
     now = timezone.now()
     _attempt_open_require(attempt=attempt)
+    attempt.module, attempt.user = peek.module, user
+    questions = _attempt_questions(attempt)
     status = QuizAttempt.Status.SUBMITTED
     if attempt.deadline is not None and now > attempt.deadline + SUBMIT_GRACE:
         status = QuizAttempt.Status.EXPIRED
     elif answers:
-        attempt.saved_answers = _answers_merge(attempt=attempt, answers=answers)
+        attempt.saved_answers = _answers_merge(attempt=attempt, answers=answers, drawn=questions)
         attempt.save(update_fields=["saved_answers"])
-    attempt.module = peek.module
-    _attempt_judge(attempt=attempt, selections=_saved_selections(attempt), now=now, status=status, enrolled=enrolled)
+    selections = _saved_selections(attempt)
+    _attempt_judge(
+        attempt=attempt, selections=selections, now=now, status=status, enrollment=enrollment, questions=questions
+    )
     return attempt
 
 
@@ -556,7 +570,7 @@ def quiz_attempt_close(*, attempt_id: UUID) -> bool:
     peek = QuizAttempt.objects.filter(pk=attempt_id).select_related("module", "user").first()
     if peek is None:
         return False
-    enrolled = enrollment_lock(user=peek.user, course_id=peek.module.course_id) is not None
+    enrollment = enrollment_lock(user=peek.user, course_id=peek.module.course_id)
     attempt = QuizAttempt.objects.select_for_update().filter(pk=attempt_id).first()
     now = timezone.now()
     if (
@@ -568,7 +582,8 @@ def quiz_attempt_close(*, attempt_id: UUID) -> bool:
         return False
     attempt.module, attempt.user = peek.module, peek.user
     closed = QuizAttempt.Status.EXPIRED
-    _attempt_judge(attempt=attempt, selections=_saved_selections(attempt), now=now, status=closed, enrolled=enrolled)
+    selections = _saved_selections(attempt)
+    _attempt_judge(attempt=attempt, selections=selections, now=now, status=closed, enrollment=enrollment)
     return True
 
 

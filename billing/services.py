@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -51,7 +51,7 @@ from catalog.services import enrollment_grant, enrollment_revoke
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, NotFoundError
 from common.files import rendered_pdf_store
-from common.services import model_update
+from common.services import model_insert_if_absent, model_update
 from common.timeutils import financial_year, local_date
 
 logger = logging.getLogger(__name__)
@@ -482,8 +482,12 @@ def tax_document_file_render(*, document: TaxDocument) -> TaxDocument:
 # --- Settlement (shared by verify, webhooks and reconciliation) -------------------------------------
 
 
+def _locked_payments():
+    return Payment.objects.select_for_update().select_related("user", "course")
+
+
 def _lock(payment_pk) -> Payment:
-    return Payment.objects.select_for_update().select_related("user", "course").get(pk=payment_pk)
+    return _locked_payments().get(pk=payment_pk)
 
 
 def _entity_matches(payment: Payment, entity: dict[str, Any]) -> bool:
@@ -497,7 +501,14 @@ def _entity_matches(payment: Payment, entity: dict[str, Any]) -> bool:
 @transaction.atomic
 def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any], signature: str = "") -> bool:
     """Mark paid and enroll, from a captured Razorpay payment entity. Returns True if this call changed it."""
-    payment = _lock(payment.pk)
+    return _settle_captured_locked(payment=_lock(payment.pk), razorpay_payment=razorpay_payment, signature=signature)
+
+
+def _settle_captured_locked(*, payment: Payment, razorpay_payment: dict[str, Any], signature: str = "") -> bool:
+    """``payment_settle_captured`` on a payment the caller has locked (``_lock``) in its open transaction.
+
+    A mismatch raises before anything is written, so a caller that catches it needs no savepoint.
+    """
     if not _entity_matches(payment, razorpay_payment) or razorpay_payment.get("status") != "captured":
         raise ApplicationError(
             "The payment does not match this order (amount, currency or order).", code=errors.PAYMENT_MISMATCH
@@ -507,15 +518,18 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
         # while a refund is in flight) is a no-op. Only Razorpay's refund.failed brings a refund back to paid.
         return False
     payment_id = razorpay_payment["id"]
-    duplicate = (
-        Payment.objects.filter(user=payment.user, course=payment.course, status__in=Payment.OWNED)
-        .exclude(pk=payment.pk)
-        .exists()
-        # a learner a coupon enrolled for free owns the course without a payment
-        or Enrollment.objects.filter(
-            user=payment.user, course=payment.course, status=Enrollment.Status.ACTIVE, source=Enrollment.Source.COUPON
-        ).exists()
+    owned_otherwise = Payment.objects.filter(
+        user_id=payment.user_id, course_id=payment.course_id, status__in=Payment.OWNED
+    ).exclude(pk=payment.pk)
+    # a learner a coupon enrolled for free owns the course without a payment
+    coupon_enrolled = Enrollment.objects.filter(
+        user_id=payment.user_id,
+        course_id=payment.course_id,
+        status=Enrollment.Status.ACTIVE,
+        source=Enrollment.Source.COUPON,
     )
+    # Both checks in one statement.
+    duplicate = Payment.objects.filter(Q(Exists(owned_otherwise)) | Q(Exists(coupon_enrolled)), pk=payment.pk).exists()
     if duplicate:
         if payment.payment_id == payment_id:
             return False
@@ -549,7 +563,10 @@ def payment_settle_captured(*, payment: Payment, razorpay_payment: dict[str, Any
 
 @transaction.atomic
 def payment_settle_failed(*, payment: Payment, reason: str) -> bool:
-    payment = _lock(payment.pk)
+    return _settle_failed_locked(payment=_lock(payment.pk), reason=reason)
+
+
+def _settle_failed_locked(*, payment: Payment, reason: str) -> bool:
     if payment.status != Payment.Status.CREATED:
         return False  # a failure never undoes a payment, and a retried failure changes nothing
     payment.status = Payment.Status.FAILED
@@ -760,15 +777,16 @@ def _apply_event(
     payment_entity = _entity(payload, "payment")
     if event_type in ("payment.captured", "order.paid", "payment.failed"):
         order_id = payment_entity.get("order_id") or _entity(payload, "order").get("id")
-        payment = Payment.objects.filter(razorpay_order_id=order_id).first() if order_id else None
+        # Found and locked in one statement (the event's transaction is open): settled below without a re-read.
+        payment = _locked_payments().filter(razorpay_order_id=order_id).first() if order_id else None
         if payment is None:
             return None, outcome.IGNORED  # not one of ours (another product on the same account)
         if event_type == "payment.failed":
             reason = payment_entity.get("error_description") or "The payment failed."
-            changed = payment_settle_failed(payment=payment, reason=reason)
+            changed = _settle_failed_locked(payment=payment, reason=reason)
             return payment, outcome.APPLIED if changed else outcome.NO_CHANGE
         try:
-            changed = payment_settle_captured(payment=payment, razorpay_payment=payment_entity)
+            changed = _settle_captured_locked(payment=payment, razorpay_payment=payment_entity)
         except ApplicationError:
             logger.error("Webhook %s does not match payment %s", event_type, payment.pk)
             return payment, outcome.REJECTED
@@ -804,12 +822,11 @@ def webhook_event_process(*, event_id: str, payload: dict[str, Any]) -> str:
     pending, and a redelivery of it or ``webhook_events_retry`` applies it later.
     """
     event_type = str(payload.get("event", ""))[:64]
-    try:
-        with transaction.atomic():
-            event = WebhookEvent.objects.create(
-                event_id=event_id, event_type=event_type, payload=payload, outcome=WebhookEvent.Outcome.PENDING
-            )
-    except IntegrityError:
+    event = WebhookEvent(
+        event_id=event_id, event_type=event_type, payload=payload, outcome=WebhookEvent.Outcome.PENDING
+    )
+    # Stored (in the web request: committed at once, one statement) before it is applied, so it is never lost.
+    if not model_insert_if_absent(instance=event):
         event = WebhookEvent.objects.filter(event_id=event_id, outcome=WebhookEvent.Outcome.PENDING).first()
         if event is None:
             return "duplicate"

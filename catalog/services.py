@@ -41,7 +41,7 @@ from catalog.models import (
     ModuleQuizPass,
     WishlistItem,
 )
-from catalog.selectors import unpassed_quiz_module_ids
+from catalog.selectors import enrollment_list_for_user, unpassed_quiz_module_ids
 from catalog.signals import (
     course_approved,
     course_completed,
@@ -54,7 +54,7 @@ from catalog.signals import (
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError, NotFoundError, PaymentRequiredError
 from common.ordering import position_clamp, positions_renumber
-from common.services import model_update
+from common.services import model_insert_if_absent, model_update
 
 # ----------------------------------------------------------------------------------------------
 # Courses
@@ -446,15 +446,14 @@ def lesson_delete(*, lesson: Lesson, actor) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+# No savepoint inside the caller's transaction: nothing here expects a database error.
+@transaction.atomic(savepoint=False)
 def enrollment_grant(*, user, course: Course, source: str) -> tuple[Enrollment, bool]:
     """Give ``user`` an active enrollment (new or reactivated). Idempotent: returns (enrollment, changed)."""
     enrollment = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
     if enrollment is None:
-        try:
-            with transaction.atomic():
-                enrollment = Enrollment.objects.create(user=user, course=course, source=source)
-        except IntegrityError:
+        enrollment = Enrollment(user=user, course=course, source=source)
+        if not model_insert_if_absent(instance=enrollment):
             # A concurrent request created it first; the unique constraint kept it single.
             return Enrollment.objects.get(user=user, course=course), False
     elif enrollment.status == Enrollment.Status.ACTIVE:
@@ -579,15 +578,6 @@ def _percent(enrollment: Enrollment, done: int, total: int) -> int:
     return min(100, done * 100 // total) if total else 0
 
 
-def enrollment_progress_recompute(*, enrollment: Enrollment) -> Enrollment:
-    total = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
-    done = LessonProgress.objects.filter(user_id=enrollment.user_id, course_id=enrollment.course_id).count()
-    enrollment.completed_lessons = done
-    enrollment.progress_percent = _percent(enrollment, done, total)
-    enrollment.save(update_fields=["completed_lessons", "progress_percent", "last_lesson", "updated_at"])
-    return enrollment
-
-
 @transaction.atomic
 def course_progress_recompute(*, course_id: UUID) -> int:
     """Recount every learner's progress after the course's lessons changed; returns how many changed.
@@ -620,15 +610,17 @@ def course_progress_recompute(*, course_id: UUID) -> int:
     return len(changed)
 
 
-def course_completion_evaluate(*, enrollment: Enrollment) -> bool:
+def course_completion_evaluate(*, enrollment: Enrollment, total_lessons: int | None = None) -> bool:
     """Mark the course completed when every lesson is done and every module quiz passed.
 
     The caller holds ``enrollment``'s row lock (select_for_update). Returns True only the one time
-    completion happens.
+    completion happens. ``total_lessons`` is the course's lesson count when the caller has just read it.
     """
     if enrollment.completed_at is not None or enrollment.status != Enrollment.Status.ACTIVE:
         return False
-    total = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
+    if total_lessons is None:
+        total_lessons = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
+    total = total_lessons
     if total == 0 or enrollment.completed_lessons < total:
         return False
     if unpassed_quiz_module_ids(user=enrollment.user, course_id=enrollment.course_id):
@@ -655,24 +647,32 @@ def course_completion_check(*, user, course_id: UUID) -> bool:
 
 @transaction.atomic
 def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
-    """Record that ``user`` finished ``lesson``. Idempotent; returns the updated enrollment."""
+    """Record that ``user`` finished ``lesson``. Idempotent; returns the updated enrollment, loaded as
+    ``enrollment_list_for_user`` loads it (course, last lesson, ``total_lessons``), ready to be shown."""
     course_id = lesson.module.course_id
-    # The row lock serialises one learner's completions in a course, so completion fires once.
+    # The row lock serialises one learner's completions in a course, so completion fires once. Only the
+    # enrollment row is locked (``of``): the course and lessons joined in for the answer are only read.
     enrollment = (
-        Enrollment.objects.select_for_update()
-        .filter(user=user, course_id=course_id, status=Enrollment.Status.ACTIVE)
+        enrollment_list_for_user(user=user)
+        .select_for_update(of=("self",))
+        .filter(course_id=course_id, status=Enrollment.Status.ACTIVE)
         .first()
     )
     if enrollment is None:
         raise ForbiddenError("Enroll in this course to track progress.", code=errors.NOT_ENROLLED)
-    _, created = LessonProgress.objects.get_or_create(
-        user=user, lesson=lesson, defaults={"course_id": course_id, "completed_at": timezone.now()}
+    created = model_insert_if_absent(
+        instance=LessonProgress(user=user, lesson=lesson, course_id=course_id, completed_at=timezone.now())
     )
     enrollment.last_lesson = lesson
-    enrollment_progress_recompute(enrollment=enrollment)
+    # Counted after the lock is held (a count read with the locking statement could miss a completion
+    # committed while it waited); the lesson total came with the enrollment.
+    done = LessonProgress.objects.filter(user_id=user.pk, course_id=course_id).count()
+    enrollment.completed_lessons = done
+    enrollment.progress_percent = _percent(enrollment, done, enrollment.total_lessons)
+    enrollment.save(update_fields=["completed_lessons", "progress_percent", "last_lesson", "updated_at"])
     if created:
         lesson_completed.send(sender=Lesson, user=user, lesson=lesson, enrollment=enrollment)
-    course_completion_evaluate(enrollment=enrollment)
+    course_completion_evaluate(enrollment=enrollment, total_lessons=enrollment.total_lessons)
     return enrollment
 
 
@@ -703,15 +703,14 @@ def module_quiz_question_count_set(*, module_id: UUID, count: int) -> None:
 def module_quiz_pass_record(*, user, module: Module, passed_at=None) -> bool:
     """Record that ``user`` passed ``module``'s quiz; True only the first time.
 
-    The caller holds the learner's enrollment lock (``enrollment_lock``), so the check and the insert
-    cannot race; the unique constraint backs it.
+    One insert that the unique (user, module) constraint turns into nothing after the first pass; the caller
+    holds the learner's enrollment lock (``enrollment_lock``) besides.
     """
-    if ModuleQuizPass.objects.filter(user=user, module_id=module.pk).exists():
-        return False
-    ModuleQuizPass.objects.create(
-        user=user, module_id=module.pk, course_id=module.course_id, passed_at=passed_at or timezone.now()
+    return model_insert_if_absent(
+        instance=ModuleQuizPass(
+            user=user, module_id=module.pk, course_id=module.course_id, passed_at=passed_at or timezone.now()
+        )
     )
-    return True
 
 
 def lesson_position_save(*, user, lesson: Lesson, position_seconds: int, enrolled: bool) -> LessonPosition:

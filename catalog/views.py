@@ -482,7 +482,6 @@ class LessonViewSet(
     def complete(self, request: Request, pk=None) -> Response:
         lesson = get_object_or_404(selectors.lesson_structure_visible(user=request.user), pk=pk)
         enrollment = services.lesson_complete(user=request.user, lesson=lesson)
-        enrollment = selectors.enrollment_list_for_user(user=request.user).get(pk=enrollment.pk)
         return Response(EnrollmentSerializer(enrollment).data)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import connections, models, router
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -37,3 +37,32 @@ def model_update(*, instance: ModelT, fields: Iterable[str], data: Mapping[str, 
         changed.append("updated_at")
     instance.save(update_fields=changed)
     return instance, True
+
+
+def model_insert_if_absent(*, instance: models.Model) -> bool:
+    """Insert ``instance`` unless a row with the same unique key exists; True when this call inserted it.
+
+    One ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (PostgreSQL, SQLite ≥ 3.35): no SELECT first, and no
+    savepoint around an insert expected to fail, so the caller's transaction is never marked broken and a
+    concurrent insert of the same key is settled by the unique constraint, not by a race. ``instance``'s
+    primary key must be set before the call (every UUID model here defaults one); its ``auto_now_add``
+    fields are filled in as ``save()`` would.
+    """
+    meta = instance._meta
+    connection = connections[router.db_for_write(type(instance), instance=instance)]
+    fields = meta.local_concrete_fields
+    values = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # Table and column names come from the model's metadata; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        inserted = cursor.fetchone() is not None
+    instance._state.adding = not inserted
+    instance._state.db = connection.alias
+    return inserted

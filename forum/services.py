@@ -61,6 +61,9 @@ def post_create(*, user, course: Course, title: str, body: str, module_id: UUID 
             )
     post = Post.objects.create(course=course, module=module, user=user, title=title, body=body)
     post_created.send(sender=Post, user=user, post=post)
+    # The viewer fields ``selectors.post_get`` adds, as they stand for a post nobody has voted on or
+    # answered yet: the author sees it without reading it back.
+    post.my_vote, post.is_answered = 0, False
     return post
 
 

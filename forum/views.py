@@ -70,7 +70,6 @@ class PostListCreateView(ForumView):
             title=data.validated_data["title"],
             body=data.validated_data["body"],
         )
-        post = selectors.post_get(user=request.user, post_id=post.pk)
         return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
 
 

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from catalog.models import Lesson, Module
+from common.services import model_insert_if_absent
 from common.timeutils import local_day_start, local_zone
 from forum.models import Post, Reply
 from gamification.models import ALL_TIME_START, Badge, UserBadge, XPEvent, XPTotal
@@ -62,8 +63,9 @@ def _forum_points_allowed(*, user, points: int, at: datetime.datetime) -> int:
     return max(0, min(points, settings.XP_FORUM_DAILY_CAP - earned_today))
 
 
-def _rollups_add(*, user_id, points: int, at: datetime.datetime) -> None:
-    """Add ``points`` to the user's week, month and all-time rows in one atomic upsert."""
+def _rollups_add(*, user_id, points: int, at: datetime.datetime) -> int:
+    """Add ``points`` to the user's week, month and all-time rows in one atomic upsert; returns the new
+    all-time total."""
     # The ORM's bulk_create(update_conflicts=True) can only overwrite a column, not increment it; this
     # INSERT .. ON CONFLICT DO UPDATE increments in the database, so concurrent awards never lose points.
     meta = XPTotal._meta
@@ -81,10 +83,12 @@ def _rollups_add(*, user_id, points: int, at: datetime.datetime) -> None:
     sql = (
         f"INSERT INTO {table} (id, user_id, period, period_start, points, updated_at) VALUES {rows} "  # noqa: S608
         "ON CONFLICT (user_id, period, period_start) "
-        f"DO UPDATE SET points = {table}.points + EXCLUDED.points, updated_at = EXCLUDED.updated_at"
+        f"DO UPDATE SET points = {table}.points + EXCLUDED.points, updated_at = EXCLUDED.updated_at "
+        "RETURNING period, points"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return dict(cursor.fetchall())[XPTotal.Period.ALL_TIME]
 
 
 def _rollups_subtract(*, user_id, points: int, at: datetime.datetime) -> None:
@@ -97,8 +101,11 @@ def _rollups_subtract(*, user_id, points: int, at: datetime.datetime) -> None:
     XPTotal.objects.filter(user_id=user_id, points=0).delete()
 
 
-def _badges_award(*, user, event_type: str, at: datetime.datetime) -> list[Badge]:
-    """Award every not-yet-earned badge whose rule this event may have satisfied."""
+def _badges_award(*, user, event_type: str, at: datetime.datetime, all_time_points: int | None = None) -> list[Badge]:
+    """Award every not-yet-earned badge whose rule this event may have satisfied.
+
+    ``all_time_points`` is the all-time roll-up the caller has just written (read here when not given).
+    """
     rules = Q(rule_type=Badge.RuleType.XP_TOTAL) | Q(rule_type=Badge.RuleType.EVENT_COUNT, event_type=event_type)
     if event_type in STREAK_TYPES:
         rules |= Q(rule_type=Badge.RuleType.STREAK)
@@ -106,7 +113,9 @@ def _badges_award(*, user, event_type: str, at: datetime.datetime) -> list[Badge
     if not candidates:
         return []
     values: dict[str, int] = {}
-    if any(badge.rule_type == Badge.RuleType.XP_TOTAL for badge in candidates):
+    if all_time_points is not None:
+        values[Badge.RuleType.XP_TOTAL] = all_time_points
+    elif any(badge.rule_type == Badge.RuleType.XP_TOTAL for badge in candidates):
         values[Badge.RuleType.XP_TOTAL] = (
             XPTotal.objects.filter(user=user, period=XPTotal.Period.ALL_TIME, period_start=ALL_TIME_START)
             .values_list("points", flat=True)
@@ -127,7 +136,6 @@ def _badges_award(*, user, event_type: str, at: datetime.datetime) -> list[Badge
     return earned
 
 
-@transaction.atomic
 def xp_award(*, user, type: str, source: models.Model, occurred_at: datetime.datetime | None = None) -> XPEvent | None:
     """Pay ``user`` the XP of ``type`` for ``source``, once per (user, type, source).
 
@@ -139,26 +147,21 @@ def xp_award(*, user, type: str, source: models.Model, occurred_at: datetime.dat
     if type not in XPEvent.Type.values:
         raise ValueError(f"Unknown XP event type: {type!r}")
     at = occurred_at or timezone.now()
-    _lock_user(user)
-    points = settings.XP_POINTS[type]
-    if type in FORUM_TYPES:
-        points = _forum_points_allowed(user=user, points=points, at=at)
-    try:
-        with transaction.atomic():
-            event = XPEvent.objects.create(
-                user=user,
-                type=type,
-                points=points,
-                timestamp=at,
-                source_type=source._meta.label_lower,
-                source_id=source.pk,
-            )
-    except IntegrityError:
-        # The unique (user, type, source_id) constraint: this source already paid (maybe concurrently).
-        return None
-    if points:
-        _rollups_add(user_id=user.pk, points=points, at=at)
-    _badges_award(user=user, event_type=type, at=at)
+    # No savepoint inside the caller's transaction: nothing here expects a database error (the ledger insert
+    # skips a paid source with ON CONFLICT DO NOTHING), so any error rolls the whole write back, as it should.
+    with transaction.atomic(savepoint=False):
+        _lock_user(user)
+        points = settings.XP_POINTS[type]
+        if type in FORUM_TYPES:
+            points = _forum_points_allowed(user=user, points=points, at=at)
+        event = XPEvent(
+            user=user, type=type, points=points, timestamp=at, source_type=source._meta.label_lower, source_id=source.pk
+        )
+        if not model_insert_if_absent(instance=event):
+            # The unique (user, type, source_id) constraint: this source already paid (maybe concurrently).
+            return None
+        total = _rollups_add(user_id=user.pk, points=points, at=at) if points else None
+        _badges_award(user=user, event_type=type, at=at, all_time_points=total)
     return event
 
 

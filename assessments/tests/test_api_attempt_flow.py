@@ -459,3 +459,26 @@ def test_a_refused_start_still_closes_the_overdue_attempt(client_for, enrolled, 
     assert (again.status_code, again.json()["code"]) == (409, "attempts_exhausted")
     assert (saving.status_code, saving.json()["code"]) == (409, "attempt_closed")
     assert QuizAttempt.objects.get().status == "expired"
+
+
+@pytest.mark.calendar
+@pytest.mark.parametrize("count", [1, 20])
+def test_first_pass_submit_query_count_is_fixed(
+    client_for, enrolled, module, make_quizzes, django_assert_max_num_queries, count
+):
+    # given a started attempt at a module of 1 or 20 questions
+    make_quizzes(module, count)
+    client = client_for(enrolled)
+    body = start(client, module).json()
+    answers = right_answers(body)
+
+    # when the learner submits it with the right answers (a first pass): SAVEPOINT, the attempt with its
+    # module, the enrollment lock, the attempt lock, its questions, the saved answers, the pass INSERT … ON
+    # CONFLICT, the attempt, its results, the XP award (user lock, ledger, roll-ups, badge candidates,
+    # learning days), the completion check on the enrollment in hand (lesson COUNT), RELEASE; then the
+    # answer: the overdue check, the attempt, its results, its questions
+    with django_assert_max_num_queries(22):
+        response = submit(client, body["id"], answers)
+
+    # then it passed for the first time
+    assert response.status_code == 200 and response.json()["first_pass"] is True

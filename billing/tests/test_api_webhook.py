@@ -196,9 +196,10 @@ def test_partial_refund_keeps_access(hook, student, paid_course):
 
 
 def test_webhook_is_fast(hook, order, django_assert_max_num_queries):
-    # 17 statements: event insert, event row lock, payment lookup, row lock, duplicate checks (owned payment,
-    # coupon enrollment), payment update, enrollment lock + insert, learner counter, the coupon hold lookup,
-    # the invoice (billing details, number upsert, insert), the earning (commission override, insert), event
-    # update; plus 10 SAVEPOINT/RELEASE. No gateway call at all.
-    with django_assert_max_num_queries(27):
+    # 17 statements: event INSERT … ON CONFLICT; SAVEPOINT; event row lock, the payment found and locked by
+    # its order, the duplicate checks (owned payment, coupon enrollment) in one, payment update, enrollment
+    # lock + INSERT … ON CONFLICT, learner counter, the coupon hold lookup, the invoice (billing details,
+    # number upsert, insert), the earning (commission override, insert), event update; RELEASE. No gateway
+    # call at all.
+    with django_assert_max_num_queries(17):
         post_webhook(hook, captured_event(order), event_id="evt_1")

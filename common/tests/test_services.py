@@ -1,4 +1,4 @@
-"""model_update: the one partial-update helper every app's services use."""
+"""model_update and model_insert_if_absent: the write helpers every app's services use."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from model_bakery import baker
 
 from accounts.models import User
-from catalog.models import Course
-from common.services import model_update
+from catalog.models import Course, Enrollment
+from common.services import model_insert_if_absent, model_update
 
 pytestmark = pytest.mark.django_db
 EARLIER = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC)
@@ -77,3 +77,17 @@ def test_a_model_without_updated_at_saves_just_its_fields(student):
     # Then
     assert changed is True
     assert User.objects.values_list("branch", flat=True).get(pk=student.pk) == "ECE"
+
+
+def test_insert_if_absent_inserts_once_in_one_statement(course, student, django_assert_num_queries):
+    # Given no enrollment yet, when one is inserted: one statement, no savepoint, auto_now_add filled in
+    first = Enrollment(user=student, course=course, source=Enrollment.Source.FREE)
+    with django_assert_num_queries(1):
+        assert model_insert_if_absent(instance=first) is True
+    stored = Enrollment.objects.get()
+    assert (stored.pk, stored.created_at) == (first.pk, first.created_at) and not first._state.adding
+    # When the same (user, course) is inserted again: nothing is written and the transaction stays usable
+    again = Enrollment(user=student, course=course, source=Enrollment.Source.PAYMENT)
+    with django_assert_num_queries(1):
+        assert model_insert_if_absent(instance=again) is False
+    assert list(Enrollment.objects.values_list("pk", "source")) == [(first.pk, Enrollment.Source.FREE)]

@@ -217,6 +217,19 @@ def test_members_create_posts(request, client_for, course, module, who):
     assert received == [{"signal": post_created, "user": user, "post": post}]
 
 
+def test_create_round_trips_and_answer(client_for, learner, course, django_assert_max_num_queries):
+    # Given a learner of the course
+    client = client_for(learner)
+    # When they post their first post: the course, their enrollment (forum access), SAVEPOINT, the post INSERT,
+    # the forum XP (user lock, today's forum XP, ledger insert, roll-up upsert, badge candidates, their post
+    # count, the first-post badge INSERT), RELEASE. No re-read.
+    with django_assert_max_num_queries(12):
+        response = client.post(LIST_URL, {"course": str(course.pk), "title": "Hello there", "body": "b"}, format="json")
+    # Then it answers the post exactly as reading it back does
+    assert response.status_code == 201, response.content
+    assert response.json() == client.get(detail_url(Post.objects.get())).json()
+
+
 def test_create_with_module_of_another_course_is_400(client_for, learner, course, instructor):
     foreign_module = baker.make(
         "catalog.Module", course=baker.make("catalog.Course", instructor=instructor), position=1
