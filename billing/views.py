@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from billing import errors, gateway, selectors, services
 from billing.filters import AdminPaymentFilter, CouponFilter, PayoutStatementFilter
-from billing.models import TaxDocument
+from billing.models import PayoutStatement, TaxDocument
 from billing.serializers import (
     AdminPaymentSerializer,
     BillingDetailsSerializer,
@@ -369,6 +369,7 @@ class PayoutStatementListView(generics.ListAPIView):
     permission_classes = [IsInstructorOrAdmin]
     serializer_class = PayoutStatementSerializer
     filterset_class = PayoutStatementFilter
+    queryset = PayoutStatement.objects.none()  # the schema's model for the filters; get_queryset() is per user
 
     def get_queryset(self):
         return selectors.payout_statements_visible(user=self.request.user)

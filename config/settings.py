@@ -565,6 +565,7 @@ BILLING_RECONCILE_AFTER_MINUTES = env.int("BILLING_RECONCILE_AFTER_MINUTES", def
 BILLING_RECONCILE_EVERY_SECONDS = env.int("BILLING_RECONCILE_EVERY_SECONDS", default=300)
 BILLING_ORDER_RATE = env.str("BILLING_ORDER_RATE", default="10/m")
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PaymentStatusEnum"] = "billing.models.Payment.Status"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PayoutStatementStatusEnum"] = "billing.models.PayoutStatement.Status"
 CELERY_BEAT_SCHEDULE["billing-reconcile-payments"] = {
     "task": "billing.tasks.payments_reconcile",
     "schedule": float(BILLING_RECONCILE_EVERY_SECONDS),
