@@ -155,17 +155,21 @@ def build() -> None:
         )
         Course.objects.filter(instructor=instructor).update(learner_count=len(pairs) // COURSES)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # What autovacuum does soon after a load: statistics, and the visibility map index-only scans need.
+        cursor.execute(
+            "VACUUM (ANALYZE) catalog_enrollment, catalog_lessonprogress, assessments_quizattempt, "
+            "billing_earningentry, catalog_course"
+        )
     print(f"built {COURSES} courses, {len(pairs):,} enrollments in {time.monotonic() - started:.1f} s")
 
 
-def measure(runs: int) -> None:
+def measure(runs: int, page_size: int) -> None:
     from accounts.models import User
 
     instructor = User.objects.get(email=EMAIL)
     client = APIClient()
     client.force_authenticate(instructor)
-    url = "/api/instructor/dashboard/?page_size=100"
+    url = f"/api/instructor/dashboard/?page_size={page_size}"
     client.get(url)  # warm-up
     timings = []
     for _ in range(runs):
@@ -193,10 +197,13 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument(
+        "--page-size", type=int, default=20, help="Courses per page (the API's default 20, at most 100)."
+    )
     args = parser.parse_args()
     if not User.objects.filter(email=EMAIL).exists():
         build()
-    measure(args.runs)
+    measure(args.runs, args.page_size)
 
 
 if __name__ == "__main__":
