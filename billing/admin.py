@@ -211,6 +211,16 @@ class EarningEntryAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
+def _entry_paise(name: str, label: str):
+    """An inline column showing the line's ledger amount ``name`` in rupees."""
+
+    @admin.display(description=label)
+    def column(self, line: PayoutStatementLine) -> str:
+        return paise_format(getattr(line.entry, name))
+
+    return column
+
+
 class PayoutStatementLineInline(ReadOnlyInline):
     model = PayoutStatementLine
     fields = ["entry", "kind", "course", "gross", "tax", "commission", "net"]
@@ -227,21 +237,10 @@ class PayoutStatementLineInline(ReadOnlyInline):
     def course(self, line: PayoutStatementLine) -> str:
         return line.entry.course.title
 
-    @admin.display(description="gross")
-    def gross(self, line: PayoutStatementLine) -> str:
-        return paise_format(line.entry.gross)
-
-    @admin.display(description="GST")
-    def tax(self, line: PayoutStatementLine) -> str:
-        return paise_format(line.entry.tax)
-
-    @admin.display(description="commission")
-    def commission(self, line: PayoutStatementLine) -> str:
-        return paise_format(line.entry.commission)
-
-    @admin.display(description="net")
-    def net(self, line: PayoutStatementLine) -> str:
-        return paise_format(line.entry.net)
+    gross = _entry_paise("gross", "gross")
+    tax = _entry_paise("tax", "GST")
+    commission = _entry_paise("commission", "commission")
+    net = _entry_paise("net", "net")
 
 
 class MonthFilter(admin.SimpleListFilter):
