@@ -7,6 +7,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.utils import timezone
 
 from billing import services
@@ -17,10 +18,12 @@ from billing.models import (
     CourseCommission,
     EarningEntry,
     Payment,
+    PayoutStatement,
+    PayoutStatementLine,
     TaxDocument,
     WebhookEvent,
 )
-from billing.tasks import tax_document_render
+from billing.tasks import payout_statement_render, tax_document_render
 from common.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceRefusalsAsMessages
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError
@@ -206,3 +209,93 @@ class EarningEntryAdmin(ReadOnlyAdmin):
     search_fields = ["instructor__email", "course__title", "payment__razorpay_order_id", "coupon_code"]
     list_select_related = ["instructor", "course"]
     date_hierarchy = "created_at"
+
+
+def _entry_paise(name: str, label: str):
+    """An inline column showing the line's ledger amount ``name`` in rupees."""
+
+    @admin.display(description=label)
+    def column(self, line: PayoutStatementLine) -> str:
+        return paise_format(getattr(line.entry, name))
+
+    return column
+
+
+class PayoutStatementLineInline(ReadOnlyInline):
+    model = PayoutStatementLine
+    fields = ["entry", "kind", "course", "gross", "tax", "commission", "net"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("entry__course", "entry__payment")
+
+    @admin.display(description="kind")
+    def kind(self, line: PayoutStatementLine) -> str:
+        return line.entry.get_kind_display()
+
+    @admin.display(description="course")
+    def course(self, line: PayoutStatementLine) -> str:
+        return line.entry.course.title
+
+    gross = _entry_paise("gross", "gross")
+    tax = _entry_paise("tax", "GST")
+    commission = _entry_paise("commission", "commission")
+    net = _entry_paise("net", "net")
+
+
+class MonthFilter(admin.SimpleListFilter):
+    title = "month"
+    parameter_name = "month"
+
+    def lookups(self, request, model_admin):
+        months = PayoutStatement.objects.order_by("-month").values_list("month", flat=True).distinct()[:36]
+        return [(f"{month:%Y-%m-%d}", f"{month:%B %Y}") for month in months]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(month=self.value()) if self.value() else queryset
+
+
+class MarkPaidForm(ActionForm):
+    reference = forms.CharField(required=False, max_length=100, help_text="Bank transfer reference (for “Mark paid”).")
+
+
+@admin.register(PayoutStatement)
+class PayoutStatementAdmin(ReadOnlyAdmin):
+    """Statements are written by ``payout_statements`` only; admins mark them paid with a reference (audited,
+    once) through the same service the API would use."""
+
+    list_display = ["number", "instructor", "month", "status", "net_display", "payable_display", "paid_reference"]
+    list_filter = [MonthFilter, "status", ("instructor", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["number", "instructor__email", "instructor__full_name", "paid_reference"]
+    list_select_related = ["instructor"]
+    inlines = [PayoutStatementLineInline]
+    action_form = MarkPaidForm
+    actions = ["mark_paid", "render_again"]
+
+    @admin.display(description="net", ordering="net")
+    def net_display(self, statement: PayoutStatement) -> str:
+        return paise_format(statement.net)
+
+    @admin.display(description="payable", ordering="payable")
+    def payable_display(self, statement: PayoutStatement) -> str:
+        return paise_format(statement.payable)
+
+    @admin.action(description="Mark paid (enter the transfer reference above)")
+    def mark_paid(self, request, queryset):
+        reference = request.POST.get("reference", "")
+        paid = 0
+        for statement in queryset:
+            try:
+                services.payout_statement_mark_paid(statement=statement, actor=request.user, reference=reference)
+            except ApplicationError as exc:
+                self.message_user(request, f"{statement}: {exc.message}", level=messages.ERROR)
+            else:
+                paid += 1
+        if paid:
+            self.message_user(request, f"Marked {paid} statement(s) paid.", level=messages.SUCCESS)
+
+    @admin.action(description="Render the PDF and CSV again")
+    def render_again(self, request, queryset):
+        for statement in queryset:
+            enqueue_on_commit(payout_statement_render, str(statement.pk))
+        self.message_user(request, f"Queued {queryset.count()} statement(s).", level=messages.SUCCESS)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_filters
 
-from billing.models import Coupon, Payment
+from billing.models import Coupon, Payment, PayoutStatement
 from common.filters import BooleanFilter, FilterSet
 
 
@@ -23,3 +23,15 @@ class CouponFilter(FilterSet):
     class Meta:
         model = Coupon
         fields = ["active", "discount_type"]
+
+
+class PayoutStatementFilter(FilterSet):
+    """``?instructor=<uuid>`` (admins; an instructor only ever sees their own), ``?status=``, ``?month=YYYY-MM-01``."""
+
+    instructor = django_filters.UUIDFilter(field_name="instructor_id")
+    status = django_filters.ChoiceFilter(choices=PayoutStatement.Status.choices)
+    month = django_filters.DateFilter(help_text="The month's first day, e.g. 2026-11-01.")
+
+    class Meta:
+        model = PayoutStatement
+        fields = ["instructor", "status", "month"]

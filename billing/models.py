@@ -419,3 +419,85 @@ class EarningEntry(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.net} → {self.instructor_id}"
+
+
+def payout_statement_file_path(instance: PayoutStatement, filename: str) -> str:
+    # Random suffix: unguessable even on a public bucket, and new on every re-render (as tax documents).
+    stem, extension = instance.number.replace("/", "-"), filename.rsplit(".", 1)[-1]
+    return f"payout-statements/{instance.month:%Y-%m}/{stem}-{secrets.token_hex(8)}.{extension}"
+
+
+class PayoutStatement(TimeStampedModel):
+    """What the academy owes one instructor for one closed month, written once from the earnings ledger.
+
+    It takes every ledger entry of the instructor created before the month ended and not on an earlier
+    statement (``PayoutStatementLine``, unique per entry), so a late entry or a refund after a payout lands on
+    the next statement. ``opening_balance`` is the previous statement's negative closing balance carried in
+    (0 or less); ``payable = max(0, opening_balance + net)``. Amounts are paise and never change once issued.
+    """
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", "Issued"
+        PAID = "paid", "Paid"
+
+    instructor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payout_statements")
+    month = models.DateField(help_text="The first day of the statement's month (TIME_ZONE).")
+    number = models.CharField(max_length=32, unique=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ISSUED)
+    opening_balance = models.IntegerField(default=0, help_text="Negative balance carried in, paise (0 or less).")
+    gross = models.IntegerField(default=0, help_text="Paise.")
+    tax = models.IntegerField(default=0, help_text="Paise.")
+    commission = models.IntegerField(default=0, help_text="Paise.")
+    net = models.IntegerField(default=0, help_text="Paise: the month's entries, net of GST and commission.")
+    payable = models.PositiveIntegerField(default=0, help_text="Paise: max(0, opening balance + net).")
+    issued_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_reference = models.CharField(max_length=100, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Empty until the render task has stored them.
+    file = models.FileField(upload_to=payout_statement_file_path, max_length=255, blank=True, help_text="PDF.")
+    csv_file = models.FileField(upload_to=payout_statement_file_path, max_length=255, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "instructor_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["instructor", "month"], name="billing_payoutstatement_one_per_month"),
+            models.CheckConstraint(condition=Q(opening_balance__lte=0), name="billing_payoutstatement_opening_le_0"),
+            models.CheckConstraint(
+                condition=Q(gross=models.F("tax") + models.F("commission") + models.F("net")),
+                name="billing_payoutstatement_parts_add_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="issued") | Q(status="paid", paid_at__isnull=False) & ~Q(paid_reference=""),
+                name="billing_payoutstatement_paid_has_reference",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["instructor", "-month"], name="billing_payout_instructor"),
+            models.Index(fields=["file", "created_at"], name="billing_payout_render_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def closing_balance(self) -> int:
+        """``opening_balance + net``: carried into the next statement when negative."""
+        return self.opening_balance + self.net
+
+    @property
+    def file_ready(self) -> bool:
+        return bool(self.file) and bool(self.csv_file)
+
+
+class PayoutStatementLine(models.Model):
+    """A ledger entry on a statement: the unique ``entry`` puts each one on at most one statement."""
+
+    statement = models.ForeignKey(PayoutStatement, on_delete=models.PROTECT, related_name="lines")
+    entry = models.OneToOneField(EarningEntry, on_delete=models.PROTECT, related_name="statement_line")
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}: {self.entry_id}"

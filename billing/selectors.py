@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from assessments.models import QuizAttempt
 from billing import errors
-from billing.models import BillingDetails, Coupon, CouponRedemption, EarningEntry, Payment, TaxDocument
+from billing.models import (
+    BillingDetails,
+    Coupon,
+    CouponRedemption,
+    EarningEntry,
+    Payment,
+    PayoutStatement,
+    TaxDocument,
+)
 from billing.representations import PAYMENT_ROW_FIELDS
 from billing.tax import GstSplit, gst_split
 from catalog.models import Course, Enrollment, LessonProgress
@@ -232,4 +240,29 @@ def instructor_dashboard_courses(*, user) -> QuerySet[Course]:
             net_earnings=Coalesce(_per_course(ledger, Sum("net")), 0),
         )
         .order_by("-created_at")
+    )
+
+
+# --- Payout statements ----------------------------------------------------------------------------
+
+
+def payout_statements_visible(*, user) -> QuerySet[PayoutStatement]:
+    """Every statement for an admin; an instructor's own otherwise (others' do not exist for them: 404)."""
+    statements = PayoutStatement.objects.select_related("instructor").order_by("-month", "number")
+    return statements if user.is_admin else statements.filter(instructor=user)
+
+
+def payout_statement_get(*, user, pk) -> PayoutStatement:
+    statement = payout_statements_visible(user=user).filter(pk=pk).first()
+    if statement is None:
+        raise NotFoundError("No such statement.")
+    return statement
+
+
+def payout_statement_entries(*, statement: PayoutStatement) -> QuerySet[EarningEntry]:
+    """The statement's ledger entries, oldest first, with their course and payment (one query)."""
+    return (
+        EarningEntry.objects.filter(statement_line__statement=statement)
+        .select_related("course", "payment")
+        .order_by("created_at", "pk")
     )

@@ -8,7 +8,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from billing.models import BillingDetails, Coupon, Payment
+from billing.models import BillingDetails, Coupon, EarningEntry, Payment, PayoutStatement
 from billing.tax import STATE_CHOICES, gstin_problem
 from catalog.models import Course, Domain
 from common.serializers import PrimaryKeyRelatedField
@@ -223,3 +223,73 @@ class DashboardCourseSerializer(serializers.Serializer):
 
     def get_rating(self, obj) -> float | None:
         return float(obj.rating_average) if obj.rating_count else None
+
+
+class PayoutStatementSerializer(serializers.ModelSerializer):
+    """A monthly payout statement. Paise; ``payable = max(0, opening_balance + net)``, and a negative
+    ``closing_balance`` is carried into the next statement's ``opening_balance``."""
+
+    instructor_name = serializers.SerializerMethodField()
+    month = serializers.DateField(help_text="The month's first day (TIME_ZONE).")
+    closing_balance = serializers.IntegerField(help_text="opening_balance + net, paise; carried forward when negative.")
+    file_ready = serializers.BooleanField(help_text="The PDF and CSV are rendered (downloads answer 409 until then).")
+
+    class Meta:
+        model = PayoutStatement
+        fields = [
+            "id",
+            "number",
+            "instructor",
+            "instructor_name",
+            "month",
+            "status",
+            "opening_balance",
+            "gross",
+            "tax",
+            "commission",
+            "net",
+            "payable",
+            "closing_balance",
+            "issued_at",
+            "paid_at",
+            "paid_reference",
+            "file_ready",
+        ]
+        read_only_fields = fields
+
+    def get_instructor_name(self, obj) -> str:
+        return obj.instructor.full_name or obj.instructor.email
+
+
+class PayoutStatementLineSerializer(serializers.ModelSerializer):
+    """One ledger entry on a statement (a sale, or a refund with negative amounts)."""
+
+    course = PaymentCourseSerializer()
+    payment_id = serializers.CharField(source="payment.payment_id", help_text="Razorpay payment id.")
+    receipt = serializers.CharField(source="payment.receipt")
+
+    class Meta:
+        model = EarningEntry
+        fields = [
+            "id",
+            "created_at",
+            "course",
+            "payment_id",
+            "receipt",
+            "kind",
+            "gross",
+            "tax",
+            "commission",
+            "net",
+            "commission_percent",
+            "coupon_code",
+        ]
+        read_only_fields = fields
+
+
+class PayoutStatementDetailSerializer(PayoutStatementSerializer):
+    lines = PayoutStatementLineSerializer(many=True, source="entries")
+
+    class Meta(PayoutStatementSerializer.Meta):
+        fields = [*PayoutStatementSerializer.Meta.fields, "lines"]
+        read_only_fields = fields

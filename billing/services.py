@@ -15,6 +15,7 @@ back. The final state is Razorpay's whatever the delivery order.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import uuid
 from datetime import timedelta
@@ -36,13 +37,20 @@ from billing.models import (
     CourseCommission,
     EarningEntry,
     Payment,
+    PayoutStatement,
+    PayoutStatementLine,
     TaxDocument,
     TaxDocumentCounter,
     WebhookEvent,
 )
-from billing.pdf import tax_document_pdf_render
+from billing.pdf import payout_statement_csv_render, payout_statement_pdf_render, tax_document_pdf_render
 from billing.signals import payment_refunded
-from billing.tasks import payment_duplicate_refund_task, payment_receipt_send, tax_document_render
+from billing.tasks import (
+    payment_duplicate_refund_task,
+    payment_receipt_send,
+    payout_statement_render,
+    tax_document_render,
+)
 from billing.tax import GstSplit, gst_split
 from catalog import errors as catalog_errors
 from catalog.models import Course, Enrollment
@@ -52,7 +60,7 @@ from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, NotFoundError
 from common.files import rendered_pdf_store
 from common.services import model_insert_if_absent, model_update
-from common.timeutils import financial_year, local_date
+from common.timeutils import financial_year, local_date, local_midnight, local_today, month_start, next_month_start
 
 logger = logging.getLogger(__name__)
 
@@ -1014,3 +1022,144 @@ def payments_reconcile(*, older_than: timedelta | None = None) -> dict[str, int]
     # Last: the orders and refunds above may have recorded what a kept event was waiting for.
     counts["events_retried"] = sum(webhook_events_retry().values())
     return counts
+
+
+# --- Payout statements ----------------------------------------------------------------------------
+
+PAYOUT_SERIES = "DCA-PS"
+
+
+def payout_month_closed_check(*, month: datetime.date) -> datetime.date:
+    """The first day of ``month``, if that month has ended in ``TIME_ZONE``; else ``payout_month_not_closed``."""
+    first = month_start(month)
+    if first >= month_start(local_today()):
+        raise ConflictError(
+            f"{first:%Y-%m} has not ended yet: statements are written for closed months only.",
+            code=errors.PAYOUT_MONTH_NOT_CLOSED,
+        )
+    return first
+
+
+def payout_statement_issue(*, instructor_id, month: datetime.date) -> tuple[PayoutStatement | None, bool]:
+    """The instructor's statement for the closed ``month``: ``(statement, created)``; ``(None, False)`` when
+    there is nothing to state. Idempotent: an existing statement is returned unchanged.
+
+    It takes every entry created before the month ended that no statement holds yet (a late entry of an
+    earlier month, a refund of a sale paid out before), and carries in the previous statement's negative
+    closing balance. The instructor's row lock serialises concurrent runs; the unique (instructor, month)
+    and the unique line per entry make a double count impossible even without it.
+    """
+    first = payout_month_closed_check(month=month)
+    with transaction.atomic():
+        # FOR NO KEY UPDATE: conflicts with another statement run (and an XP award) for this instructor only.
+        User.objects.select_for_update(no_key=True).filter(pk=instructor_id).values_list("pk").first()
+        existing = PayoutStatement.objects.filter(instructor_id=instructor_id, month=first).first()
+        if existing is not None:
+            return existing, False
+        entries = list(
+            EarningEntry.objects.filter(
+                instructor_id=instructor_id,
+                created_at__lt=local_midnight(next_month_start(first)),
+                statement_line__isnull=True,
+            )
+            .order_by("created_at", "pk")
+            .values_list("pk", "gross", "tax", "commission", "net")
+        )
+        if not entries:
+            return None, False
+        previous = (
+            PayoutStatement.objects.filter(instructor_id=instructor_id, month__lt=first).order_by("-month").first()
+        )
+        opening = min(0, previous.closing_balance) if previous is not None else 0
+        gross, tax, commission, net = (sum(entry[i] for entry in entries) for i in range(1, 5))
+        statement = PayoutStatement.objects.create(
+            instructor_id=instructor_id,
+            month=first,
+            # Numbered per month without gaps, on the tax documents' counter (the month in place of the year).
+            number=_tax_document_number_allocate(series=PAYOUT_SERIES, financial_year=f"{first:%Y-%m}"),
+            opening_balance=opening,
+            gross=gross,
+            tax=tax,
+            commission=commission,
+            net=net,
+            payable=max(0, opening + net),
+            issued_at=timezone.now(),
+        )
+        PayoutStatementLine.objects.bulk_create(
+            [PayoutStatementLine(statement=statement, entry_id=entry[0]) for entry in entries], batch_size=2000
+        )
+        enqueue_on_commit(payout_statement_render, str(statement.pk))
+    return statement, True
+
+
+def payout_statements_issue(*, month: datetime.date, instructor_id=None) -> dict[str, int]:
+    """Statements for the closed ``month`` for every instructor with unstated entries (or one instructor).
+    Returns ``{"issued": n, "unchanged": m}``; running it again issues nothing."""
+    first = payout_month_closed_check(month=month)
+    if instructor_id is not None:
+        instructors = [instructor_id]
+    else:
+        unstated = EarningEntry.objects.filter(
+            created_at__lt=local_midnight(next_month_start(first)), statement_line__isnull=True
+        )
+        stated = PayoutStatement.objects.filter(month=first).values_list("instructor_id", flat=True)
+        instructors = sorted(set(unstated.values_list("instructor_id", flat=True).distinct()) | set(stated), key=str)
+    counts = {"issued": 0, "unchanged": 0}
+    for pk in instructors:
+        statement, created = payout_statement_issue(instructor_id=pk, month=first)
+        if statement is not None:
+            counts["issued" if created else "unchanged"] += 1
+    return counts
+
+
+def payout_statement_mark_paid(*, statement: PayoutStatement, actor, reference: str) -> PayoutStatement:
+    """Record that the statement's ``payable`` was paid out (bank transfer reference). Once; audited."""
+    reference = reference.strip()
+    if not reference:
+        raise ApplicationError("A payment reference is required.", errors={"reference": ["This field is required."]})
+    with transaction.atomic():
+        statement = PayoutStatement.objects.select_for_update().get(pk=statement.pk)
+        if statement.status == PayoutStatement.Status.PAID:
+            raise ConflictError(
+                f"{statement.number} was already marked paid ({statement.paid_reference}).",
+                code=errors.PAYOUT_STATEMENT_ALREADY_PAID,
+            )
+        if statement.payable == 0:
+            raise ConflictError(
+                f"{statement.number} has nothing to pay: its balance is carried into the next statement.",
+                code=errors.PAYOUT_STATEMENT_NOTHING_PAYABLE,
+            )
+        statement = model_update(
+            instance=statement,
+            fields=["status", "paid_at", "paid_reference", "paid_by"],
+            data={
+                "status": PayoutStatement.Status.PAID,
+                "paid_at": timezone.now(),
+                "paid_reference": reference[:100],
+                "paid_by": actor,
+            },
+        )[0]
+        audit_record(
+            actor=actor,
+            action="payout_statement.mark_paid",
+            target=statement,
+            details={"reference": statement.paid_reference, "payable": statement.payable},
+        )
+    return statement
+
+
+def payout_statement_file_render(*, statement: PayoutStatement) -> PayoutStatement:
+    """Render the statement's PDF and CSV and store them, replacing earlier files (the amounts never change)."""
+    statement = PayoutStatement.objects.select_related("instructor").get(pk=statement.pk)
+    lines = list(selectors.payout_statement_entries(statement=statement))
+    name = statement.number.replace("/", "-")
+    rendered_pdf_store(
+        instance=statement,
+        filename=f"{name}.csv",
+        pdf=payout_statement_csv_render(statement=statement, lines=lines),
+        field="csv_file",
+    )
+    rendered_pdf_store(
+        instance=statement, filename=f"{name}.pdf", pdf=payout_statement_pdf_render(statement=statement, lines=lines)
+    )
+    return statement

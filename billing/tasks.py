@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from common.background import PER_OBJECT_TASK, TRANSIENT_ERRORS, enqueue
@@ -126,3 +127,36 @@ def tax_documents_render_pending() -> int:
     cutoff = timezone.now() - timedelta(minutes=settings.BILLING_RECONCILE_AFTER_MINUTES)
     pending = TaxDocument.objects.filter(file="", created_at__lt=cutoff).values_list("pk", flat=True)[:500]
     return sum(enqueue(tax_document_render, str(document_id)) for document_id in pending)
+
+
+# Idempotent (it only replaces the files), so a redelivery after a worker died mid-render is harmless.
+@shared_task(**{**PER_OBJECT_TASK, "autoretry_for": (Exception,)})
+def payout_statement_render(statement_id: str) -> None:
+    """Render and store the PDF and CSV of a payout statement."""
+    from billing.models import PayoutStatement
+    from billing.services import payout_statement_file_render
+
+    statement = PayoutStatement.objects.filter(pk=statement_id).first()
+    if statement is not None:
+        payout_statement_file_render(statement=statement)
+
+
+# Periodic and idempotent: the next run is its retry.
+@shared_task(acks_late=True)
+def payout_statements_render_pending() -> int:
+    """Upkeep: queue the payout statements whose files are still missing after a while. Returns how many."""
+    from billing.models import PayoutStatement
+
+    cutoff = timezone.now() - timedelta(minutes=settings.BILLING_RECONCILE_AFTER_MINUTES)
+    pending = PayoutStatement.objects.filter(Q(file="") | Q(csv_file=""), created_at__lt=cutoff)
+    return sum(enqueue(payout_statement_render, str(pk)) for pk in pending.values_list("pk", flat=True)[:500])
+
+
+# Periodic and idempotent: a second run for the same month issues nothing.
+@shared_task(acks_late=True)
+def payout_statements_issue_last_month() -> dict[str, int]:
+    """On the 1st: write every instructor's statement for the month that just ended."""
+    from billing.services import payout_statements_issue
+    from common.timeutils import local_today, month_start
+
+    return payout_statements_issue(month=month_start(month_start(local_today()) - timedelta(days=1)))

@@ -17,4 +17,16 @@ urlpatterns = [
     path("admin/coupons/<uuid:pk>/", views.AdminCouponDetailView.as_view(), name="admin-coupon-detail"),
     path("instructor/dashboard/", views.InstructorDashboardView.as_view(), name="instructor-dashboard"),
     path("instructor/coupons/", views.InstructorCouponListView.as_view(), name="instructor-coupon-list"),
+    path("instructor/statements/", views.PayoutStatementListView.as_view(), name="instructor-statement-list"),
+    path(
+        "instructor/statements/<uuid:pk>/",
+        views.PayoutStatementDetailView.as_view(),
+        name="instructor-statement-detail",
+    ),
+    path(
+        "instructor/statements/<uuid:pk>/pdf/", views.PayoutStatementPDFView.as_view(), name="instructor-statement-pdf"
+    ),
+    path(
+        "instructor/statements/<uuid:pk>/csv/", views.PayoutStatementCSVView.as_view(), name="instructor-statement-csv"
+    ),
 ]

@@ -13,13 +13,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing import errors, gateway, selectors, services
-from billing.filters import AdminPaymentFilter, CouponFilter
-from billing.models import TaxDocument
+from billing.filters import AdminPaymentFilter, CouponFilter, PayoutStatementFilter
+from billing.models import PayoutStatement, TaxDocument
 from billing.representations import payment_representation
 from billing.serializers import (
     AdminPaymentSerializer,
@@ -30,13 +31,15 @@ from billing.serializers import (
     OrderCreateInputSerializer,
     OrderSerializer,
     PaymentSerializer,
+    PayoutStatementDetailSerializer,
+    PayoutStatementSerializer,
     QuoteSerializer,
     RefundInputSerializer,
     VerifyInputSerializer,
     WebhookAckSerializer,
 )
 from common.exceptions import ApplicationError, ConflictError, ServiceUnavailableError
-from common.files import PDFDownloadView
+from common.files import CSVFileRenderer, PDFDownloadView
 from common.permissions import IsAdmin, IsInstructorOrAdmin, IsStudent
 from common.ratelimit import enforce_rate_limit
 from common.serializers import ErrorSerializer
@@ -365,3 +368,97 @@ class InstructorDashboardView(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.instructor_dashboard_courses(user=self.request.user)
+
+
+class PayoutStatementListView(generics.ListAPIView):
+    """Monthly payout statements: an instructor's own; every instructor's for admins (``?instructor=``)."""
+
+    permission_classes = [IsInstructorOrAdmin]
+    serializer_class = PayoutStatementSerializer
+    filterset_class = PayoutStatementFilter
+    queryset = PayoutStatement.objects.none()  # the schema's model for the filters; get_queryset() is per user
+
+    def get_queryset(self):
+        return selectors.payout_statements_visible(user=self.request.user)
+
+    @extend_schema(summary="My payout statements (admins: every instructor's), newest month first")
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class PayoutStatementDetailView(APIView):
+    permission_classes = [IsInstructorOrAdmin]
+
+    @extend_schema(
+        responses={
+            200: PayoutStatementDetailSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="Not your statement, or no such statement."),
+        },
+        summary="One payout statement with its totals and ledger lines",
+    )
+    def get(self, request: Request, pk) -> Response:
+        statement = selectors.payout_statement_get(user=request.user, pk=pk)
+        statement.entries = selectors.payout_statement_entries(statement=statement)
+        return Response(PayoutStatementDetailSerializer(statement).data)
+
+
+class PayoutStatementFileView(PDFDownloadView):
+    """A statement's stored PDF or CSV, for its instructor and admins (404 for anyone else)."""
+
+    permission_classes = [IsInstructorOrAdmin]
+    field = "file"
+    extension = "pdf"
+    content_type = "application/pdf"
+
+    def get(self, request: Request, pk):
+        statement = selectors.payout_statement_get(user=request.user, pk=pk)
+        return self.pdf_response(
+            file=getattr(statement, self.field),
+            filename=f"{statement.number.replace('/', '-')}.{self.extension}",
+            content_type=self.content_type,
+            not_ready=ConflictError(
+                "The statement is being prepared. Try again in a minute.", code=errors.PAYOUT_STATEMENT_NOT_READY
+            ),
+            unavailable=ServiceUnavailableError(
+                "Statements are unavailable right now. Try again shortly.",
+                code=errors.PAYOUT_STATEMENT_STORAGE_UNAVAILABLE,
+            ),
+        )
+
+
+def _statement_file_responses(media_type: str, what: str) -> dict:
+    return {
+        (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=f"The {what}."),
+        404: OpenApiResponse(ErrorSerializer, description="Not your statement, or no such statement."),
+        409: OpenApiResponse(
+            ErrorSerializer, description="`payout_statement_not_ready`: being rendered, retry shortly."
+        ),
+        503: OpenApiResponse(ErrorSerializer, description="`payout_statement_storage_unavailable`: retry."),
+    }
+
+
+class PayoutStatementPDFView(PayoutStatementFileView):
+    @extend_schema(
+        operation_id="instructor_statements_pdf",
+        summary="A payout statement as PDF (its instructor, admin)",
+        responses=_statement_file_responses("application/pdf", "PDF"),
+    )
+    def get(self, request: Request, pk):
+        return super().get(request, pk)
+
+
+class PayoutStatementCSVView(PayoutStatementFileView):
+    renderer_classes = [JSONRenderer, CSVFileRenderer]
+    field = "csv_file"
+    extension = "csv"
+    content_type = "text/csv; charset=utf-8"
+
+    @extend_schema(
+        operation_id="instructor_statements_csv",
+        summary="A payout statement's lines as CSV (its instructor, admin)",
+        responses=_statement_file_responses(
+            "text/csv", "CSV: date, course, payment, receipt, kind, gross, gst, commission, net, coupon (rupees)"
+        ),
+    )
+    def get(self, request: Request, pk):
+        return super().get(request, pk)

@@ -24,16 +24,24 @@ from common.exceptions import ConflictError, ServiceUnavailableError
 logger = logging.getLogger(__name__)
 
 
-class PDFRenderer(BaseRenderer):
-    """Lets clients send ``Accept: application/pdf``; the body is a FileResponse, never rendered here."""
+class StoredFileRenderer(BaseRenderer):
+    """Lets clients ask for a stored file's type in ``Accept``; the body is a FileResponse, never rendered here."""
 
-    media_type = "application/pdf"
-    format = "pdf"
     charset = None
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return data
+
+
+class PDFRenderer(StoredFileRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+
+
+class CSVFileRenderer(StoredFileRenderer):
+    media_type = "text/csv"
+    format = "csv"
 
 
 class PDFDownloadView(APIView):
@@ -42,9 +50,16 @@ class PDFDownloadView(APIView):
     renderer_classes = [JSONRenderer, PDFRenderer]
 
     def pdf_response(
-        self, *, file: FieldFile, filename: str, not_ready: ConflictError, unavailable: ServiceUnavailableError
+        self,
+        *,
+        file: FieldFile,
+        filename: str,
+        not_ready: ConflictError,
+        unavailable: ServiceUnavailableError,
+        content_type: str = "application/pdf",
     ) -> FileResponse:
-        """``file`` as an attachment; ``not_ready`` when it is not stored yet, ``unavailable`` when storage is down."""
+        """``file`` as an attachment; ``not_ready`` when it is not stored yet, ``unavailable`` when storage is down.
+        (A stored CSV is answered the same way, with its ``content_type``.)"""
         if not file:
             raise not_ready
         try:
@@ -55,25 +70,29 @@ class PDFDownloadView(APIView):
         except (OSError, BotoCoreError, ClientError):
             logger.exception("file storage unreachable for %s", file.name)
             raise unavailable from None
-        return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+        return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are JSON even when the client asked for a PDF.
-        if isinstance(response, Response) and isinstance(getattr(request, "accepted_renderer", None), PDFRenderer):
+        # Errors are JSON even when the client asked for a PDF (or a CSV).
+        if isinstance(response, Response) and isinstance(
+            getattr(request, "accepted_renderer", None), StoredFileRenderer
+        ):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-def rendered_pdf_store(*, instance, filename: str, pdf: bytes) -> None:
-    """Store ``pdf`` as ``instance.file`` (stamping ``rendered_at``), then delete the file it replaces.
+def rendered_pdf_store(*, instance, filename: str, pdf: bytes, field: str = "file") -> None:
+    """Store ``pdf`` as ``instance.<field>`` (stamping ``rendered_at``), then delete the file it replaces.
 
-    For models with ``file``, ``rendered_at`` and ``updated_at`` (certificates, tax documents): a re-render
-    only replaces the file, so a retried or repeated render task is harmless.
+    For models with ``file``, ``rendered_at`` and ``updated_at`` (certificates, tax documents, payout
+    statements, whose CSV is stored the same way in ``csv_file``): a re-render only replaces the file, so a
+    retried or repeated render task is harmless.
     """
-    old_name = instance.file.name
-    instance.file.save(filename, ContentFile(pdf), save=False)
+    stored = getattr(instance, field)
+    old_name = stored.name
+    stored.save(filename, ContentFile(pdf), save=False)
     instance.rendered_at = timezone.now()
-    instance.save(update_fields=["file", "rendered_at", "updated_at"])
-    if old_name and old_name != instance.file.name:
-        instance.file.storage.delete(old_name)
+    instance.save(update_fields=[field, "rendered_at", "updated_at"])
+    if old_name and old_name != stored.name:
+        stored.storage.delete(old_name)

@@ -421,6 +421,7 @@ CELERY_TASK_ROUTES = {
     # Queued by the PDF workers' own timer (certificates.worker), not by beat: it runs where PDFs are made.
     "certificates.tasks.certificate_render_recover": {"queue": "pdf"},
     "billing.tasks.tax_document_render": {"queue": "pdf"},
+    "billing.tasks.payout_statement_render": {"queue": "pdf"},
     "billing.tasks.payment_receipt_send": {"queue": "email"},
     "notifications.tasks.notification_email_send": {"queue": "email"},
     # Every task run by beat (CELERY_BEAT_SCHEDULE) belongs here: common/tests/test_celery_routing.py checks it.
@@ -429,6 +430,8 @@ CELERY_TASK_ROUTES = {
     "gamification.tasks.leaderboards_upkeep": {"queue": "upkeep"},
     "billing.tasks.payment_receipts_pending": {"queue": "upkeep"},
     "billing.tasks.tax_documents_render_pending": {"queue": "upkeep"},
+    "billing.tasks.payout_statements_issue_last_month": {"queue": "upkeep"},
+    "billing.tasks.payout_statements_render_pending": {"queue": "upkeep"},
     "catalog.tasks.course_progress_upkeep": {"queue": "upkeep"},
     "assessments.tasks.quiz_attempts_expire_task": {"queue": "upkeep"},
     "accounts.tasks.spent_refresh_tokens_prune": {"queue": "upkeep"},
@@ -567,6 +570,7 @@ BILLING_RECONCILE_AFTER_MINUTES = env.int("BILLING_RECONCILE_AFTER_MINUTES", def
 BILLING_RECONCILE_EVERY_SECONDS = env.int("BILLING_RECONCILE_EVERY_SECONDS", default=300)
 BILLING_ORDER_RATE = env.str("BILLING_ORDER_RATE", default="10/m")
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PaymentStatusEnum"] = "billing.models.Payment.Status"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["PayoutStatementStatusEnum"] = "billing.models.PayoutStatement.Status"
 CELERY_BEAT_SCHEDULE["billing-reconcile-payments"] = {
     "task": "billing.tasks.payments_reconcile",
     "schedule": float(BILLING_RECONCILE_EVERY_SECONDS),
@@ -582,6 +586,16 @@ CELERY_BEAT_SCHEDULE["billing-receipts-pending"] = {
 # Invoice and credit-note PDFs still missing BILLING_RECONCILE_AFTER_MINUTES after issue are rendered by this sweep.
 CELERY_BEAT_SCHEDULE["billing-tax-documents-pending"] = {
     "task": "billing.tasks.tax_documents_render_pending",
+    "schedule": float(BILLING_RECONCILE_EVERY_SECONDS),
+}
+# Instructors' payout statements for the month just ended, on the 1st at 06:00 in TIME_ZONE (idempotent;
+# `manage.py payout_statements --month YYYY-MM` does the same by hand). Their missing files are swept like invoices'.
+CELERY_BEAT_SCHEDULE["billing-payout-statements"] = {
+    "task": "billing.tasks.payout_statements_issue_last_month",
+    "schedule": crontab(day_of_month=1, hour=6, minute=0),
+}
+CELERY_BEAT_SCHEDULE["billing-payout-statements-pending"] = {
+    "task": "billing.tasks.payout_statements_render_pending",
     "schedule": float(BILLING_RECONCILE_EVERY_SECONDS),
 }
 

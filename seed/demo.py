@@ -40,8 +40,13 @@ from assessments.services import (
     quiz_attempt_submit,
     quiz_create,
 )
-from billing.models import Coupon, Payment
-from billing.services import coupon_create, payment_settle_captured
+from billing.models import Coupon, Payment, PayoutStatement
+from billing.services import (
+    coupon_create,
+    payment_settle_captured,
+    payout_statement_mark_paid,
+    payout_statements_issue,
+)
 from catalog.models import Course, Domain, Enrollment, Lesson, Module, WishlistItem
 from catalog.services import (
     course_approve,
@@ -55,7 +60,7 @@ from catalog.services import (
     wishlist_add,
 )
 from certificates.models import Certificate
-from common.timeutils import local_date, local_midnight
+from common.timeutils import local_date, local_midnight, month_start
 from forum.models import Flag, Post, Reply
 from forum.services import flag_create, post_create, post_vote, reply_accept, reply_create
 from gamification.services import leaderboards_rebuild
@@ -514,6 +519,22 @@ class DemoBuilder:
         for notification in Notification.objects.filter(user=demo, read_at__isnull=True).order_by("created_at")[:2]:
             Notification.objects.filter(pk=notification.pk).update(read_at=self.latest)
 
+    def payout_statements(self) -> None:
+        """The two closed months' payout statements (every sale of the history is on one); the older one paid."""
+        this_month = month_start(self.today)
+        last = month_start(this_month - datetime.timedelta(days=1))
+        before = month_start(last - datetime.timedelta(days=1))
+        with _clock(self.latest):
+            for month in (before, last):
+                payout_statements_issue(month=month)
+            older = PayoutStatement.objects.filter(
+                instructor=self.users[content.INSTRUCTOR_EMAIL], month=before, status=PayoutStatement.Status.ISSUED
+            ).first()
+            if older is not None and older.payable:
+                payout_statement_mark_paid(
+                    statement=older, actor=self.users[content.ADMIN_EMAIL], reference=f"DEMO-NEFT-{before:%Y%m}"
+                )
+
     def replay(self) -> int:
         for step in sorted(self.steps, key=lambda s: (s.at, s.order)):
             with _clock(step.at):
@@ -535,6 +556,7 @@ def demo_seed(*, log: Callable[[str], None] = lambda _: None, now: datetime.date
         builder.plan_reviews()
         builder.plan_announcements()
         builder.replay()
+        builder.payout_statements()
         builder.notify()
         drift = leaderboards_rebuild(fix=True)
     if drift.count:  # pragma: no cover - would mean an award bypassed gamification.services
@@ -554,6 +576,7 @@ def demo_counts() -> dict[str, int]:
         "quiz questions": Quiz.objects.count(),
         "enrollments": Enrollment.objects.count(),
         "paid payments": Payment.objects.filter(status=Payment.Status.PAID).count(),
+        "payout statements": PayoutStatement.objects.count(),
         "coupons": Coupon.objects.count(),
         "quiz attempts": QuizAttempt.objects.count(),
         "certificates": Certificate.objects.count(),

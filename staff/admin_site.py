@@ -25,10 +25,10 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from accounts import errors as accounts_errors
+from common.csv_export import csv_lines
 from common.db_router import replica_reads_iter
 from common.timeutils import local_today
 from staff import admin_mfa
-from staff.csv_export import csv_lines
 
 # Admin pages an admin who still has to enrol TOTP may open (STAFF_MFA_REQUIRED).
 MFA_ENROLMENT_VIEWS = frozenset({"mfa_setup", "logout", "jsi18n"})

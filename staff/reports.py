@@ -19,8 +19,8 @@ from accounts.models import User
 from billing.models import Payment
 from billing.selectors import coupons_with_revenue
 from catalog.models import Course, Enrollment
+from common.csv_export import csv_lines
 from common.money import paise_to_rupees
-from staff.csv_export import csv_lines
 from staff.selectors import created_between
 
 

@@ -32,6 +32,8 @@ SKIPPED = {
     "/api/certificates/{id}/download/": "not a list; `format` is DRF's content negotiation",
     "/api/payments/{id}/invoice/": "not a list; `format` is DRF's content negotiation",
     "/api/payments/{id}/credit-note/": "not a list; `format` is DRF's content negotiation",
+    "/api/instructor/statements/{id}/pdf/": "not a list; `format` is DRF's content negotiation",
+    "/api/instructor/statements/{id}/csv/": "not a list; `format` is DRF's content negotiation",
     "/api/forum/posts/{id}/replies/": "needs a forum post; its only parameters are the shared paginator's",
     "/api/courses/{id}/announcements/": "needs a course; its only parameters are the shared paginator's",
     "/api/notifications/unsubscribe/": "a bad token is a 400 `unsubscribe_link_invalid` (notifications tests)",

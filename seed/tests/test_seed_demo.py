@@ -16,7 +16,7 @@ from assessments.models import Quiz, QuizAttempt
 from billing.models import Payment
 from catalog.models import Course, Enrollment, Lesson
 from certificates.models import Certificate
-from common.timeutils import local_day_start
+from common.timeutils import local_day_start, local_midnight, local_today, month_start
 from forum.models import Flag, Post, Reply, Vote
 from gamification.models import UserBadge, XPEvent
 from gamification.selectors import leaderboard_get
@@ -165,6 +165,19 @@ def test_seed_demo_paid_payments_have_tax_invoices(seeded):
     assert all(
         invoice.taxable_value + invoice.cgst + invoice.sgst + invoice.igst == invoice.total for invoice in invoices
     )
+
+
+def test_seed_demo_gives_the_demo_instructor_payout_statements(seeded):
+    from billing.models import EarningEntry, PayoutStatement
+
+    # every sale before this month is on a statement; the demo instructor's older month is paid
+    instructor = User.objects.get(email=content.INSTRUCTOR_EMAIL)
+    statements = PayoutStatement.objects.filter(instructor=instructor).order_by("month")
+    assert statements.exists()
+    assert all(s.net == sum(line.entry.net for line in s.lines.select_related("entry")) for s in statements)
+    stated = EarningEntry.objects.filter(statement_line__isnull=False).count()
+    before_this_month = EarningEntry.objects.filter(created_at__lt=local_midnight(month_start(local_today())))
+    assert stated == before_this_month.count() > 0
 
 
 def test_seed_demo_twice_adds_nothing(seeded, settings):

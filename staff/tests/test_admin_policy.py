@@ -50,6 +50,7 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "billing.TaxDocument": (READ_ONLY, set()),  # issued by settlement and refunds; re-render: an action
     "billing.CourseCommission": (REFERENCE, {ADD, CHANGE, DELETE}),  # a percentage applied to later sales
     "billing.EarningEntry": (READ_ONLY, set()),  # append-only ledger
+    "billing.PayoutStatement": (READ_ONLY, set()),  # written by payout_statements; mark paid: an action (audited)
     "certificates.Certificate": (READ_ONLY, set()),  # revoke / reinstate / re-render: actions
     "gamification.XPEvent": (READ_ONLY, set()),
     "gamification.XPTotal": (READ_ONLY, set()),

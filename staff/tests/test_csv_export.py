@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from staff.csv_export import csv_lines, format_cell, neutralise
+from common.csv_export import csv_lines, format_cell, neutralise
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ course of the world, and must have no course-staff power left over any of them.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -149,6 +150,15 @@ def world(db, make_user, settings) -> World:
     # The other student's purchase has its invoice (and, for the route's sake, a credit note) rendered.
     for document in (tax_invoice_issue(payment=paid), credit_note_issue(payment=paid)):
         document.file.save("document.pdf", ContentFile(b"%PDF-1.4\n% matrix\n"), save=True)
+    # The instructor's payout statement for a closed month, its PDF and CSV rendered.
+    statement = baker.make(
+        "billing.PayoutStatement",
+        instructor=instructor,
+        month=datetime.date(2026, 10, 1),
+        number="DCA-PS/2026-10/000001",
+    )
+    statement.file.save("statement.pdf", ContentFile(b"%PDF-1.4\n% matrix\n"), save=True)
+    statement.csv_file.save("statement.csv", ContentFile(b"date,course\n"), save=True)
 
     users[SUSPENDED].is_suspended = True
     users[SUSPENDED].suspended_at = timezone.now() - timedelta(minutes=5)
@@ -189,6 +199,7 @@ def world(db, make_user, settings) -> World:
             "announcement": announcement,
             "unsubscribe_token": unsubscribe_token_make(user_id=student.pk, kind=Kind.ANNOUNCEMENT),
             "coupon": coupon,
+            "statement": statement,
         },
     )
 

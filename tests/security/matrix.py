@@ -288,6 +288,22 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("instructor-dashboard", "GET"): Case(
         fixed("/api/instructor/dashboard/"), rule(200, (*INSTRUCTORS, ADMIN), denied=403)
     ),
+    ("instructor-statement-list", "GET"): Case(
+        fixed("/api/instructor/statements/"), rule(200, (*INSTRUCTORS, ADMIN), denied=403)
+    ),
+    # The instructor's own statement: another instructor is told it does not exist.
+    ("instructor-statement-detail", "GET"): Case(
+        pk("statement", "/api/instructor/statements/{}/"),
+        rule(200, (INSTRUCTOR, ADMIN), denied=403, other_instructor=404),
+    ),
+    ("instructor-statement-pdf", "GET"): Case(
+        pk("statement", "/api/instructor/statements/{}/pdf/"),
+        rule(200, (INSTRUCTOR, ADMIN), denied=403, other_instructor=404),
+    ),
+    ("instructor-statement-csv", "GET"): Case(
+        pk("statement", "/api/instructor/statements/{}/csv/"),
+        rule(200, (INSTRUCTOR, ADMIN), denied=403, other_instructor=404),
+    ),
     ("instructor-coupon-list", "GET"): Case(
         fixed("/api/instructor/coupons/"), rule(200, (*INSTRUCTORS, ADMIN), denied=403)
     ),

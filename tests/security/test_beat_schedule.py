@@ -11,6 +11,8 @@ EXPECTED = {
     "assessments-attempts-expire": "assessments.tasks.quiz_attempts_expire_task",
     "billing-reconcile-payments": "billing.tasks.payments_reconcile",
     "billing-receipts-pending": "billing.tasks.payment_receipts_pending",
+    "billing-payout-statements": "billing.tasks.payout_statements_issue_last_month",
+    "billing-payout-statements-pending": "billing.tasks.payout_statements_render_pending",
     "catalog-progress-upkeep": "catalog.tasks.course_progress_upkeep",
     "certificates-render-pending": "certificates.tasks.certificate_render_pending",
     "gamification-leaderboards-upkeep": "gamification.tasks.leaderboards_upkeep",

@@ -44,8 +44,12 @@ def at(path: str, name: str) -> Callable[[World], str]:
     return lambda w: path.format(getattr(w, name).pk)
 
 
-# Everything in the draft course, each route tried by the callers who would be allowed on a visible object.
+# Everything in the draft course, each route tried by the callers who would be allowed on a visible object
+# (and the instructor's payout statement, which exists only for them and admins).
 INVISIBLE: dict[str, Attempt] = {
+    "payout statement": Attempt("GET", at("/api/instructor/statements/{}/", "statement"), (OTHER_INSTRUCTOR,)),
+    "payout statement pdf": Attempt("GET", at("/api/instructor/statements/{}/pdf/", "statement"), (OTHER_INSTRUCTOR,)),
+    "payout statement csv": Attempt("GET", at("/api/instructor/statements/{}/csv/", "statement"), (OTHER_INSTRUCTOR,)),
     "course read": Attempt("GET", at("/api/courses/{}/", "draft"), READERS),
     "curriculum": Attempt("GET", at("/api/courses/{}/curriculum/", "draft"), READERS),
     "course edit": Attempt("PATCH", at("/api/courses/{}/", "draft"), (OTHER_INSTRUCTOR,), lambda w: {"title": "X"}),

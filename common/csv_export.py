@@ -1,4 +1,4 @@
-"""CSV writing shared by the reports, ``export_report`` and the admin's "Export selected rows as CSV".
+"""CSV writing shared by the reports, `export_report`, the admin's "Export selected rows as CSV" and payout statements.
 
 Every cell goes through :func:`format_cell`: text that a spreadsheet would run as a formula (it begins
 with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is prefixed with an apostrophe, so it is
