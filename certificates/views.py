@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certificates import errors
+from certificates.errors import CertificatesErrorCode
 from certificates.selectors import (
     certificate_get,
     certificate_get_by_code,
@@ -68,16 +68,17 @@ class CertificateDownloadView(PDFDownloadView):
     def get(self, request, pk):
         certificate = certificate_get_for_download(user=request.user, certificate_id=pk)
         if not certificate.is_valid and not request.user.is_admin:
-            raise ConflictError("This certificate has been revoked.", code=errors.CERTIFICATE_REVOKED)
+            raise ConflictError("This certificate has been revoked.", code=CertificatesErrorCode.CERTIFICATE_REVOKED)
         return self.pdf_response(
             file=certificate.file,
             filename=f"{certificate.certificate_number}.pdf",
             not_ready=ConflictError(
-                "The certificate is being prepared. Try again in a minute.", code=errors.CERTIFICATE_NOT_READY
+                "The certificate is being prepared. Try again in a minute.",
+                code=CertificatesErrorCode.CERTIFICATE_NOT_READY,
             ),
             unavailable=ServiceUnavailableError(
                 "Certificate files are unavailable right now. Try again shortly.",
-                code=errors.CERTIFICATE_STORAGE_UNAVAILABLE,
+                code=CertificatesErrorCode.CERTIFICATE_STORAGE_UNAVAILABLE,
             ),
         )
 

@@ -1,6 +1,27 @@
 """Machine-readable error codes of the shared plumbing (the ``code`` of an error body)."""
 
-# The database cannot be reached or did not answer within its deadline: retry later (503 with Retry-After).
-DATABASE_UNAVAILABLE = "database_unavailable"
-# Another dependency (the cache) is down: retry later (503).
-SERVICE_UNAVAILABLE = "service_unavailable"
+from enum import StrEnum
+from typing import Self
+
+
+class ErrorCode(StrEnum):
+    """An error code of the API: each member is its wire string (a ``str``), and ``note`` says when it is returned.
+
+    Members are written ``NAME = "code", "<status>: <when>"``; docs/error-codes.md is generated from them.
+    """
+
+    note: str
+
+    def __new__(cls, value: str, note: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.note = note
+        return member
+
+
+class CommonErrorCode(ErrorCode):
+    DATABASE_UNAVAILABLE = (
+        "database_unavailable",
+        "The database cannot be reached or did not answer within its deadline: retry later (503 with Retry-After).",
+    )
+    SERVICE_UNAVAILABLE = "service_unavailable", "Another dependency (the cache) is down: retry later (503)."

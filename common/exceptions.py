@@ -21,8 +21,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
-from common import errors
 from common.db import database_timed_out, database_unavailable
+from common.errors import CommonErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class RateLimitedError(ApplicationError):
 
 class ServiceUnavailableError(ApplicationError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = errors.SERVICE_UNAVAILABLE
+    default_code = CommonErrorCode.SERVICE_UNAVAILABLE
 
 
 class AccountSuspended(exceptions.APIException):
@@ -109,7 +109,7 @@ def database_unavailable_error(exc: BaseException) -> tuple[dict[str, Any], dict
         else "The database is unavailable. Try again shortly."
     )
     headers = {"Retry-After": str(settings.DATABASE_RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
-    return error_body(detail, errors.DATABASE_UNAVAILABLE), headers
+    return error_body(detail, CommonErrorCode.DATABASE_UNAVAILABLE), headers
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
