@@ -4,7 +4,6 @@ from common.errors import ErrorCode
 
 
 class AccountsErrorCode(ErrorCode):
-    ACCOUNT_SUSPENDED = "account_suspended", "403: the signed-in account is suspended; show a notice and stop retrying"
     SELF_SUSPEND = "cannot_suspend_self", "403: an admin tried to suspend their own account"
     SELF_DEMOTE = "cannot_demote_self", "403: an admin tried to remove their own admin role"
     ALREADY_SUSPENDED = "already_suspended", "409: the account is already suspended"

@@ -8,7 +8,6 @@ class CatalogErrorCode(ErrorCode):
         "course_not_published",
         "409: the course is not open for enrollment (not published, or archived)",
     )
-    PAYMENT_REQUIRED = "payment_required", "402: a paid course; buy it through /api/payments/order/"
     # Enrollment state, the same code wherever it is checked (catalog, billing, assessments).
     ALREADY_ENROLLED = "already_enrolled", "409: the learner already has an active enrollment"
     NOT_ENROLLED = "not_enrolled", "403: the action needs an active enrollment in the course"

@@ -51,6 +51,7 @@ from catalog.signals import (
     lesson_completed,
 )
 from common.background import enqueue_on_commit
+from common.errors import CommonErrorCode
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError, NotFoundError, PaymentRequiredError
 from common.ordering import position_clamp, positions_renumber
 from common.services import model_update
@@ -478,7 +479,7 @@ def enrollment_create(*, user, course: Course) -> Enrollment:
     if Enrollment.objects.filter(user=user, course=course, status=Enrollment.Status.ACTIVE).exists():
         raise ConflictError("You are already enrolled in this course.", code=CatalogErrorCode.ALREADY_ENROLLED)
     if not course.is_free:
-        raise PaymentRequiredError("This course is paid: buy it to enroll.", code=CatalogErrorCode.PAYMENT_REQUIRED)
+        raise PaymentRequiredError("This course is paid: buy it to enroll.", code=CommonErrorCode.PAYMENT_REQUIRED)
     enrollment, changed = enrollment_grant(user=user, course=course, source=Enrollment.Source.FREE)
     if not changed:
         raise ConflictError("You are already enrolled in this course.", code=CatalogErrorCode.ALREADY_ENROLLED)

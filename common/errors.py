@@ -20,6 +20,9 @@ class ErrorCode(StrEnum):
 
 
 class CommonErrorCode(ErrorCode):
+    # Raised by the shared plumbing (common.authentication, common.exceptions) and reused by the apps.
+    ACCOUNT_SUSPENDED = "account_suspended", "403: the signed-in account is suspended; show a notice and stop retrying"
+    PAYMENT_REQUIRED = "payment_required", "402: a paid course; buy it through /api/payments/order/"
     DATABASE_UNAVAILABLE = (
         "database_unavailable",
         "The database cannot be reached or did not answer within its deadline: retry later (503 with Retry-After).",

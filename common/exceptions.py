@@ -42,7 +42,7 @@ class ApplicationError(Exception):
 
 class PaymentRequiredError(ApplicationError):
     status_code = status.HTTP_402_PAYMENT_REQUIRED
-    default_code = "payment_required"
+    default_code = CommonErrorCode.PAYMENT_REQUIRED
 
 
 class ForbiddenError(ApplicationError):
@@ -77,7 +77,7 @@ class ServiceUnavailableError(ApplicationError):
 class AccountSuspended(exceptions.APIException):
     status_code = status.HTTP_403_FORBIDDEN
     default_detail = "This account is suspended."
-    default_code = "account_suspended"
+    default_code = CommonErrorCode.ACCOUNT_SUSPENDED
 
 
 class MFARequired(exceptions.APIException):

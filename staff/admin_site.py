@@ -24,8 +24,8 @@ from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
-from accounts.errors import AccountsErrorCode
 from common.db_router import replica_reads_iter
+from common.errors import CommonErrorCode
 from common.timeutils import local_today
 from staff import admin_mfa
 from staff.csv_export import csv_lines
@@ -53,7 +53,7 @@ class StaffAdminLoginForm(AdminAuthenticationForm):
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if getattr(user, "is_suspended", False):
-            raise ValidationError("This account is suspended.", code=AccountsErrorCode.ACCOUNT_SUSPENDED)
+            raise ValidationError("This account is suspended.", code=CommonErrorCode.ACCOUNT_SUSPENDED)
 
 
 def export_fields(model, exclude: tuple[str, ...] = ()) -> list:
