@@ -168,4 +168,4 @@ def handler403(request, exception=None):
 
 
 def csrf_failure(request, reason=""):
-    return JsonResponse(error_body(f"CSRF verification failed: {reason}", "csrf_failed"), status=403)
+    return JsonResponse(error_body(f"CSRF verification failed: {reason}", CommonErrorCode.CSRF_FAILED), status=403)
