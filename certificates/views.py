@@ -36,6 +36,10 @@ from common.serializers import ErrorSerializer
 logger = logging.getLogger(__name__)
 
 
+@extend_schema(
+    summary="My certificates",
+    description="Any signed-in user: their certificates, newest first (revoked ones included, with their status).",
+)
 class CertificateListView(generics.ListAPIView):
     """My certificates, newest first (revoked ones included, with their status)."""
 
@@ -53,6 +57,11 @@ class CertificateDownloadView(PDFDownloadView):
     @extend_schema(
         operation_id="certificates_download",
         summary="Download the certificate PDF (holder or admin)",
+        description=(
+            "The holder or an admin: the PDF as an attachment named after the certificate number "
+            "(`DCA-2026-000042.pdf`). Errors are JSON whatever `Accept` says; someone else's certificate is 404 "
+            "`certificate_not_found`."
+        ),
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The certificate PDF."),
             409: OpenApiResponse(
@@ -92,6 +101,11 @@ class CertificateVerifyView(APIView):
     @extend_schema(
         operation_id="certificates_verify",
         summary="Verify a certificate by its code (public)",
+        description=(
+            "Anyone with the code (an employer); credentials are ignored. Never shows the holder's email or the "
+            "revocation reason; an unknown code is 404 `certificate_not_found`. Rate-limited per IP by "
+            "`CERTIFICATES_VERIFY_RATE`."
+        ),
         responses={200: CertificateVerificationSerializer},
     )
     @rate_limit(group="certificates.verify", rate=settings.CERTIFICATES_VERIFY_RATE, key="ip")
@@ -106,6 +120,7 @@ class CertificateRevokeView(APIView):
     @extend_schema(
         operation_id="admin_certificates_revoke",
         summary="Revoke a certificate (admin)",
+        description="Admins, with `reason` (required, at most 500 characters); answers the certificate.",
         request=CertificateRevokeInputSerializer,
         responses={
             200: CertificateAdminSerializer,
@@ -134,6 +149,7 @@ class CertificateReinstateView(APIView):
     @extend_schema(
         operation_id="admin_certificates_reinstate",
         summary="Reinstate a revoked certificate (admin)",
+        description="Admins, with an optional `reason`; answers the certificate.",
         request=CertificateReinstateInputSerializer,
         responses={
             200: CertificateAdminSerializer,
