@@ -139,7 +139,7 @@ class QuizDetailView(APIView):
     @extend_schema(
         tags=["quizzes"],
         summary="Delete a question",
-        description="The course's instructor and admins; later questions move up.",
+        description="The course's instructor and admins; later questions move up; past results are kept.",
         responses={
             204: None,
             409: OpenApiResponse(
