@@ -35,6 +35,12 @@ READERS = (
     "The course's active learners, its instructor and admins (anyone else who can see the course: 403 "
     "`forum_access_denied`). "
 )
+AUTHOR_EDITS = "Its author only (403 `forum_not_author`); sets `edited_at`. A deleted one is 409 `forum_deleted`."
+FLAGGING = (
+    READERS + "`reason` 3–500 characters; the same reader again is 409 `forum_already_flagged`, one's own writing "
+    "403 `forum_flag_own_content`. Enough open flags hide the item at once (`FORUM_AUTO_HIDE_FLAGS`). "
+    "Rate-limited by `FORUM_FLAG_RATE`."
+)
 CONFLICT = OpenApiResponse(ErrorSerializer, description="Conflict (deleted item, already flagged, already resolved).")
 
 
@@ -105,7 +111,7 @@ class PostDetailView(ForumView):
     @extend_schema(
         tags=["forum"],
         summary="Edit my question",
-        description="Its author only (403 `forum_not_author`); sets `edited_at`. A deleted one is 409 `forum_deleted`.",
+        description=AUTHOR_EDITS,
         request=PostUpdateSerializer,
         responses={200: PostSerializer, 409: CONFLICT},
     )
@@ -187,7 +193,7 @@ class ReplyDetailView(ForumView):
     @extend_schema(
         tags=["forum"],
         summary="Edit my reply",
-        description="Its author only (403 `forum_not_author`); sets `edited_at`. A deleted one is 409 `forum_deleted`.",
+        description=AUTHOR_EDITS,
         request=ReplyWriteSerializer,
         responses={200: ReplySerializer, 409: CONFLICT},
     )
@@ -243,10 +249,7 @@ class PostFlagView(_FlagView):
     @extend_schema(
         tags=["forum"],
         summary="Flag a question for moderators",
-        description=READERS
-        + "`reason` 3–500 characters; the same reader again is 409 `forum_already_flagged`, one's own writing "
-        "403 `forum_flag_own_content`. Enough open flags hide the item at once (`FORUM_AUTO_HIDE_FLAGS`). "
-        "Rate-limited by `FORUM_FLAG_RATE`.",
+        description=FLAGGING,
         request=FlagCreateSerializer,
         responses={201: FlagSerializer, 409: CONFLICT},
     )
@@ -258,10 +261,7 @@ class ReplyFlagView(_FlagView):
     @extend_schema(
         tags=["forum"],
         summary="Flag a reply for moderators",
-        description=READERS
-        + "`reason` 3–500 characters; the same reader again is 409 `forum_already_flagged`, one's own writing "
-        "403 `forum_flag_own_content`. Enough open flags hide the item at once (`FORUM_AUTO_HIDE_FLAGS`). "
-        "Rate-limited by `FORUM_FLAG_RATE`.",
+        description=FLAGGING,
         request=FlagCreateSerializer,
         responses={201: FlagSerializer, 409: CONFLICT},
     )
