@@ -116,3 +116,17 @@ def test_every_code_says_what_it_means():
 
 def test_the_header_lists_the_framework_codes():
     assert [code for code in FRAMEWORK_CODES if f"`{code}`" not in HEADER] == []
+
+
+def test_an_enum_code_renders_as_the_same_bytes_as_its_string():
+    from rest_framework.renderers import JSONRenderer
+
+    from common.renderers import FastJSONRenderer
+
+    # given a body holding a member directly (not through error_body's str()), as allauth's adapter does
+    member = next(member for found in error_code_enums().values() for enum in found for member in enum)
+    as_member = {"detail": "x", "code": member, "errors": [{"code": member}]}
+    as_string = {"detail": "x", "code": member.value, "errors": [{"code": member.value}]}
+    # when both renderers write it, then the bytes are those of the plain string
+    for renderer in (FastJSONRenderer(), JSONRenderer()):
+        assert renderer.render(as_member) == renderer.render(as_string)
