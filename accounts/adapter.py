@@ -39,9 +39,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 
-from accounts import errors
 from accounts.models import User
 from accounts.validators import display_name_sanitize
+from common.errors import CommonErrorCode
 
 SUSPENDED_MESSAGE = "This account is suspended."
 
@@ -52,8 +52,8 @@ def suspended_response(request: HttpRequest | None = None) -> JsonResponse:
         {
             "status": 403,
             "detail": SUSPENDED_MESSAGE,
-            "code": errors.ACCOUNT_SUSPENDED,
-            "errors": [{"message": SUSPENDED_MESSAGE, "code": errors.ACCOUNT_SUSPENDED}],
+            "code": CommonErrorCode.ACCOUNT_SUSPENDED,
+            "errors": [{"message": SUSPENDED_MESSAGE, "code": CommonErrorCode.ACCOUNT_SUSPENDED}],
         },
         status=403,
     )
@@ -154,7 +154,7 @@ class AccountAdapter(DefaultAccountAdapter):
             url = get_frontend_url(request, "socialaccount_login_error") or settings.FRONTEND_URL
             raise ImmediateHttpResponse(
                 HttpResponseRedirect(
-                    add_query_params(url, {"error": errors.ACCOUNT_SUSPENDED, "error_process": "login"})
+                    add_query_params(url, {"error": CommonErrorCode.ACCOUNT_SUSPENDED, "error_process": "login"})
                 )
             )
         return super().pre_login(request, user, **kwargs)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts import errors
+from accounts.errors import AccountsErrorCode
 from accounts.models import SpentRefreshToken, User
 from accounts.signals import user_suspended
 from accounts.validators import display_name_clean
@@ -47,7 +47,7 @@ def user_onboarding_complete(*, user: User, full_name: str, domain: Domain, bran
     if not locked.is_student:
         raise ForbiddenError(
             "Onboarding is for learners; instructors and admins need none (set your name with PATCH /api/auth/me/).",
-            code=errors.ONBOARDING_NOT_FOR_STAFF,
+            code=AccountsErrorCode.ONBOARDING_NOT_FOR_STAFF,
         )
     locked.full_name = _display_name(full_name)
     locked.domain = domain
@@ -75,7 +75,7 @@ def user_change_role(*, actor: User, user: User, role: str) -> User:
     if role not in User.Role.values:
         raise ValueError(f"Unknown role {role!r}")
     if actor.pk == user.pk and role != User.Role.ADMIN:
-        raise ForbiddenError("You cannot remove your own administrator role.", code=errors.SELF_DEMOTE)
+        raise ForbiddenError("You cannot remove your own administrator role.", code=AccountsErrorCode.SELF_DEMOTE)
     locked = _locked(user)
     previous = locked.role
     if previous != role:
@@ -89,10 +89,10 @@ def user_change_role(*, actor: User, user: User, role: str) -> User:
 @transaction.atomic
 def user_suspend(*, actor: User, user: User, reason: str) -> User:
     if actor.pk == user.pk:
-        raise ForbiddenError("You cannot suspend your own account.", code=errors.SELF_SUSPEND)
+        raise ForbiddenError("You cannot suspend your own account.", code=AccountsErrorCode.SELF_SUSPEND)
     locked = _locked(user)
     if locked.is_suspended:
-        raise ConflictError("This account is already suspended.", code=errors.ALREADY_SUSPENDED)
+        raise ConflictError("This account is already suspended.", code=AccountsErrorCode.ALREADY_SUSPENDED)
     locked.is_suspended = True
     locked.suspended_at = timezone.now()
     locked.suspension_reason = reason
@@ -106,7 +106,7 @@ def user_suspend(*, actor: User, user: User, reason: str) -> User:
 def user_unsuspend(*, actor: User, user: User) -> User:
     locked = _locked(user)
     if not locked.is_suspended:
-        raise ConflictError("This account is not suspended.", code=errors.NOT_SUSPENDED)
+        raise ConflictError("This account is not suspended.", code=AccountsErrorCode.NOT_SUSPENDED)
     previous_reason = locked.suspension_reason
     locked.is_suspended = False
     locked.suspended_at = None

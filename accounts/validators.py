@@ -25,7 +25,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 
-from accounts import errors
+from accounts.errors import AccountsErrorCode
 
 # The certificate fits any name up to this length on its page (certificates/pdf.py); the column allows 150.
 NAME_MAX_LENGTH = 100
@@ -44,18 +44,18 @@ def _character_problem(char: str) -> str | None:
     """The code of the rule ``char`` breaks wherever it stands in a name, or None."""
     category = unicodedata.category(char)
     if category == "Cc" or char in _LINE_BREAKING:
-        return errors.NAME_CONTROL
+        return AccountsErrorCode.NAME_CONTROL
     if category == "Cf" and char not in ZERO_WIDTH_JOINERS:
-        return errors.NAME_FORMAT
+        return AccountsErrorCode.NAME_FORMAT
     if category in ("Cn", "Co", "Cs"):
-        return errors.NAME_UNASSIGNED
+        return AccountsErrorCode.NAME_UNASSIGNED
     return None
 
 
 _MESSAGES = {
-    errors.NAME_CONTROL: "A name cannot contain control characters or line breaks ({chars}).",
-    errors.NAME_FORMAT: "A name cannot contain invisible formatting or direction characters ({chars}).",
-    errors.NAME_UNASSIGNED: "A name cannot contain unassigned or private-use characters ({chars}).",
+    AccountsErrorCode.NAME_CONTROL: "A name cannot contain control characters or line breaks ({chars}).",
+    AccountsErrorCode.NAME_FORMAT: "A name cannot contain invisible formatting or direction characters ({chars}).",
+    AccountsErrorCode.NAME_UNASSIGNED: "A name cannot contain unassigned or private-use characters ({chars}).",
 }
 
 
@@ -85,21 +85,25 @@ def display_name_clean(value: str) -> str:
     name = _normalize(value)
     broken: list[ValidationError] = []
     if not any(_is_visible(char) for char in name):
-        broken.append(ValidationError("A name needs at least one visible character.", code=errors.NAME_BLANK))
+        broken.append(
+            ValidationError("A name needs at least one visible character.", code=AccountsErrorCode.NAME_BLANK)
+        )
     if _stray_joiners(name):
         broken.append(
             ValidationError(
                 "A zero-width joiner or non-joiner can only stand inside a word, not at its start or end.",
-                code=errors.NAME_EDGE_JOINER,
+                code=AccountsErrorCode.NAME_EDGE_JOINER,
             )
         )
     if name and unicodedata.category(name[0]).startswith("M"):
-        broken.append(ValidationError("A name cannot start with a combining mark.", code=errors.NAME_LEADING_MARK))
+        broken.append(
+            ValidationError("A name cannot start with a combining mark.", code=AccountsErrorCode.NAME_LEADING_MARK)
+        )
     if len(name) > NAME_MAX_LENGTH:
         broken.append(
             ValidationError(
                 f"A name can have at most {NAME_MAX_LENGTH} characters (it has {len(name)}).",
-                code=errors.NAME_TOO_LONG,
+                code=AccountsErrorCode.NAME_TOO_LONG,
             )
         )
     if broken:

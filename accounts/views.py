@@ -66,7 +66,14 @@ class OnboardingView(APIView):
         return Response(MeOutputSerializer(selectors.user_with_domain(user=user)).data)
 
 
-@extend_schema(tags=["admin"])
+@extend_schema(
+    tags=["admin"],
+    summary="Users (admins)",
+    description=(
+        "Admins: every user, filtered by `role`, `suspended` (`true`/`false`) and `search` (part of the name or "
+        "email), with their role, domain, suspension and onboarding state."
+    ),
+)
 class AdminUserListView(generics.ListAPIView):
     permission_classes = [IsAdmin]
     serializer_class = AdminUserOutputSerializer
@@ -89,7 +96,15 @@ class _AdminUserActionView(APIView):
 
 class AdminUserSuspendView(_AdminUserActionView):
     @extend_schema(
-        tags=["admin"], request=SuspendInputSerializer, responses={200: AdminUserOutputSerializer, 409: _CONFLICT}
+        tags=["admin"],
+        summary="Suspend a user, with the reason",
+        description=(
+            "Admins. The user is refused everywhere at once (403 `account_suspended`, also with an old token or "
+            "session). Suspended already → 409 `already_suspended`; oneself → 403 `cannot_suspend_self`. "
+            "Recorded in the audit log (`user.suspend`)."
+        ),
+        request=SuspendInputSerializer,
+        responses={200: AdminUserOutputSerializer, 409: _CONFLICT},
     )
     def post(self, request, pk):
         serializer = SuspendInputSerializer(data=request.data)
@@ -99,14 +114,32 @@ class AdminUserSuspendView(_AdminUserActionView):
 
 
 class AdminUserUnsuspendView(_AdminUserActionView):
-    @extend_schema(tags=["admin"], request=None, responses={200: AdminUserOutputSerializer, 409: _CONFLICT})
+    @extend_schema(
+        tags=["admin"],
+        summary="Reinstate a suspended user",
+        description=(
+            "Admins. Access comes back at once (sessions and tokens were never revoked); a user who is not "
+            "suspended → 409 `not_suspended`. Recorded in the audit log (`user.unsuspend`)."
+        ),
+        request=None,
+        responses={200: AdminUserOutputSerializer, 409: _CONFLICT},
+    )
     def post(self, request, pk):
         user = services.user_unsuspend(actor=request.user, user=self.get_user(pk))
         return self.respond(user)
 
 
 class AdminUserPromoteView(_AdminUserActionView):
-    @extend_schema(tags=["admin"], request=PromoteInputSerializer, responses=AdminUserOutputSerializer)
+    @extend_schema(
+        tags=["admin"],
+        summary="Change a user's role",
+        description=(
+            "Admins: `role` is `student`, `instructor` or `admin`; an admin removing their own admin role → 403 "
+            "`cannot_demote_self`. Recorded in the audit log (`user.role_change`)."
+        ),
+        request=PromoteInputSerializer,
+        responses=AdminUserOutputSerializer,
+    )
     def post(self, request, pk):
         serializer = PromoteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,6 +1,6 @@
 """Who may read a course's quizzes. Course staff and visibility are catalog's rule (catalog.permissions)."""
 
-from catalog import errors as catalog_errors
+from catalog.errors import CatalogErrorCode
 from catalog.models import Course
 from catalog.permissions import course_visible_require, is_course_staff
 from catalog.selectors import active_enrollment_get
@@ -14,5 +14,5 @@ def quiz_reader_is_staff(*, user, course: Course) -> bool:
         return True
     course_visible_require(user=user, course=course)
     if active_enrollment_get(user=user, course_id=course.pk) is None:
-        raise ForbiddenError("Enroll in this course to see its quizzes.", code=catalog_errors.NOT_ENROLLED)
+        raise ForbiddenError("Enroll in this course to see its quizzes.", code=CatalogErrorCode.NOT_ENROLLED)
     return False

@@ -23,12 +23,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import errors
+from assessments.errors import AssessmentsErrorCode
 from assessments.models import QUIZ_CONTENT_FIELDS, Quiz, QuizAttempt, QuizResult
 from assessments.signals import module_quiz_passed
 from assessments.validators import TRUE_FALSE_OPTIONS, options_normalise, quiz_content_errors
 from audit.services import audit_record
-from catalog import errors as catalog_errors
+from catalog.errors import CatalogErrorCode
 from catalog.models import Enrollment, Module
 from catalog.services import (
     content_delete_allowed_check,
@@ -66,7 +66,7 @@ def _content_validate(*, options: Any, correct_option: Any, type: str, correct_o
         options=options, correct_option=correct_option, type=type, correct_options=correct_options
     )
     if field_errors:
-        raise ApplicationError("Invalid input.", code=errors.INVALID, errors=field_errors)
+        raise ApplicationError("Invalid input.", code=AssessmentsErrorCode.INVALID, errors=field_errors)
 
 
 def _answer_columns(*, type: str, correct_option: Any, correct_options: Any) -> dict[str, Any]:
@@ -175,7 +175,7 @@ def quiz_reorder(*, module: Module, quiz_ids: list[UUID]) -> list[Quiz]:
     if len(quiz_ids) != len(set(quiz_ids)) or set(quiz_ids) != set(current):
         raise ApplicationError(
             "Invalid input.",
-            code=errors.INVALID,
+            code=AssessmentsErrorCode.INVALID,
             errors={"order": ["List every question of the module exactly once."]},
         )
     _positions_write(module_id=module.pk, ordered_ids=quiz_ids)
@@ -201,7 +201,8 @@ def _attempt_limits_check(*, user, module: Module, now: datetime) -> None:
         )
     if module.max_attempts is not None and attempts.count() >= module.max_attempts:
         raise ConflictError(
-            f"You have used all {module.max_attempts} attempts at this quiz.", code=errors.ATTEMPTS_EXHAUSTED
+            f"You have used all {module.max_attempts} attempts at this quiz.",
+            code=AssessmentsErrorCode.ATTEMPTS_EXHAUSTED,
         )
     if module.cooldown_minutes:
         last = attempts.order_by("-created_at").values_list("created_at", flat=True).first()
@@ -210,14 +211,14 @@ def _attempt_limits_check(*, user, module: Module, now: datetime) -> None:
             error = RateLimitedError(
                 f"Wait {module.cooldown_minutes} minutes between attempts at this quiz.", retry_after=wait
             )
-            error.code = errors.QUIZ_COOLDOWN
+            error.code = AssessmentsErrorCode.QUIZ_COOLDOWN
             raise error
 
 
 def _enrollment_require(*, user, module: Module):
     enrollment = enrollment_lock(user=user, course_id=module.course_id)
     if enrollment is None:
-        raise ForbiddenError("Enroll in this course to take its quizzes.", code=catalog_errors.NOT_ENROLLED)
+        raise ForbiddenError("Enroll in this course to take its quizzes.", code=CatalogErrorCode.NOT_ENROLLED)
     return enrollment
 
 
@@ -225,7 +226,7 @@ def _module_questions(*, module: Module) -> list[Quiz]:
     questions = list(Quiz.objects.filter(module=module).order_by("position"))
     if not questions:
         raise ApplicationError(
-            "This module has no quiz questions; it already counts as passed.", code=errors.QUIZ_EMPTY
+            "This module has no quiz questions; it already counts as passed.", code=AssessmentsErrorCode.QUIZ_EMPTY
         )
     return questions
 
@@ -344,7 +345,7 @@ def _answers_select(*, questions: list[Quiz], answers: list[dict[str, Any]]) -> 
     if missing:
         field_errors["answers"] = [f"Answer every question; missing: {', '.join(missing)}."]
     if field_errors:
-        raise ApplicationError("Invalid input.", code=errors.INVALID, errors=field_errors)
+        raise ApplicationError("Invalid input.", code=AssessmentsErrorCode.INVALID, errors=field_errors)
     return selected
 
 
@@ -383,7 +384,7 @@ def quiz_attempt_submit(*, user, module: Module, answers: list[dict[str, Any]]) 
     if module_needs_start(module=module, question_count=len(questions)):
         raise ConflictError(
             "This quiz draws, shuffles or times its questions: start an attempt, then submit it.",
-            code=errors.QUIZ_REQUIRES_START,
+            code=AssessmentsErrorCode.QUIZ_REQUIRES_START,
         )
     selected = _answers_select(questions=questions, answers=answers)
     attempt = QuizAttempt(
@@ -505,13 +506,13 @@ def _answers_merge(
             saved[quiz_id] = sorted(positions)
         seen.add(quiz_id)
     if field_errors:
-        raise ApplicationError("Invalid input.", code=errors.INVALID, errors=field_errors)
+        raise ApplicationError("Invalid input.", code=AssessmentsErrorCode.INVALID, errors=field_errors)
     return saved
 
 
 def _attempt_open_require(*, attempt: QuizAttempt) -> None:
     if attempt.status != QuizAttempt.Status.IN_PROGRESS:
-        raise ConflictError("This attempt is closed.", code=errors.ATTEMPT_CLOSED)
+        raise ConflictError("This attempt is closed.", code=AssessmentsErrorCode.ATTEMPT_CLOSED)
 
 
 def quiz_attempt_answers_save(*, user, attempt_id: UUID, answers: list[dict[str, Any]]) -> QuizAttempt:
@@ -523,12 +524,12 @@ def quiz_attempt_answers_save(*, user, attempt_id: UUID, answers: list[dict[str,
     """
     # Closed in its own transaction first, so the close stays when the refusal below is answered.
     if quiz_attempt_close_if_overdue(user=user, attempt_id=attempt_id):
-        raise ConflictError("The time for this attempt is over.", code=errors.ATTEMPT_CLOSED)
+        raise ConflictError("The time for this attempt is over.", code=AssessmentsErrorCode.ATTEMPT_CLOSED)
     with transaction.atomic():
         attempt = _attempt_lock(attempt_id=attempt_id, user=user)
         _attempt_open_require(attempt=attempt)
         if attempt.deadline is not None and timezone.now() > attempt.deadline + SUBMIT_GRACE:
-            raise ConflictError("The time for this attempt is over.", code=errors.ATTEMPT_CLOSED)
+            raise ConflictError("The time for this attempt is over.", code=AssessmentsErrorCode.ATTEMPT_CLOSED)
         attempt.saved_answers = _answers_merge(attempt=attempt, answers=answers)
         attempt.save(update_fields=["saved_answers"])
     return attempt
@@ -652,7 +653,7 @@ def quiz_csv_rows(*, content: bytes) -> list[dict[str, str]]:
     """The rows of an uploaded CSV (UTF-8, header row naming ``QUIZ_IMPORT_COLUMNS``), or 400 ``file``."""
 
     def refuse(message: str) -> ApplicationError:
-        return ApplicationError("Invalid input.", code=errors.INVALID, errors={"file": [message]})
+        return ApplicationError("Invalid input.", code=AssessmentsErrorCode.INVALID, errors={"file": [message]})
 
     if len(content) > QUIZ_IMPORT_MAX_BYTES:
         raise refuse(f"The file is larger than {QUIZ_IMPORT_MAX_BYTES // 1000} kB.")
@@ -690,5 +691,5 @@ def quiz_import(*, module: Module, rows: list[dict[str, str]]) -> list[Quiz]:
         for name, messages in row_errors.items():
             field_errors[f"rows.{number}.{name}"] = messages
     if field_errors:
-        raise ApplicationError("Invalid input.", code=errors.INVALID, errors=field_errors)
+        raise ApplicationError("Invalid input.", code=AssessmentsErrorCode.INVALID, errors=field_errors)
     return [quiz_create(module=module, **arguments) for arguments in parsed]

@@ -72,8 +72,10 @@ class QuizListCreateView(generics.GenericAPIView):
                 many=True,
             )
         },
+        summary="A module's quiz questions",
         description="Enrolled learners get questions without `correct_option`/`explanation`; the course's "
-        "instructor and admins get them. Paginated, ordered by position.",
+        "instructor and admins get them. Paginated, ordered by position. Others who can see the course get 403 "
+        "`not_enrolled`.",
     )
     def get(self, request):
         module = _module_from_query(request)
@@ -82,7 +84,14 @@ class QuizListCreateView(generics.GenericAPIView):
         serializer_class = QuizStaffSerializer if is_staff else QuizLearnerSerializer
         return self.get_paginated_response(serializer_class(page, many=True).data)
 
-    @extend_schema(tags=["quizzes"], request=QuizCreateSerializer, responses={201: QuizStaffSerializer})
+    @extend_schema(
+        tags=["quizzes"],
+        summary="Add a question",
+        description="The course's instructor and admins (others 403 `not_course_staff`); a `position` past the "
+        "end appends.",
+        request=QuizCreateSerializer,
+        responses={201: QuizStaffSerializer},
+    )
     def post(self, request):
         serializer = QuizCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -100,14 +109,25 @@ class QuizDetailView(APIView):
         )
         return get_object_or_404(visible, pk=pk)
 
-    @extend_schema(tags=["quizzes"], responses={200: QUIZ_RESPONSE})
+    @extend_schema(
+        tags=["quizzes"],
+        summary="One question",
+        description="Enrolled learners (without the answer), the course's instructor and admins (with it).",
+        responses={200: QUIZ_RESPONSE},
+    )
     def get(self, request, pk):
         quiz = self._quiz(pk)
         is_staff = quiz_reader_is_staff(user=request.user, course=quiz.module.course)
         serializer_class = QuizStaffSerializer if is_staff else QuizLearnerSerializer
         return Response(serializer_class(quiz).data)
 
-    @extend_schema(tags=["quizzes"], request=QuizUpdateSerializer, responses={200: QuizStaffSerializer})
+    @extend_schema(
+        tags=["quizzes"],
+        summary="Edit a question",
+        description="The course's instructor and admins: any of the question's fields.",
+        request=QuizUpdateSerializer,
+        responses={200: QuizStaffSerializer},
+    )
     def patch(self, request, pk):
         quiz = self._quiz(pk)
         course_staff_require(user=request.user, course=quiz.module.course)
@@ -118,6 +138,8 @@ class QuizDetailView(APIView):
 
     @extend_schema(
         tags=["quizzes"],
+        summary="Delete a question",
+        description="The course's instructor and admins; later questions move up; past results are kept.",
         responses={
             204: None,
             409: OpenApiResponse(
@@ -138,7 +160,9 @@ class QuizReorderView(APIView):
         tags=["quizzes"],
         request=QuizReorderSerializer,
         responses={200: QuizStaffSerializer(many=True)},
-        description="Reorder all of a module's questions at once; `order` lists every question id exactly once.",
+        summary="Reorder a module's questions",
+        description="Reorder all of a module's questions at once; `order` lists every question id exactly once. "
+        "The course's instructor and admins; answers the reordered list.",
     )
     def post(self, request):
         serializer = QuizReorderSerializer(data=request.data)
@@ -158,6 +182,7 @@ class QuizStatsView(generics.GenericAPIView):
         tags=["quizzes"],
         parameters=[MODULE_PARAM],
         responses={200: QuizStatsSerializer(many=True)},
+        summary="Per-question statistics of a module's quiz",
         description="Per question of the module: learners who attempted it and the share who answered correctly, "
         "its difficulty (share of right answers) and discrimination (best 27% of attempts minus worst 27%). "
         "Course instructor and admins only.",
@@ -183,7 +208,9 @@ class QuizAttemptCreateView(APIView):
                 ErrorSerializer, description="Daily attempt limit for this module reached; see `Retry-After`."
             ),
         },
-        description="Submit one answer per question of the module in one call (modules whose settings draw, "
+        summary="Answer a module's quiz in one call",
+        description="Enrolled learners (others 403 `not_enrolled`). "
+        "Submit one answer per question of the module in one call (modules whose settings draw, "
         "shuffle or time the quiz answer 409 `quiz_requires_start`: use `quiz-attempts/start/`). A module "
         "without questions answers 400 `quiz_empty` (it already counts as passed for course completion). "
         "Results show correctness and explanations only as the module's `reveal` allows.",
@@ -202,7 +229,12 @@ class QuizResultListView(generics.ListAPIView):
     serializer_class = QuizAttemptSerializer
     filter_backends: list = []
 
-    @extend_schema(tags=["quizzes"], parameters=[OptionalModuleQuerySerializer])
+    @extend_schema(
+        tags=["quizzes"],
+        summary="My quiz attempts with their results",
+        description="Any signed-in user: the caller's own attempts, newest first, optionally of one `module`.",
+        parameters=[OptionalModuleQuerySerializer],
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -239,7 +271,9 @@ class QuizAttemptStartView(APIView):
         tags=["quizzes"],
         request=None,
         responses={201: QuizAttemptDetailSerializer, 200: QuizAttemptDetailSerializer, **_ATTEMPT_REFUSALS},
-        description="Start an attempt: its questions are drawn (`questions_per_attempt`) and their options "
+        summary="Start an attempt at a module's quiz",
+        description="Enrolled learners (others 403 `not_enrolled`). "
+        "Start an attempt: its questions are drawn (`questions_per_attempt`) and their options "
         "shuffled (`shuffle_options`) per the module's settings, fixed for the attempt. While one is open it is "
         "returned again (200) instead. `deadline` is null without a time limit.",
     )
@@ -253,7 +287,9 @@ class QuizAttemptDetailView(APIView):
     @extend_schema(
         tags=["quizzes"],
         responses={200: QuizAttemptDetailSerializer},
-        description="One of the caller's attempts: its questions as shown and the saved answers while open; "
+        summary="One of my attempts",
+        description="Only the attempt's learner (404 for anyone else). "
+        "One of the caller's attempts: its questions as shown and the saved answers while open; "
         "afterwards the review, under the module's `reveal` policy. An open attempt past its deadline is "
         "closed first (scored on its saved answers).",
     )
@@ -265,7 +301,9 @@ class QuizAttemptDetailView(APIView):
         tags=["quizzes"],
         request=QuizAttemptAnswersSerializer,
         responses={200: QuizAttemptDetailSerializer, **_ATTEMPT_REFUSALS},
-        description="Save answers of an open attempt (positions as the attempt shows the options); each listed "
+        summary="Save answers of my open attempt",
+        description="Only the attempt's learner (404 for anyone else). "
+        "Save answers of an open attempt (positions as the attempt shows the options); each listed "
         "question's answer replaces the saved one.",
     )
     @rate_limit(group="assessments.answers_save", rate=settings.QUIZ_ANSWER_SAVE_RATE)
@@ -283,7 +321,9 @@ class QuizAttemptSubmitView(APIView):
         tags=["quizzes"],
         request=QuizAttemptSubmitSerializer,
         responses={200: QuizAttemptSubmittedSerializer, **_ATTEMPT_REFUSALS},
-        description="Submit an open attempt. After its deadline (plus a 30-second grace) only the answers saved "
+        summary="Submit my attempt to be judged",
+        description="Only the attempt's learner (404 for anyone else). "
+        "Submit an open attempt. After its deadline (plus a 30-second grace) only the answers saved "
         "before count. Unanswered questions score 0.",
     )
     def post(self, request, pk):
@@ -302,6 +342,7 @@ class QuizImportView(APIView):
         tags=["quizzes"],
         request={"multipart/form-data": QuizImportSerializer},
         responses={201: QuizImportResultSerializer},
+        summary="Import questions from CSV",
         description="Append questions to the module from a CSV file, all or nothing: a faulty row answers 400 "
         "with its errors under `rows.N.column` (N = 1-based row after the header) and nothing is created. "
         "At most 500 rows and 1 MB. Course instructor and admins only; `QUIZ_IMPORT_RATE` imports per user "

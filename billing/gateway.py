@@ -17,18 +17,18 @@ import requests
 from django.conf import settings
 from razorpay.errors import BadRequestError, GatewayError, ServerError, SignatureVerificationError
 
-from billing import errors
+from billing.errors import BillingErrorCode
 from common.exceptions import ApplicationError, ServiceUnavailableError
 
 logger = logging.getLogger(__name__)
 
 
 class GatewayUnavailable(ServiceUnavailableError):
-    default_code = errors.GATEWAY_UNAVAILABLE
+    default_code = BillingErrorCode.GATEWAY_UNAVAILABLE
 
 
 class GatewayRejected(ApplicationError):
-    default_code = errors.GATEWAY_REJECTED
+    default_code = BillingErrorCode.GATEWAY_REJECTED
 
 
 class _TimeoutSession(requests.Session):
@@ -44,7 +44,7 @@ class _TimeoutSession(requests.Session):
 
 def razorpay_client() -> razorpay.Client:
     if not (settings.RAZORPAY_KEY_ID and settings.RAZORPAY_KEY_SECRET):
-        raise GatewayUnavailable("Payments are not configured.", code=errors.PAYMENTS_NOT_CONFIGURED)
+        raise GatewayUnavailable("Payments are not configured.", code=BillingErrorCode.PAYMENTS_NOT_CONFIGURED)
     return razorpay.Client(
         session=_TimeoutSession(settings.RAZORPAY_TIMEOUT_SECONDS),
         auth=(settings.RAZORPAY_KEY_ID, settings.RAZORPAY_KEY_SECRET),

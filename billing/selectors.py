@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assessments.models import QuizAttempt
-from billing import errors
+from billing.errors import BillingErrorCode
 from billing.models import (
     BillingDetails,
     Coupon,
@@ -118,17 +118,17 @@ def coupon_applicability_check(*, coupon: Coupon | None, course: Course) -> Coup
     """``coupon`` if its code may be used on ``course`` now (limits aside), else a field error on ``coupon``."""
     now = timezone.now()
     if coupon is None or not coupon.active:
-        raise _coupon_refusal("This code does not exist or is no longer active.", errors.COUPON_INVALID)
+        raise _coupon_refusal("This code does not exist or is no longer active.", BillingErrorCode.COUPON_INVALID)
     if coupon.starts_at > now:
-        raise _coupon_refusal("This code is not valid yet.", errors.COUPON_EXPIRED)
+        raise _coupon_refusal("This code is not valid yet.", BillingErrorCode.COUPON_EXPIRED)
     if coupon.ends_at is not None and coupon.ends_at <= now:
-        raise _coupon_refusal("This code has expired.", errors.COUPON_EXPIRED)
+        raise _coupon_refusal("This code has expired.", BillingErrorCode.COUPON_EXPIRED)
     listed = [c.pk for c in coupon.courses.all()]
     if (listed and course.pk not in listed) or (coupon.domain_id and coupon.domain_id != course.domain_id):
-        raise _coupon_refusal("This code is not valid for this course.", errors.COUPON_NOT_APPLICABLE)
+        raise _coupon_refusal("This code is not valid for this course.", BillingErrorCode.COUPON_NOT_APPLICABLE)
     if coupon.min_price is not None and course.price < coupon.min_price:
         raise _coupon_refusal(
-            f"This code applies to courses priced at least ₹{coupon.min_price}.", errors.COUPON_NOT_APPLICABLE
+            f"This code applies to courses priced at least ₹{coupon.min_price}.", BillingErrorCode.COUPON_NOT_APPLICABLE
         )
     return coupon
 
@@ -137,9 +137,9 @@ def coupon_limits_check(*, coupon: Coupon, user, course: Course) -> None:
     """Refuse a used-up code, or one this learner has used up. Exact only under the coupon's row lock."""
     total, by_user = coupon_uses_counted(coupon=coupon, user=user, course=course)
     if by_user >= coupon.max_per_user:
-        raise _coupon_refusal("You have already used this code.", errors.COUPON_ALREADY_USED)
+        raise _coupon_refusal("You have already used this code.", BillingErrorCode.COUPON_ALREADY_USED)
     if coupon.max_redemptions is not None and total >= coupon.max_redemptions:
-        raise _coupon_refusal("This code has been used up.", errors.COUPON_USED_UP)
+        raise _coupon_refusal("This code has been used up.", BillingErrorCode.COUPON_USED_UP)
 
 
 def coupon_discount(*, coupon: Coupon, list_price: int) -> int:
@@ -195,7 +195,7 @@ def price_quote(*, user, course: Course, coupon_code: str = "", details: Billing
     )
     if 0 < split.total < MIN_CHARGE_PAISE:
         message = "With this code the price is below ₹1.00, the smallest amount that can be charged."
-        raise ApplicationError(message, code=errors.AMOUNT_BELOW_MINIMUM, errors={"coupon": [message]})
+        raise ApplicationError(message, code=BillingErrorCode.AMOUNT_BELOW_MINIMUM, errors={"coupon": [message]})
     return Quote(
         course=course, coupon=coupon, list_price=list_price, discount=discount, split=split, buyer_state=buyer_state
     )

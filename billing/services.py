@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_record
-from billing import errors, gateway, selectors
+from billing import gateway, selectors
+from billing.errors import BillingErrorCode
 from billing.models import (
     BillingDetails,
     Coupon,
@@ -52,7 +53,7 @@ from billing.tasks import (
     tax_document_render,
 )
 from billing.tax import GstSplit, gst_split
-from catalog import errors as catalog_errors
+from catalog.errors import CatalogErrorCode
 from catalog.models import Course, Enrollment
 from catalog.selectors import active_enrollment_get
 from catalog.services import enrollment_grant, enrollment_revoke
@@ -79,17 +80,17 @@ def payment_order_create(*, user, course: Course, coupon_code: str = "") -> tupl
     the course free enrolls the learner at once, without Razorpay, and returns ``(None, True)``.
     """
     if course.status != Course.Status.PUBLISHED:
-        raise NotFoundError("No such course.", code=errors.COURSE_NOT_PURCHASABLE)
+        raise NotFoundError("No such course.", code=BillingErrorCode.COURSE_NOT_PURCHASABLE)
     if course.is_free:
         raise ApplicationError(
             "This course is free: enroll directly with POST /api/courses/{id}/enroll/.",
-            code=errors.COURSE_IS_FREE,
+            code=BillingErrorCode.COURSE_IS_FREE,
             errors={"course": ["This course is free; enroll directly instead of paying."]},
         )
     if active_enrollment_get(user=user, course_id=course.pk) is not None:
-        raise ConflictError("You are already enrolled in this course.", code=catalog_errors.ALREADY_ENROLLED)
+        raise ConflictError("You are already enrolled in this course.", code=CatalogErrorCode.ALREADY_ENROLLED)
     if Payment.objects.filter(user=user, course=course, status__in=Payment.OWNED).exists():
-        raise ConflictError("You have already bought this course.", code=errors.ALREADY_PURCHASED)
+        raise ConflictError("You have already bought this course.", code=BillingErrorCode.ALREADY_PURCHASED)
 
     quote = selectors.price_quote(user=user, course=course, coupon_code=coupon_code)  # prices from the database
     if quote.amount_payable == 0:
@@ -236,15 +237,15 @@ def _coupon_courses_owned_check(*, actor, courses, domain) -> None:
         return
     if domain is not None or not courses:
         message = "List the courses the code is for (your own courses only)."
-        raise ApplicationError(message, code=errors.COUPON_COURSE_NOT_OWNED, errors={"courses": [message]})
+        raise ApplicationError(message, code=BillingErrorCode.COUPON_COURSE_NOT_OWNED, errors={"courses": [message]})
     if any(course.instructor_id != actor.pk for course in courses):
         message = "You can create codes for your own courses only."
-        raise ApplicationError(message, code=errors.COUPON_COURSE_NOT_OWNED, errors={"courses": [message]})
+        raise ApplicationError(message, code=BillingErrorCode.COUPON_COURSE_NOT_OWNED, errors={"courses": [message]})
 
 
 def _coupon_code_taken(code: str) -> ApplicationError:
     message = f"The code {code} is already taken."
-    return ApplicationError(message, code=errors.COUPON_CODE_TAKEN, errors={"code": [message]})
+    return ApplicationError(message, code=BillingErrorCode.COUPON_CODE_TAKEN, errors={"code": [message]})
 
 
 def _coupon_rules_check(*, data: dict[str, Any], instance: Coupon | None = None) -> None:
@@ -273,7 +274,7 @@ def coupon_create(*, actor, data: dict[str, Any]) -> Coupon:
                 if Coupon.objects.filter(created_by=actor).count() >= settings.INSTRUCTOR_COUPON_CAP:
                     raise ConflictError(
                         f"You can create at most {settings.INSTRUCTOR_COUPON_CAP} codes.",
-                        code=errors.COUPON_CAP_REACHED,
+                        code=BillingErrorCode.COUPON_CAP_REACHED,
                     )
             fields = {name: data[name] for name in COUPON_FIELDS if name in data}
             fields["code"] = fields["code"].strip().upper()
@@ -315,7 +316,7 @@ def coupon_delete(*, actor, coupon: Coupon) -> None:
     coupon = Coupon.objects.select_for_update().get(pk=coupon.pk)
     if CouponRedemption.objects.filter(coupon=coupon).exists():
         raise ConflictError(
-            "This code has been used: deactivate it instead (active: false).", code=errors.COUPON_IN_USE
+            "This code has been used: deactivate it instead (active: false).", code=BillingErrorCode.COUPON_IN_USE
         )
     audit_record(actor=actor, action="coupon.delete", target=coupon, details={"code": coupon.code})
     coupon.delete()
@@ -519,7 +520,7 @@ def _settle_captured_locked(*, payment: Payment, razorpay_payment: dict[str, Any
     """
     if not _entity_matches(payment, razorpay_payment) or razorpay_payment.get("status") != "captured":
         raise ApplicationError(
-            "The payment does not match this order (amount, currency or order).", code=errors.PAYMENT_MISMATCH
+            "The payment does not match this order (amount, currency or order).", code=BillingErrorCode.PAYMENT_MISMATCH
         )
     if payment.status == Payment.Status.REFUND_PENDING or not payment.can_become(Payment.Status.PAID):
         # Already paid, refunded or being refunded: the second of verify/webhook (or a capture replayed
@@ -652,7 +653,7 @@ def payment_settle_refunded_unseen(
     payment = _lock(payment.pk)
     if not _entity_matches(payment, razorpay_payment) or razorpay_payment.get("status") not in ("captured", "refunded"):
         raise ApplicationError(
-            "The payment does not match this order (amount, currency or order).", code=errors.PAYMENT_MISMATCH
+            "The payment does not match this order (amount, currency or order).", code=BillingErrorCode.PAYMENT_MISMATCH
         )
     if refund.get("status") != "processed" or refund.get("amount") != payment.amount:
         return False
@@ -723,7 +724,7 @@ def payment_verify(*, user, razorpay_order_id: str, razorpay_payment_id: str, ra
     ):
         raise ApplicationError(
             "The payment signature is invalid.",
-            code=errors.INVALID_SIGNATURE,
+            code=BillingErrorCode.INVALID_SIGNATURE,
             errors={"razorpay_signature": ["Signature does not match this order and payment."]},
         )
     if payment.status in Payment.OWNED and payment.payment_id == razorpay_payment_id:
@@ -732,7 +733,7 @@ def payment_verify(*, user, razorpay_order_id: str, razorpay_payment_id: str, ra
     entity = gateway.payment_fetch(payment_id=razorpay_payment_id)
     if not _entity_matches(payment, entity):
         raise ApplicationError(
-            "The payment does not match this order (amount, currency or order).", code=errors.PAYMENT_MISMATCH
+            "The payment does not match this order (amount, currency or order).", code=BillingErrorCode.PAYMENT_MISMATCH
         )
     if entity.get("status") == "authorized":
         try:
@@ -745,7 +746,7 @@ def payment_verify(*, user, razorpay_order_id: str, razorpay_payment_id: str, ra
     if entity.get("status") != "captured":
         raise ApplicationError(
             "Razorpay has not captured this payment.",
-            code=errors.PAYMENT_NOT_CAPTURED,
+            code=BillingErrorCode.PAYMENT_NOT_CAPTURED,
             errors={"razorpay_payment_id": [f"Payment status is {entity.get('status')!r}."]},
         )
     payment_settle_captured(payment=payment, razorpay_payment=entity, signature=razorpay_signature)
@@ -864,9 +865,11 @@ def payment_refund(*, payment: Payment, actor, reason: str = "") -> Payment:
     after Razorpay reports a refund failed, ``refund_attempt`` moved on and a new request is a new refund.
     """
     if payment.status in (Payment.Status.REFUND_PENDING, Payment.Status.REFUNDED):
-        raise ConflictError("A refund was already requested for this payment.", code=errors.REFUND_ALREADY_REQUESTED)
+        raise ConflictError(
+            "A refund was already requested for this payment.", code=BillingErrorCode.REFUND_ALREADY_REQUESTED
+        )
     if payment.status != Payment.Status.PAID:
-        raise ConflictError("Only a paid payment can be refunded.", code=errors.PAYMENT_NOT_REFUNDABLE)
+        raise ConflictError("Only a paid payment can be refunded.", code=BillingErrorCode.PAYMENT_NOT_REFUNDABLE)
     refund = gateway.refund_create(
         payment_id=payment.payment_id,
         amount=payment.amount,
@@ -889,7 +892,7 @@ def payment_refund(*, payment: Payment, actor, reason: str = "") -> Payment:
         elif locked.status != Payment.Status.REFUND_PENDING or locked.refund_id != refund["id"]:
             # A concurrent request won; Razorpay's idempotency kept it to one refund.
             raise ConflictError(
-                "A refund was already requested for this payment.", code=errors.REFUND_ALREADY_REQUESTED
+                "A refund was already requested for this payment.", code=BillingErrorCode.REFUND_ALREADY_REQUESTED
             )
     if refund.get("status") == "processed":
         payment_settle_refund(payment=locked, refund=refund)
@@ -1035,7 +1038,7 @@ def payout_month_closed_check(*, month: datetime.date) -> datetime.date:
     if first >= month_start(local_today()):
         raise ConflictError(
             f"{first:%Y-%m} has not ended yet: statements are written for closed months only.",
-            code=errors.PAYOUT_MONTH_NOT_CLOSED,
+            code=BillingErrorCode.PAYOUT_MONTH_NOT_CLOSED,
         )
     return first
 
@@ -1122,12 +1125,12 @@ def payout_statement_mark_paid(*, statement: PayoutStatement, actor, reference: 
         if statement.status == PayoutStatement.Status.PAID:
             raise ConflictError(
                 f"{statement.number} was already marked paid ({statement.paid_reference}).",
-                code=errors.PAYOUT_STATEMENT_ALREADY_PAID,
+                code=BillingErrorCode.PAYOUT_STATEMENT_ALREADY_PAID,
             )
         if statement.payable == 0:
             raise ConflictError(
                 f"{statement.number} has nothing to pay: its balance is carried into the next statement.",
-                code=errors.PAYOUT_STATEMENT_NOTHING_PAYABLE,
+                code=BillingErrorCode.PAYOUT_STATEMENT_NOTHING_PAYABLE,
             )
         statement = model_update(
             instance=statement,

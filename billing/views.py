@@ -18,7 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing import errors, gateway, selectors, services
+from billing import gateway, selectors, services
+from billing.errors import BillingErrorCode
 from billing.filters import AdminPaymentFilter, CouponFilter, PayoutStatementFilter
 from billing.models import PayoutStatement, TaxDocument
 from billing.representations import payment_representation
@@ -71,7 +72,7 @@ class QuoteView(APIView):
         if course.is_free:
             raise ApplicationError(
                 "This course is free: enroll directly.",
-                code=errors.COURSE_IS_FREE,
+                code=BillingErrorCode.COURSE_IS_FREE,
                 errors={"course": ["This course is free; enroll directly instead of paying."]},
             )
         quote = selectors.price_quote(user=request.user, course=course, coupon_code=serializer.validated_data["coupon"])
@@ -163,13 +164,13 @@ class WebhookView(APIView):
         # The signature covers the exact bytes Razorpay sent: read them before anything parses the body.
         body = request.body
         if not gateway.webhook_signature_valid(body=body, signature=request.headers.get("X-Razorpay-Signature", "")):
-            raise ApplicationError("Invalid webhook signature.", code=errors.INVALID_SIGNATURE)
+            raise ApplicationError("Invalid webhook signature.", code=BillingErrorCode.INVALID_SIGNATURE)
         try:
             payload = json.loads(body)
         except (ValueError, RecursionError):
             payload = None
         if not isinstance(payload, dict):
-            raise ApplicationError("The webhook body is not a JSON object.", code=errors.INVALID_WEBHOOK)
+            raise ApplicationError("The webhook body is not a JSON object.", code=BillingErrorCode.INVALID_WEBHOOK)
         # Razorpay always sends the id; a body hash keeps an id-less delivery idempotent too.
         event_id = request.headers.get("X-Razorpay-Event-Id") or f"sha256:{hashlib.sha256(body).hexdigest()}"
         result = services.webhook_event_process(event_id=event_id[:100], payload=payload)
@@ -320,11 +321,11 @@ class TaxDocumentDownloadView(PDFDownloadView):
             file=document.file,
             filename=f"{document.number.replace('/', '-')}.pdf",
             not_ready=ConflictError(
-                "The document is being prepared. Try again in a minute.", code=errors.TAX_DOCUMENT_NOT_READY
+                "The document is being prepared. Try again in a minute.", code=BillingErrorCode.TAX_DOCUMENT_NOT_READY
             ),
             unavailable=ServiceUnavailableError(
                 "Documents are unavailable right now. Try again shortly.",
-                code=errors.TAX_DOCUMENT_STORAGE_UNAVAILABLE,
+                code=BillingErrorCode.TAX_DOCUMENT_STORAGE_UNAVAILABLE,
             ),
         )
 
@@ -417,11 +418,12 @@ class PayoutStatementFileView(PDFDownloadView):
             filename=f"{statement.number.replace('/', '-')}.{self.extension}",
             content_type=self.content_type,
             not_ready=ConflictError(
-                "The statement is being prepared. Try again in a minute.", code=errors.PAYOUT_STATEMENT_NOT_READY
+                "The statement is being prepared. Try again in a minute.",
+                code=BillingErrorCode.PAYOUT_STATEMENT_NOT_READY,
             ),
             unavailable=ServiceUnavailableError(
                 "Statements are unavailable right now. Try again shortly.",
-                code=errors.PAYOUT_STATEMENT_STORAGE_UNAVAILABLE,
+                code=BillingErrorCode.PAYOUT_STATEMENT_STORAGE_UNAVAILABLE,
             ),
         )
 

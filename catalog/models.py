@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 from django.db.models import Q
 
-from catalog import errors
+from catalog.errors import CatalogErrorCode
 from common.models import TimeStampedModel, UUIDModel
 
 # The catalogue's upper price bound (rupees): a typo such as an extra zero is refused, not charged.
@@ -26,7 +26,7 @@ web_url_validator = URLValidator(schemes=["http", "https"])
 def validate_course_price(value: Decimal) -> None:
     """0 (free) or at least ``COURSE_PRICE_MIN_PAID``: forms, serializers and the services share it."""
     if value is not None and 0 < value < COURSE_PRICE_MIN_PAID:
-        raise ValidationError(COURSE_PRICE_TOO_LOW, code=errors.PRICE_BELOW_MINIMUM)
+        raise ValidationError(COURSE_PRICE_TOO_LOW, code=CatalogErrorCode.PRICE_BELOW_MINIMUM)
 
 
 # A review's stars, 1 to 5.

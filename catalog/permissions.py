@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
-from catalog import errors
+from catalog.errors import CatalogErrorCode
 from catalog.models import Course, Enrollment
 from common.exceptions import ForbiddenError, NotFoundError
 
@@ -76,4 +76,6 @@ def course_staff_require(*, user, course: Course, not_found: str = "Not found.")
     if is_course_staff(user=user, course=course):
         return
     course_visible_require(user=user, course=course, not_found=not_found)
-    raise ForbiddenError("Only the course's instructor or an admin can do this.", code=errors.NOT_COURSE_STAFF)
+    raise ForbiddenError(
+        "Only the course's instructor or an admin can do this.", code=CatalogErrorCode.NOT_COURSE_STAFF
+    )

@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.services import audit_record
-from catalog import errors
 from catalog.cache import catalogue_changed
+from catalog.errors import CatalogErrorCode
 from catalog.models import (
     COURSE_PRICE_MIN_PAID,
     COURSE_PRICE_TOO_LOW,
@@ -52,6 +52,7 @@ from catalog.signals import (
     lesson_completed,
 )
 from common.background import enqueue_on_commit
+from common.errors import CommonErrorCode
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError, NotFoundError, PaymentRequiredError
 from common.ordering import position_clamp, positions_renumber
 from common.services import model_insert_if_absent, model_update
@@ -74,7 +75,7 @@ def _price_check(price: Decimal) -> None:
     """A course is free (0) or costs at least Razorpay's minimum order; anything between is unbuyable."""
     if 0 < price < COURSE_PRICE_MIN_PAID:
         raise ApplicationError(
-            COURSE_PRICE_TOO_LOW, code=errors.PRICE_BELOW_MINIMUM, errors={"price": [COURSE_PRICE_TOO_LOW]}
+            COURSE_PRICE_TOO_LOW, code=CatalogErrorCode.PRICE_BELOW_MINIMUM, errors={"price": [COURSE_PRICE_TOO_LOW]}
         )
 
 
@@ -106,7 +107,9 @@ def course_create(
         except IntegrityError:
             if not Course.objects.filter(slug=slug).exists():
                 raise
-    raise ConflictError("Could not find a free address for this course; change its title.", code=errors.SLUG_CONFLICT)
+    raise ConflictError(
+        "Could not find a free address for this course; change its title.", code=CatalogErrorCode.SLUG_CONFLICT
+    )
 
 
 @transaction.atomic
@@ -143,7 +146,7 @@ def content_delete_allowed_check(*, course_id: UUID, what: str) -> None:
         raise ConflictError(
             f"This course has learners, and deleting {what} would erase their progress and quiz history. "
             "Edit it instead, or archive the course to withdraw it.",
-            code=errors.COURSE_HAS_LEARNERS,
+            code=CatalogErrorCode.COURSE_HAS_LEARNERS,
         )
 
 
@@ -161,7 +164,7 @@ def course_delete(*, course: Course, actor) -> None:
     except (ProtectedError, RestrictedError) as exc:
         raise ConflictError(
             "This course has enrollments or payments and cannot be deleted: archive it instead.",
-            code=errors.COURSE_HAS_LEARNERS,
+            code=CatalogErrorCode.COURSE_HAS_LEARNERS,
         ) from exc
 
 
@@ -171,7 +174,7 @@ def _course_lock(course: Course) -> Course:
 
 def _status_conflict(course: Course, action: str) -> ConflictError:
     return ConflictError(
-        f"A course in status '{course.status}' cannot be {action}.", code=errors.COURSE_STATUS_CONFLICT
+        f"A course in status '{course.status}' cannot be {action}.", code=CatalogErrorCode.COURSE_STATUS_CONFLICT
     )
 
 
@@ -180,7 +183,7 @@ def _usable_check(course: Course, action: str) -> None:
     if not Lesson.objects.filter(module__course_id=course.pk).exists():
         raise ConflictError(
             f"This course cannot be {action}: it needs at least one module with at least one lesson.",
-            code=errors.COURSE_INCOMPLETE,
+            code=CatalogErrorCode.COURSE_INCOMPLETE,
         )
 
 
@@ -352,7 +355,7 @@ def module_delete(*, module: Module, actor) -> None:
         with transaction.atomic():
             module.delete()
     except (ProtectedError, RestrictedError) as exc:
-        raise ConflictError("Other records still refer to this module.", code=errors.CONTENT_IN_USE) from exc
+        raise ConflictError("Other records still refer to this module.", code=CatalogErrorCode.CONTENT_IN_USE) from exc
     positions_renumber(Module.objects, _siblings(Module.objects.filter(course=course)), hole=None)
     if had_lessons:  # only a learner who enrolled meanwhile can need the recount
         _progress_recompute_queue(course.pk)
@@ -436,7 +439,7 @@ def lesson_delete(*, lesson: Lesson, actor) -> None:
         with transaction.atomic():
             lesson.delete()
     except (ProtectedError, RestrictedError) as exc:
-        raise ConflictError("Other records still refer to this lesson.", code=errors.CONTENT_IN_USE) from exc
+        raise ConflictError("Other records still refer to this lesson.", code=CatalogErrorCode.CONTENT_IN_USE) from exc
     positions_renumber(Lesson.objects, _siblings(Lesson.objects.filter(module=module)), hole=None)
     _progress_recompute_queue(module.course_id)  # only a learner who enrolled meanwhile can need the recount
 
@@ -472,15 +475,15 @@ def enrollment_grant(*, user, course: Course, source: str) -> tuple[Enrollment, 
 def enrollment_create(*, user, course: Course) -> Enrollment:
     """A learner joins a free, published course."""
     if course.status != Course.Status.PUBLISHED:
-        raise ConflictError("This course is not open for enrollment.", code=errors.COURSE_NOT_PUBLISHED)
+        raise ConflictError("This course is not open for enrollment.", code=CatalogErrorCode.COURSE_NOT_PUBLISHED)
     # Checked before the price: someone who already bought the course is told so, not asked to pay.
     if Enrollment.objects.filter(user=user, course=course, status=Enrollment.Status.ACTIVE).exists():
-        raise ConflictError("You are already enrolled in this course.", code=errors.ALREADY_ENROLLED)
+        raise ConflictError("You are already enrolled in this course.", code=CatalogErrorCode.ALREADY_ENROLLED)
     if not course.is_free:
-        raise PaymentRequiredError("This course is paid: buy it to enroll.", code=errors.PAYMENT_REQUIRED)
+        raise PaymentRequiredError("This course is paid: buy it to enroll.", code=CommonErrorCode.PAYMENT_REQUIRED)
     enrollment, changed = enrollment_grant(user=user, course=course, source=Enrollment.Source.FREE)
     if not changed:
-        raise ConflictError("You are already enrolled in this course.", code=errors.ALREADY_ENROLLED)
+        raise ConflictError("You are already enrolled in this course.", code=CatalogErrorCode.ALREADY_ENROLLED)
     return enrollment
 
 
@@ -509,9 +512,9 @@ def enrollment_revoke(*, enrollment: Enrollment, reason: str) -> Enrollment:
 def wishlist_add(*, user, course: Course) -> tuple[WishlistItem, bool]:
     """Save a published course the learner has not enrolled in; idempotent: returns (item, created)."""
     if course.status != Course.Status.PUBLISHED:
-        raise ConflictError("Only courses in the catalogue can be saved.", code=errors.COURSE_NOT_PUBLISHED)
+        raise ConflictError("Only courses in the catalogue can be saved.", code=CatalogErrorCode.COURSE_NOT_PUBLISHED)
     if Enrollment.objects.filter(user_id=user.pk, course_id=course.pk, status=Enrollment.Status.ACTIVE).exists():
-        raise ConflictError("You are already enrolled in this course.", code=errors.ALREADY_ENROLLED)
+        raise ConflictError("You are already enrolled in this course.", code=CatalogErrorCode.ALREADY_ENROLLED)
     try:
         with transaction.atomic():
             return WishlistItem.objects.get_or_create(user=user, course=course)
@@ -659,7 +662,7 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
         .first()
     )
     if enrollment is None:
-        raise ForbiddenError("Enroll in this course to track progress.", code=errors.NOT_ENROLLED)
+        raise ForbiddenError("Enroll in this course to track progress.", code=CatalogErrorCode.NOT_ENROLLED)
     created = model_insert_if_absent(
         instance=LessonProgress(user=user, lesson=lesson, course_id=course_id, completed_at=timezone.now())
     )
@@ -722,10 +725,12 @@ def lesson_position_save(*, user, lesson: Lesson, position_seconds: int, enrolle
     The position is bounded by the lesson's duration when it is known.
     """
     if not enrolled:
-        raise ForbiddenError("Enroll in this course to save your place.", code=errors.NOT_ENROLLED)
+        raise ForbiddenError("Enroll in this course to save your place.", code=CatalogErrorCode.NOT_ENROLLED)
     if lesson.duration_seconds and position_seconds > lesson.duration_seconds:
         message = f"The lesson is {lesson.duration_seconds} seconds long."
-        raise ApplicationError(message, code=errors.POSITION_BEYOND_DURATION, errors={"position_seconds": [message]})
+        raise ApplicationError(
+            message, code=CatalogErrorCode.POSITION_BEYOND_DURATION, errors={"position_seconds": [message]}
+        )
     position = LessonPosition(
         user=user,
         lesson=lesson,

@@ -76,7 +76,9 @@ class DomainListView(ConditionalReadMixin, generics.ListAPIView):
     def get_queryset(self):
         return selectors.domain_list()
 
-    @extend_schema(tags=["catalog"], auth=[])
+    @extend_schema(
+        tags=["catalog"], auth=[], summary="Learning domains", description="Anyone: `id, name, slug`, by name."
+    )
     @lag_tolerant
     def get(self, request, *args, **kwargs):
         # The same bytes for every viewer.
@@ -118,17 +120,46 @@ def _curriculum_public(data: dict) -> tuple[str, dict] | None:
 @extend_schema_view(
     list=extend_schema(
         summary="Published catalogue",
+        description=(
+            "Anyone. Published courses only, each with its rating figures and `in_wishlist` (whether the "
+            "signed-in viewer saved it). `ordering`: `newest` (default), `oldest`, `price`, `-price`, "
+            "`popularity` (most learners), `title`, `relevance` (the default with `search`), `popular` (most "
+            "learners enrolled in the last 30 days). An unknown `domain` slug or `ordering` is a 400."
+        ),
         auth=[],
         parameters=[OpenApiParameter("is_free", bool, description="true: free courses; false: paid.")],
     ),
-    retrieve=extend_schema(summary="One course (drafts only for their owner and admins)"),
-    create=extend_schema(request=CourseInputSerializer, responses={201: CourseSerializer}),
-    partial_update=extend_schema(request=CourseInputSerializer, responses={200: CourseSerializer}),
+    retrieve=extend_schema(
+        summary="One course (drafts only for their owner and admins)",
+        description=(
+            "Anyone, for a published course; in any other status its instructor, admins and its active "
+            "learners (404 for anyone else)."
+        ),
+    ),
+    create=extend_schema(
+        summary="Create a course (a draft)",
+        description="Instructors and admins. The course starts as a `draft` (201); the caller is its instructor.",
+        request=CourseInputSerializer,
+        responses={201: CourseSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Edit a course",
+        description=(
+            "The course's staff (its instructor, admins): the fields of create; `slug` and `status` are "
+            "read-only. Others who can see the course get 403 `not_course_staff`."
+        ),
+        request=CourseInputSerializer,
+        responses={200: CourseSerializer},
+    ),
     destroy=extend_schema(
+        summary="Delete a course",
+        description=(
+            "The course's staff. A course with enrollments or payments is 409 `course_has_learners`: archive it."
+        ),
         responses={
             204: None,
             409: OpenApiResponse(ErrorSerializer, description="The course has learners or payments: archive it."),
-        }
+        },
     ),
 )
 @extend_schema(tags=["catalog"])
@@ -255,6 +286,7 @@ class CourseViewSet(ConditionalReadMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="My courses in every status",
+        description="Instructors and admins: the courses they teach, in every status, filtered by `status`.",
         parameters=[OpenApiParameter("status", enum=Course.Status.values)],
         responses={200: CourseSerializer(many=True)},
     )
@@ -265,7 +297,13 @@ class CourseViewSet(ConditionalReadMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(CourseSerializer(page, many=True).data)
 
     @extend_schema(
-        summary="Submit for review (draft or rejected)", request=None, responses={200: CourseSerializer, 409: _CONFLICT}
+        summary="Submit for review (draft or rejected)",
+        description=(
+            "The course's staff: `draft` or `rejected` → `pending_review`, else 409 `course_status_conflict`; "
+            "a course without a module holding a lesson is 409 `course_incomplete`."
+        ),
+        request=None,
+        responses={200: CourseSerializer, 409: _CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk=None) -> Response:
@@ -273,6 +311,10 @@ class CourseViewSet(ConditionalReadMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Withdraw from the catalogue (learners keep access)",
+        description=(
+            "The course's staff, from any status but `archived` (409 `course_status_conflict`); recorded in the "
+            "audit log (`course.archive`)."
+        ),
         request=None,
         responses={200: CourseSerializer, 409: _CONFLICT},
     )
@@ -300,7 +342,14 @@ class CourseViewSet(ConditionalReadMixin, viewsets.GenericViewSet):
     def unarchive(self, request: Request, pk=None) -> Response:
         return self._respond(services.course_unarchive(course=self._course_for_write(pk), actor=request.user))
 
-    @extend_schema(summary="Modules and lessons in order", responses={200: CurriculumSerializer})
+    @extend_schema(
+        summary="Modules and lessons in order",
+        description=(
+            "Anyone who can see the course. Content URLs are filled for active learners, the course's staff and "
+            "preview lessons; otherwise they are `null` with `is_locked: true`. No quiz answers appear here."
+        ),
+        responses={200: CurriculumSerializer},
+    )
     @action(detail=True, methods=["get"], filter_backends=[])
     def curriculum(self, request: Request, pk=None) -> Response:
         # One stored body per published course and kind of viewer: without access (anonymous, not enrolled)
@@ -329,6 +378,10 @@ class CourseViewSet(ConditionalReadMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Enroll in a free course",
+        description=(
+            "Students. A free course → 201 the enrollment; a paid one → 402 `payment_required` (buy it through "
+            "`POST /api/payments/order/`); enrolled already → 409 `already_enrolled`."
+        ),
         request=None,
         responses={
             201: EnrollmentSerializer,
@@ -346,8 +399,20 @@ class CourseViewSet(ConditionalReadMixin, viewsets.GenericViewSet):
 
 @extend_schema(tags=["catalog"])
 @extend_schema_view(
-    create=extend_schema(request=ModuleCreateSerializer, responses={201: ModuleSerializer}),
-    partial_update=extend_schema(request=ModuleUpdateSerializer, responses={200: ModuleSerializer}),
+    list=extend_schema(summary="A course's modules", description="Anyone who can see the course; by `position`."),
+    retrieve=extend_schema(summary="One module", description="Anyone who can see its course."),
+    create=extend_schema(
+        summary="Add a module",
+        description="The course's staff (its instructor, admins); a `position` past the end appends.",
+        request=ModuleCreateSerializer,
+        responses={201: ModuleSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Edit a module",
+        description="The course's staff; `course` cannot change.",
+        request=ModuleUpdateSerializer,
+        responses={200: ModuleSerializer},
+    ),
 )
 class ModuleViewSet(
     mixins.ListModelMixin,
@@ -392,7 +457,11 @@ class ModuleViewSet(
         serializer.is_valid(raise_exception=True)
         return self._respond(services.module_update(module=module, data=serializer.validated_data))
 
-    @extend_schema(responses={204: None, 409: _HAS_LEARNERS})
+    @extend_schema(
+        summary="Delete a module",
+        description="The course's staff; 409 `course_has_learners` once the course has learners.",
+        responses={204: None, 409: _HAS_LEARNERS},
+    )
     def destroy(self, request: Request, pk=None) -> Response:
         services.module_delete(module=self._module_for_write(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -400,8 +469,29 @@ class ModuleViewSet(
 
 @extend_schema(tags=["catalog"])
 @extend_schema_view(
-    create=extend_schema(request=LessonCreateSerializer, responses={201: LessonSerializer}),
-    partial_update=extend_schema(request=LessonUpdateSerializer, responses={200: LessonSerializer}),
+    list=extend_schema(
+        summary="A module's (or course's) lessons",
+        description=(
+            "Filtered by `module` or `course`. The course's staff, admins and active learners get every lesson "
+            "with its content; anyone else who can see the course gets its preview lessons."
+        ),
+    ),
+    retrieve=extend_schema(
+        summary="One lesson",
+        description="The course's staff and active learners; anyone who can see the course for a preview lesson.",
+    ),
+    create=extend_schema(
+        summary="Add a lesson",
+        description="The course's staff (its instructor, admins); a `position` past the end appends.",
+        request=LessonCreateSerializer,
+        responses={201: LessonSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Edit a lesson",
+        description="The course's staff; `module` cannot change.",
+        request=LessonUpdateSerializer,
+        responses={200: LessonSerializer},
+    ),
 )
 class LessonViewSet(
     mixins.ListModelMixin,
@@ -446,13 +536,22 @@ class LessonViewSet(
         lesson = services.lesson_update(lesson=lesson, data=serializer.validated_data)
         return Response(LessonSerializer(lesson).data)
 
-    @extend_schema(responses={204: None, 409: _HAS_LEARNERS})
+    @extend_schema(
+        summary="Delete a lesson",
+        description="The course's staff; 409 `course_has_learners` once the course has learners.",
+        responses={204: None, 409: _HAS_LEARNERS},
+    )
     def destroy(self, request: Request, pk=None) -> Response:
         services.lesson_delete(lesson=self._lesson_for_write(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Save where I stopped in the lesson's video (a player calls it every ~15 s)",
+        description=(
+            "Students with an active enrollment; the latest report wins. `position_seconds` is at most the "
+            "lesson's `duration_seconds` when known (400 `position_beyond_duration`); not enrolled is 403 "
+            "`not_enrolled`. Rate-limited by `LESSON_POSITION_RATE`."
+        ),
         request=LessonPositionInputSerializer,
         responses={
             200: LessonPositionSerializer,
@@ -475,6 +574,7 @@ class LessonViewSet(
 
     @extend_schema(
         summary="Mark a lesson done (idempotent); returns the course progress",
+        description="Students with an active enrollment in the lesson's course; others 403 `not_enrolled`.",
         request=None,
         responses={200: EnrollmentSerializer, 403: OpenApiResponse(ErrorSerializer, description="`not_enrolled`.")},
     )
@@ -498,13 +598,23 @@ class EnrollmentViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.enrollment_list_for_user(user=self.request.user)
 
+    @extend_schema(
+        summary="My enrollments with their progress",
+        description='Students: every course they joined; revoked ones stay listed with `status: "revoked"`.',
+    )
     def list(self, request: Request) -> Response:
         # Flat rows shaped by a function: the same bytes as EnrollmentSerializer (the documented response,
         # serializer_class above), without building its field tree per row (catalog.representations).
         page = self.paginate_queryset(selectors.enrollment_rows_for_user(user=request.user))
         return self.get_paginated_response([enrollment_representation(row) for row in page])
 
-    @extend_schema(summary="One course's progress, lesson by lesson", responses={200: EnrollmentDetailSerializer})
+    @extend_schema(
+        summary="One course's progress, lesson by lesson",
+        description=(
+            "Students: their enrollment in the course with its modules and lessons ticked; 404 if never enrolled."
+        ),
+        responses={200: EnrollmentDetailSerializer},
+    )
     def retrieve(self, request: Request, course_id=None) -> Response:
         found = selectors.enrollment_progress_get(user=request.user, course_id=course_id)
         if found is None:
@@ -526,12 +636,20 @@ class WishlistViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.wishlist_list(user=self.request.user)
 
+    @extend_schema(
+        summary="My saved courses",
+        description="Students: newest first, without the courses they have since enrolled in.",
+    )
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(WishlistItemSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Save a course (idempotent: 201 new, 200 already saved)",
+        description=(
+            "Students, for a published course: enrolled already → 409 `already_enrolled`; a course they cannot "
+            "see → 400 `errors.course`. Rate-limited by `WISHLIST_WRITE_RATE`."
+        ),
         request=WishlistAddSerializer,
         responses={
             200: WishlistItemSerializer,
@@ -551,7 +669,14 @@ class WishlistViewSet(viewsets.GenericViewSet):
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(WishlistItemSerializer(item).data, status=code)
 
-    @extend_schema(summary="Remove a saved course", responses={204: None, 404: ErrorSerializer})
+    @extend_schema(
+        summary="Remove a saved course",
+        description=(
+            "Students; 404 if it is not in their wishlist. Enrolling takes a course off the list by itself "
+            "(it comes back if the enrollment is revoked)."
+        ),
+        responses={204: None, 404: ErrorSerializer},
+    )
     def destroy(self, request: Request, course_id=None) -> Response:
         enforce_rate_limit(request, group="catalog.wishlist", rate=settings.WISHLIST_WRITE_RATE)
         services.wishlist_remove(user=request.user, course_id=course_id)
@@ -585,6 +710,10 @@ class AdminCourseViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.course_review_queue()
 
+    @extend_schema(
+        summary="Course review queue",
+        description="Admins: courses by `status`, oldest submission first, with the instructor's email.",
+    )
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(AdminCourseSerializer(page, many=True).data)
@@ -592,13 +721,26 @@ class AdminCourseViewSet(viewsets.GenericViewSet):
     def _respond(self, course: Course) -> Response:
         return Response(AdminCourseSerializer(self.get_queryset().get(pk=course.pk)).data)
 
-    @extend_schema(request=None, responses={200: AdminCourseSerializer, 409: _CONFLICT})
+    @extend_schema(
+        summary="Approve a course",
+        description="Admins: `pending_review` → `published`; any other status is 409 `course_status_conflict`.",
+        request=None,
+        responses={200: AdminCourseSerializer, 409: _CONFLICT},
+    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def approve(self, request: Request, pk=None) -> Response:
         course = get_object_or_404(Course, pk=pk)
         return self._respond(services.course_approve(course=course, actor=request.user))
 
-    @extend_schema(request=RejectSerializer, responses={200: AdminCourseSerializer, 409: _CONFLICT})
+    @extend_schema(
+        summary="Reject a course, with the reason",
+        description=(
+            "Admins: `pending_review` → `rejected` with `reason` (required, 3–2000 characters), which its "
+            "instructor sees; any other status is 409 `course_status_conflict`."
+        ),
+        request=RejectSerializer,
+        responses={200: AdminCourseSerializer, 409: _CONFLICT},
+    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def reject(self, request: Request, pk=None) -> Response:
         course = get_object_or_404(Course, pk=pk)

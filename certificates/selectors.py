@@ -6,7 +6,7 @@ import re
 
 from django.db.models import QuerySet
 
-from certificates import errors
+from certificates.errors import CertificatesErrorCode
 from certificates.models import Certificate
 from certificates.representations import CERTIFICATE_ROW_FIELDS
 from common.exceptions import NotFoundError
@@ -28,7 +28,7 @@ def certificate_get_for_download(*, user, certificate_id) -> Certificate:
         queryset = queryset.filter(user=user)
     certificate = queryset.filter(pk=certificate_id).first()
     if certificate is None:
-        raise NotFoundError("Certificate not found.", code=errors.CERTIFICATE_NOT_FOUND)
+        raise NotFoundError("Certificate not found.", code=CertificatesErrorCode.CERTIFICATE_NOT_FOUND)
     return certificate
 
 
@@ -41,12 +41,14 @@ def certificate_get_by_code(*, code: str) -> Certificate:
         Certificate.objects.with_related().filter(verification_code=code).first() if _CODE_RE.fullmatch(code) else None
     )
     if certificate is None:
-        raise NotFoundError("No certificate has this verification code.", code=errors.CERTIFICATE_NOT_FOUND)
+        raise NotFoundError(
+            "No certificate has this verification code.", code=CertificatesErrorCode.CERTIFICATE_NOT_FOUND
+        )
     return certificate
 
 
 def certificate_get(*, certificate_id) -> Certificate:
     certificate = Certificate.objects.with_related().filter(pk=certificate_id).first()
     if certificate is None:
-        raise NotFoundError("Certificate not found.", code=errors.CERTIFICATE_NOT_FOUND)
+        raise NotFoundError("Certificate not found.", code=CertificatesErrorCode.CERTIFICATE_NOT_FOUND)
     return certificate

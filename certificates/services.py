@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from certificates import errors
+from certificates.errors import CertificatesErrorCode
 from certificates.models import NUMBER_PREFIX, Certificate, CertificateNumberCounter
 from certificates.pdf import certificate_pdf_render
 from certificates.signals import certificate_issued
@@ -90,7 +90,9 @@ def certificate_file_render(*, certificate: Certificate) -> Certificate:
 def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status == Certificate.Status.REVOKED:
-        raise ConflictError("This certificate is already revoked.", code=errors.CERTIFICATE_ALREADY_REVOKED)
+        raise ConflictError(
+            "This certificate is already revoked.", code=CertificatesErrorCode.CERTIFICATE_ALREADY_REVOKED
+        )
     certificate.status = Certificate.Status.REVOKED
     certificate.revoked_at = timezone.now()
     certificate.revoke_reason = reason.strip()[:500]
@@ -122,7 +124,7 @@ def certificate_revoke_for_course(*, user, course, reason: str) -> Certificate |
 def certificate_reinstate(*, certificate: Certificate, actor, reason: str = "") -> Certificate:
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status != Certificate.Status.REVOKED:
-        raise ConflictError("This certificate is not revoked.", code=errors.CERTIFICATE_NOT_REVOKED)
+        raise ConflictError("This certificate is not revoked.", code=CertificatesErrorCode.CERTIFICATE_NOT_REVOKED)
     previous_reason = certificate.revoke_reason
     certificate.status = Certificate.Status.VALID
     certificate.revoked_at = None

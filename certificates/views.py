@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certificates import errors
+from certificates.errors import CertificatesErrorCode
 from certificates.representations import certificate_representation
 from certificates.selectors import (
     certificate_get,
@@ -38,6 +38,10 @@ from common.serializers import ErrorSerializer
 logger = logging.getLogger(__name__)
 
 
+@extend_schema(
+    summary="My certificates",
+    description="Any signed-in user: their certificates, newest first (revoked ones included, with their status).",
+)
 class CertificateListView(generics.ListAPIView):
     """My certificates, newest first (revoked ones included, with their status)."""
 
@@ -61,6 +65,11 @@ class CertificateDownloadView(PDFDownloadView):
     @extend_schema(
         operation_id="certificates_download",
         summary="Download the certificate PDF (holder or admin)",
+        description=(
+            "The holder or an admin: the PDF as an attachment named after the certificate number "
+            "(`DCA-2026-000042.pdf`). Errors are JSON whatever `Accept` says; someone else's certificate is 404 "
+            "`certificate_not_found`."
+        ),
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The certificate PDF."),
             409: OpenApiResponse(
@@ -76,16 +85,17 @@ class CertificateDownloadView(PDFDownloadView):
     def get(self, request, pk):
         certificate = certificate_get_for_download(user=request.user, certificate_id=pk)
         if not certificate.is_valid and not request.user.is_admin:
-            raise ConflictError("This certificate has been revoked.", code=errors.CERTIFICATE_REVOKED)
+            raise ConflictError("This certificate has been revoked.", code=CertificatesErrorCode.CERTIFICATE_REVOKED)
         return self.pdf_response(
             file=certificate.file,
             filename=f"{certificate.certificate_number}.pdf",
             not_ready=ConflictError(
-                "The certificate is being prepared. Try again in a minute.", code=errors.CERTIFICATE_NOT_READY
+                "The certificate is being prepared. Try again in a minute.",
+                code=CertificatesErrorCode.CERTIFICATE_NOT_READY,
             ),
             unavailable=ServiceUnavailableError(
                 "Certificate files are unavailable right now. Try again shortly.",
-                code=errors.CERTIFICATE_STORAGE_UNAVAILABLE,
+                code=CertificatesErrorCode.CERTIFICATE_STORAGE_UNAVAILABLE,
             ),
         )
 
@@ -99,6 +109,11 @@ class CertificateVerifyView(APIView):
     @extend_schema(
         operation_id="certificates_verify",
         summary="Verify a certificate by its code (public)",
+        description=(
+            "Anyone with the code (an employer); credentials are ignored. Never shows the holder's email or the "
+            "revocation reason; an unknown code is 404 `certificate_not_found`. Rate-limited per IP by "
+            "`CERTIFICATES_VERIFY_RATE`."
+        ),
         responses={200: CertificateVerificationSerializer},
     )
     @rate_limit(group="certificates.verify", rate=settings.CERTIFICATES_VERIFY_RATE, key="ip")
@@ -113,6 +128,7 @@ class CertificateRevokeView(APIView):
     @extend_schema(
         operation_id="admin_certificates_revoke",
         summary="Revoke a certificate (admin)",
+        description="Admins, with `reason` (required, at most 500 characters); answers the certificate.",
         request=CertificateRevokeInputSerializer,
         responses={
             200: CertificateAdminSerializer,
@@ -141,6 +157,7 @@ class CertificateReinstateView(APIView):
     @extend_schema(
         operation_id="admin_certificates_reinstate",
         summary="Reinstate a revoked certificate (admin)",
+        description="Admins, with an optional `reason`; answers the certificate.",
         request=CertificateReinstateInputSerializer,
         responses={
             200: CertificateAdminSerializer,

@@ -11,6 +11,7 @@ from allauth.headless.contrib.rest_framework.authentication import JWTTokenAuthe
 from rest_framework import authentication
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
+from common.errors import CommonErrorCode
 from common.exceptions import AccountSuspended, MFARequired
 
 INVALID_TOKEN_MESSAGE = "The access token is invalid or has expired."  # noqa: S105 - a message
@@ -32,12 +33,12 @@ class JWTAuthentication(RefuseBlockedAccountsMixin, JWTTokenAuthentication):
             return super().authenticate(request)
         except AuthenticationFailed as exc:
             # Malformed headers, bad signatures, expired or revoked tokens: one code for the client to act on.
-            raise AuthenticationFailed(INVALID_TOKEN_MESSAGE, code="invalid_token") from exc
+            raise AuthenticationFailed(INVALID_TOKEN_MESSAGE, code=CommonErrorCode.INVALID_TOKEN) from exc
 
     def authenticate_credentials(self, key: str):
         user, payload = super().authenticate_credentials(key)
         if user is None or not user.is_active:
-            raise AuthenticationFailed(INVALID_TOKEN_MESSAGE, code="invalid_token")
+            raise AuthenticationFailed(INVALID_TOKEN_MESSAGE, code=CommonErrorCode.INVALID_TOKEN)
         return user, payload
 
 
@@ -47,4 +48,4 @@ class SessionAuthentication(RefuseBlockedAccountsMixin, authentication.SessionAu
             super().enforce_csrf(request)
         except PermissionDenied as exc:
             # The same code as Django's CSRF failure view (common.views.csrf_failure) on /_allauth/.
-            raise PermissionDenied(str(exc.detail), code="csrf_failed") from exc
+            raise PermissionDenied(str(exc.detail), code=CommonErrorCode.CSRF_FAILED) from exc

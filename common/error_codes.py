@@ -1,17 +1,35 @@
-"""Every machine-readable error code of the API, read from the apps' ``errors.py`` modules.
+"""Every machine-readable error code of the API: the members of each app's ``errors.py`` enum.
 
-``docs/error-codes.md`` is generated from it (``make error-codes``) and a test fails when the committed file
-is out of date, so the list a frontend reads is the list the code returns.
+Each project app with codes has one ``common.errors.ErrorCode`` subclass named ``<App>ErrorCode`` in its
+``errors.py``. ``docs/error-codes.md`` is generated from them (``make error-codes``) and a test fails when the
+committed file is out of date, so the list a frontend reads is the list the code returns.
 """
 
 from __future__ import annotations
 
-import ast
+import inspect
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+
+from common.errors import ErrorCode
+
+# Codes DRF and Django spell themselves (HEADER lists them); an app may reuse one (`invalid`) without owning it.
+FRAMEWORK_CODES = (
+    "invalid",
+    "parse_error",
+    "not_authenticated",
+    "authentication_failed",
+    "permission_denied",
+    "not_found",
+    "method_not_allowed",
+    "not_acceptable",
+    "unsupported_media_type",
+    "throttled",
+)
 
 HEADER = """# Error codes
 
@@ -24,46 +42,40 @@ see [api.md](api.md)). Besides the codes below, DRF's own codes appear where DRF
 
 
 @dataclass(frozen=True)
-class ErrorCode:
+class CodeEntry:
+    """One row of docs/error-codes.md."""
+
     app: str
     name: str
     code: str
     note: str
 
 
-def _codes_in(app: str, path: Path) -> list[ErrorCode]:
-    source = path.read_text()
-    lines = source.splitlines()
-    found = []
-    for node in ast.parse(source).body:
-        if not (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-        ):
-            continue
-        # The note is the comment on the line, else the comment block right above it.
-        line = lines[node.lineno - 1]
-        note = line.split("#", 1)[1].strip() if "#" in line[node.end_col_offset :] else ""
-        above = node.lineno - 2
-        block = []
-        while not note and above >= 0 and lines[above].lstrip().startswith("#"):
-            block.insert(0, lines[above].lstrip("# ").rstrip())
-            above -= 1
-        found.append(ErrorCode(app, node.targets[0].id, node.value.value, note or " ".join(block)))
+def error_code_enums() -> dict[str, list[type[ErrorCode]]]:
+    """Per project app that has an ``errors.py``: the ``ErrorCode`` enums it defines (there should be one)."""
+    base = Path(settings.BASE_DIR).resolve()
+    found = {}
+    for config in sorted(apps.get_app_configs(), key=lambda config: config.label):
+        if Path(config.path).resolve().parent == base and (Path(config.path) / "errors.py").exists():
+            module = import_module(f"{config.name}.errors")
+            found[config.label] = [
+                value
+                for value in vars(module).values()
+                if inspect.isclass(value)
+                and issubclass(value, ErrorCode)
+                and value is not ErrorCode
+                and value.__module__ == module.__name__
+            ]
     return found
 
 
-def error_codes() -> list[ErrorCode]:
-    base = Path(settings.BASE_DIR).resolve()
-    codes = []
-    for config in sorted(apps.get_app_configs(), key=lambda config: config.label):
-        path = Path(config.path) / "errors.py"
-        if Path(config.path).resolve().parent == base and path.exists():
-            codes += _codes_in(config.label, path)
-    return codes
+def error_codes() -> list[CodeEntry]:
+    return [
+        CodeEntry(app, member.name, member.value, member.note)
+        for app, enums in error_code_enums().items()
+        for enum in enums
+        for member in enum
+    ]
 
 
 def error_codes_markdown() -> str:

@@ -21,8 +21,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
-from common import errors
 from common.db import database_timed_out, database_unavailable
+from common.errors import CommonErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class ApplicationError(Exception):
 
 class PaymentRequiredError(ApplicationError):
     status_code = status.HTTP_402_PAYMENT_REQUIRED
-    default_code = "payment_required"
+    default_code = CommonErrorCode.PAYMENT_REQUIRED
 
 
 class ForbiddenError(ApplicationError):
@@ -57,12 +57,12 @@ class NotFoundError(ApplicationError):
 
 class ConflictError(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
+    default_code = CommonErrorCode.CONFLICT
 
 
 class RateLimitedError(ApplicationError):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_code = "rate_limited"
+    default_code = CommonErrorCode.RATE_LIMITED
 
     def __init__(self, message: str = "Too many requests. Try again later.", *, retry_after: int = 60):
         super().__init__(message)
@@ -71,13 +71,13 @@ class RateLimitedError(ApplicationError):
 
 class ServiceUnavailableError(ApplicationError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = errors.SERVICE_UNAVAILABLE
+    default_code = CommonErrorCode.SERVICE_UNAVAILABLE
 
 
 class AccountSuspended(exceptions.APIException):
     status_code = status.HTTP_403_FORBIDDEN
     default_detail = "This account is suspended."
-    default_code = "account_suspended"
+    default_code = CommonErrorCode.ACCOUNT_SUSPENDED
 
 
 class MFARequired(exceptions.APIException):
@@ -85,13 +85,13 @@ class MFARequired(exceptions.APIException):
 
     status_code = status.HTTP_403_FORBIDDEN
     default_detail = "Administrators must set up two-factor authentication (an authenticator app) before using the API."
-    default_code = "mfa_required"
+    default_code = CommonErrorCode.MFA_REQUIRED
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
-    default_code = "payload_too_large"
+    default_code = CommonErrorCode.PAYLOAD_TOO_LARGE
 
 
 def error_body(detail: str, code: str, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def database_unavailable_error(exc: BaseException) -> tuple[dict[str, Any], dict
         else "The database is unavailable. Try again shortly."
     )
     headers = {"Retry-After": str(settings.DATABASE_RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
-    return error_body(detail, errors.DATABASE_UNAVAILABLE), headers
+    return error_body(detail, CommonErrorCode.DATABASE_UNAVAILABLE), headers
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -152,7 +152,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
     if isinstance(exc, Ratelimited):
         return Response(
-            error_body("Too many requests. Try again later.", "rate_limited"),
+            error_body("Too many requests. Try again later.", CommonErrorCode.RATE_LIMITED),
             status=status.HTTP_429_TOO_MANY_REQUESTS,
             headers={"Retry-After": "60"},
         )
@@ -187,6 +187,6 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     else:
         message = str(detail)
     if isinstance(exc, exceptions.Throttled):
-        code = "rate_limited"
+        code = CommonErrorCode.RATE_LIMITED
     response.data = error_body(message, code)
     return response

@@ -12,6 +12,7 @@ from django.http import JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from common.errors import CommonErrorCode
 from common.exceptions import error_body
 from common.logging import request_id_var
 
@@ -66,7 +67,8 @@ class BodySizeLimitMiddleware:
         if declared_body_too_large(request.META.get("CONTENT_LENGTH")):
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             return JsonResponse(
-                error_body(f"The request body is larger than {limit} bytes.", "payload_too_large"), status=413
+                error_body(f"The request body is larger than {limit} bytes.", CommonErrorCode.PAYLOAD_TOO_LARGE),
+                status=413,
             )
         return self.get_response(request)
 

@@ -16,8 +16,8 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from common import errors
 from common.db import database_unavailable, statement_timeout
+from common.errors import CommonErrorCode
 from common.exceptions import database_unavailable_error, error_body
 from common.serializers import HealthSerializer, LivenessSerializer, ReadinessSerializer
 
@@ -70,7 +70,7 @@ def _health_response(checks: dict[str, bool]) -> Response:
     if body["status"] == "ok":
         return _no_store(Response(body))
     failing = ", ".join(name for name, ok in checks.items() if not ok)
-    code = errors.SERVICE_UNAVAILABLE if checks.get("database", True) else errors.DATABASE_UNAVAILABLE
+    code = CommonErrorCode.SERVICE_UNAVAILABLE if checks.get("database", True) else CommonErrorCode.DATABASE_UNAVAILABLE
     body.update(error_body(f"Unavailable: {failing}.", code))
     return _no_store(Response(body, status=503, headers={"Retry-After": str(settings.DATABASE_RETRY_AFTER_SECONDS)}))
 
@@ -168,4 +168,4 @@ def handler403(request, exception=None):
 
 
 def csrf_failure(request, reason=""):
-    return JsonResponse(error_body(f"CSRF verification failed: {reason}", "csrf_failed"), status=403)
+    return JsonResponse(error_body(f"CSRF verification failed: {reason}", CommonErrorCode.CSRF_FAILED), status=403)

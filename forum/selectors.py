@@ -16,7 +16,7 @@ from catalog.models import Course
 from catalog.permissions import course_visible_require, is_course_staff
 from catalog.selectors import active_enrollment_get
 from common.exceptions import ForbiddenError, NotFoundError
-from forum.errors import FORUM_ACCESS_DENIED
+from forum.errors import ForumErrorCode
 from forum.models import Flag, Post, Reply, Vote
 
 POST_ORDERINGS = {
@@ -45,7 +45,9 @@ def forum_access_check(*, user, course: Course) -> None:
     # The catalogue's rule: a course (and so its forum) the user may not see does not exist for them.
     course_visible_require(user=user, course=course, not_found="Course not found.")
     if active_enrollment_get(user=user, course_id=course.pk) is None:
-        raise ForbiddenError("Only learners enrolled in this course can use its forum.", code=FORUM_ACCESS_DENIED)
+        raise ForbiddenError(
+            "Only learners enrolled in this course can use its forum.", code=ForumErrorCode.FORUM_ACCESS_DENIED
+        )
 
 
 def forum_course_get(*, user, course_id: UUID) -> Course:

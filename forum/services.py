@@ -19,26 +19,16 @@ from audit.services import audit_record
 from catalog.models import Course, Module
 from catalog.permissions import is_course_staff
 from common.exceptions import ApplicationError, ConflictError, ForbiddenError
-from forum.errors import (
-    FLAG_ALREADY_RESOLVED,
-    FORUM_ALREADY_FLAGGED,
-    FORUM_DELETED,
-    FORUM_FLAG_OWN_CONTENT,
-    FORUM_MODULE_NOT_IN_COURSE,
-    FORUM_NOT_ALLOWED,
-    FORUM_NOT_AUTHOR,
-    FORUM_REPLY_UNAVAILABLE,
-    FORUM_VOTE_OWN_POST,
-)
+from forum.errors import ForumErrorCode
 from forum.models import Flag, Post, Reply, Vote
 from forum.signals import post_created, reply_accepted, reply_created
 
 
 def _ensure_author(*, user, item: Post | Reply) -> None:
     if item.user_id != user.pk:
-        raise ForbiddenError("Only the author can edit this.", code=FORUM_NOT_AUTHOR)
+        raise ForbiddenError("Only the author can edit this.", code=ForumErrorCode.FORUM_NOT_AUTHOR)
     if item.deleted_at is not None:
-        raise ConflictError("This has been deleted.", code=FORUM_DELETED)
+        raise ConflictError("This has been deleted.", code=ForumErrorCode.FORUM_DELETED)
 
 
 def _may_moderate(*, user, course: Course) -> bool:
@@ -56,7 +46,7 @@ def post_create(*, user, course: Course, title: str, body: str, module_id: UUID 
         if module is None:
             raise ApplicationError(
                 "This module is not part of the course.",
-                code=FORUM_MODULE_NOT_IN_COURSE,
+                code=ForumErrorCode.FORUM_MODULE_NOT_IN_COURSE,
                 errors={"module": ["This module is not part of the course."]},
             )
     post = Post.objects.create(course=course, module=module, user=user, title=title, body=body)
@@ -90,7 +80,8 @@ def post_delete(*, user, post: Post) -> Post:
     is_author = post.user_id == user.pk
     if not is_author and not _may_moderate(user=user, course=post.course):
         raise ForbiddenError(
-            "Only the author, the course's instructor or an admin can delete this.", code=FORUM_NOT_ALLOWED
+            "Only the author, the course's instructor or an admin can delete this.",
+            code=ForumErrorCode.FORUM_NOT_ALLOWED,
         )
     if post.deleted_at is not None:
         return post
@@ -108,7 +99,7 @@ def post_delete(*, user, post: Post) -> Post:
 @transaction.atomic
 def reply_create(*, user, post: Post, body: str) -> Reply:
     if post.deleted_at is not None:
-        raise ConflictError("This question has been deleted.", code=FORUM_DELETED)
+        raise ConflictError("This question has been deleted.", code=ForumErrorCode.FORUM_DELETED)
     reply = Reply.objects.create(post=post, user=user, body=body)
     Post.objects.filter(pk=post.pk).update(reply_count=F("reply_count") + 1)
     reply_created.send(sender=Reply, user=user, reply=reply, post=post)
@@ -133,7 +124,8 @@ def reply_delete(*, user, reply: Reply) -> Reply:
     is_author = reply.user_id == user.pk
     if not is_author and not _may_moderate(user=user, course=reply.post.course):
         raise ForbiddenError(
-            "Only the author, the course's instructor or an admin can delete this.", code=FORUM_NOT_ALLOWED
+            "Only the author, the course's instructor or an admin can delete this.",
+            code=ForumErrorCode.FORUM_NOT_ALLOWED,
         )
     if reply.deleted_at is not None:
         return reply
@@ -163,13 +155,14 @@ def reply_accept(*, user, reply: Reply) -> Reply:
     is_course_instructor = user.is_instructor and is_course_staff(user=user, course=post.course)
     if user.pk != post.user_id and not is_course_instructor:
         raise ForbiddenError(
-            "Only the question's author or the course's instructor can accept an answer.", code=FORUM_NOT_ALLOWED
+            "Only the question's author or the course's instructor can accept an answer.",
+            code=ForumErrorCode.FORUM_NOT_ALLOWED,
         )
     if post.deleted_at is not None:
-        raise ConflictError("This question has been deleted.", code=FORUM_DELETED)
+        raise ConflictError("This question has been deleted.", code=ForumErrorCode.FORUM_DELETED)
     reply = Reply.objects.select_for_update().select_related("user").get(pk=reply.pk)
     if reply.deleted_at is not None or reply.is_hidden:
-        raise ConflictError("This reply can no longer be accepted.", code=FORUM_REPLY_UNAVAILABLE)
+        raise ConflictError("This reply can no longer be accepted.", code=ForumErrorCode.FORUM_REPLY_UNAVAILABLE)
     if post.accepted_reply_id == reply.pk:
         return reply
     post.accepted_reply = reply
@@ -194,9 +187,9 @@ def post_vote(*, user, post: Post, value: int) -> tuple[Post, int]:
     # and the score always equals the sum of the votes.
     post = Post.objects.select_for_update().get(pk=post.pk)
     if post.user_id == user.pk:
-        raise ForbiddenError("You cannot vote on your own question.", code=FORUM_VOTE_OWN_POST)
+        raise ForbiddenError("You cannot vote on your own question.", code=ForumErrorCode.FORUM_VOTE_OWN_POST)
     if post.deleted_at is not None:
-        raise ConflictError("This question has been deleted.", code=FORUM_DELETED)
+        raise ConflictError("This question has been deleted.", code=ForumErrorCode.FORUM_DELETED)
     vote = Vote.objects.filter(post=post, user=user).first()
     previous = vote.value if vote else 0
     if value == 0:
@@ -241,15 +234,15 @@ def flag_create(*, user, reason: str, post: Post | None = None, reply: Reply | N
     # The item's row lock makes counting open flags and hiding one atomic step.
     item = model.objects.select_for_update().get(pk=(post or reply).pk)
     if item.user_id == user.pk:
-        raise ForbiddenError("You cannot flag your own writing.", code=FORUM_FLAG_OWN_CONTENT)
+        raise ForbiddenError("You cannot flag your own writing.", code=ForumErrorCode.FORUM_FLAG_OWN_CONTENT)
     if item.deleted_at is not None:
-        raise ConflictError("This has been deleted.", code=FORUM_DELETED)
+        raise ConflictError("This has been deleted.", code=ForumErrorCode.FORUM_DELETED)
     target = {"post": item} if model is Post else {"reply": item}
     try:
         with transaction.atomic():
             flag = Flag.objects.create(reporter=user, reason=reason, **target)
     except IntegrityError as exc:
-        raise ConflictError("You have already flagged this.", code=FORUM_ALREADY_FLAGGED) from exc
+        raise ConflictError("You have already flagged this.", code=ForumErrorCode.FORUM_ALREADY_FLAGGED) from exc
     open_flags = _item_flags(item).filter(status=Flag.Status.OPEN).count()
     if open_flags >= settings.FORUM_AUTO_HIDE_FLAGS:
         _item_set_hidden(item=item, hidden=True)
@@ -281,7 +274,7 @@ def flag_resolve(*, actor, flag: Flag, action: str) -> Flag:
     item = model.objects.select_for_update().get(pk=flag.post_id or flag.reply_id)
     flag = Flag.objects.select_for_update().get(pk=flag.pk)
     if flag.status != Flag.Status.OPEN:
-        raise ConflictError("This flag has already been resolved.", code=FLAG_ALREADY_RESOLVED)
+        raise ConflictError("This flag has already been resolved.", code=ForumErrorCode.FLAG_ALREADY_RESOLVED)
     item_flags = _item_flags(item)
     if action == FlagAction.HIDE:
         status = Flag.Status.HIDDEN

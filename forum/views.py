@@ -30,6 +30,17 @@ from forum.serializers import (
     VoteSerializer,
 )
 
+# Who may use a course's forum, said once for every route's description.
+READERS = (
+    "The course's active learners, its instructor and admins (anyone else who can see the course: 403 "
+    "`forum_access_denied`). "
+)
+AUTHOR_EDITS = "Its author only (403 `forum_not_author`); sets `edited_at`. A deleted one is 409 `forum_deleted`."
+FLAGGING = (
+    READERS + "`reason` 3–500 characters; the same reader again is 409 `forum_already_flagged`, one's own writing "
+    "403 `forum_flag_own_content`. Enough open flags hide the item at once (`FORUM_AUTO_HIDE_FLAGS`). "
+    "Rate-limited by `FORUM_FLAG_RATE`."
+)
 CONFLICT = OpenApiResponse(ErrorSerializer, description="Conflict (deleted item, already flagged, already resolved).")
 
 
@@ -42,7 +53,15 @@ class ForumView(GenericAPIView):
 class PostListCreateView(ForumView):
     serializer_class = PostSerializer
 
-    @extend_schema(tags=["forum"], parameters=[PostListParamsSerializer], responses=PostSerializer(many=True))
+    @extend_schema(
+        tags=["forum"],
+        summary="A course's questions",
+        description=READERS
+        + "`course` is required; `ordering` = `newest` (default), `votes`, `unanswered` (no accepted reply "
+        "first, fewest replies first, then newest); `search` matches title and body, case-insensitive.",
+        parameters=[PostListParamsSerializer],
+        responses=PostSerializer(many=True),
+    )
     def get(self, request):
         params = PostListParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -57,7 +76,15 @@ class PostListCreateView(ForumView):
         page = self.paginate_queryset(posts)
         return self.get_paginated_response(PostSerializer(page, many=True).data)
 
-    @extend_schema(tags=["forum"], request=PostCreateSerializer, responses={201: PostSerializer})
+    @extend_schema(
+        tags=["forum"],
+        summary="Ask a question",
+        description=READERS
+        + "`module`, if given, must be a module of the course (400 `forum_module_not_in_course`). Rate-limited "
+        "by `FORUM_POST_RATE`.",
+        request=PostCreateSerializer,
+        responses={201: PostSerializer},
+    )
     def post(self, request):
         enforce_rate_limit(request, group="forum.post", rate=settings.FORUM_POST_RATE)
         data = PostCreateSerializer(data=request.data)
@@ -76,11 +103,17 @@ class PostListCreateView(ForumView):
 class PostDetailView(ForumView):
     serializer_class = PostSerializer
 
-    @extend_schema(tags=["forum"], responses=PostSerializer)
+    @extend_schema(tags=["forum"], summary="One question", description=READERS, responses=PostSerializer)
     def get(self, request, pk):
         return Response(PostSerializer(selectors.post_get(user=request.user, post_id=pk)).data)
 
-    @extend_schema(tags=["forum"], request=PostUpdateSerializer, responses={200: PostSerializer, 409: CONFLICT})
+    @extend_schema(
+        tags=["forum"],
+        summary="Edit my question",
+        description=AUTHOR_EDITS,
+        request=PostUpdateSerializer,
+        responses={200: PostSerializer, 409: CONFLICT},
+    )
     def patch(self, request, pk):
         post = selectors.post_get(user=request.user, post_id=pk)
         data = PostUpdateSerializer(data=request.data)
@@ -88,7 +121,13 @@ class PostDetailView(ForumView):
         services.post_update(user=request.user, post=post, **data.validated_data)
         return Response(PostSerializer(selectors.post_get(user=request.user, post_id=pk)).data)
 
-    @extend_schema(tags=["forum"], responses={204: None})
+    @extend_schema(
+        tags=["forum"],
+        summary="Delete a question (soft)",
+        description="Its author, the course's instructor or an admin (others 403 `forum_not_allowed`); deleting "
+        "again is a no-op. Someone else's deletion is in the audit log (`post.delete`).",
+        responses={204: None},
+    )
     def delete(self, request, pk):
         services.post_delete(user=request.user, post=selectors.post_get(user=request.user, post_id=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -97,7 +136,15 @@ class PostDetailView(ForumView):
 class PostVoteView(ForumView):
     serializer_class = VoteSerializer
 
-    @extend_schema(tags=["forum"], request=VoteSerializer, responses={200: VoteResultSerializer, 409: CONFLICT})
+    @extend_schema(
+        tags=["forum"],
+        summary="Vote on a question",
+        description=READERS
+        + "`value` 1, -1, or 0 to withdraw; nobody votes on their own question (403 `forum_vote_own_post`). "
+        "Rate-limited by `FORUM_VOTE_RATE`.",
+        request=VoteSerializer,
+        responses={200: VoteResultSerializer, 409: CONFLICT},
+    )
     def post(self, request, pk):
         enforce_rate_limit(request, group="forum.vote", rate=settings.FORUM_VOTE_RATE)
         post = selectors.post_get(user=request.user, post_id=pk)
@@ -110,14 +157,25 @@ class PostVoteView(ForumView):
 class ReplyListCreateView(ForumView):
     serializer_class = ReplySerializer
 
-    @extend_schema(tags=["forum"], responses=ReplySerializer(many=True))
+    @extend_schema(
+        tags=["forum"],
+        summary="A question's replies",
+        description=READERS + "Oldest first; a deleted reply stays in its thread as `[deleted]`.",
+        responses=ReplySerializer(many=True),
+    )
     def get(self, request, pk):
         post = selectors.post_get(user=request.user, post_id=pk)
         page = self.paginate_queryset(selectors.reply_list(user=request.user, post=post))
         context = {"accepted_reply_id": post.accepted_reply_id}
         return self.get_paginated_response(ReplySerializer(page, many=True, context=context).data)
 
-    @extend_schema(tags=["forum"], request=ReplyWriteSerializer, responses={201: ReplySerializer, 409: CONFLICT})
+    @extend_schema(
+        tags=["forum"],
+        summary="Reply to a question",
+        description=READERS + "A deleted question is 409 `forum_deleted`. Rate-limited by `FORUM_REPLY_RATE`.",
+        request=ReplyWriteSerializer,
+        responses={201: ReplySerializer, 409: CONFLICT},
+    )
     def post(self, request, pk):
         enforce_rate_limit(request, group="forum.reply", rate=settings.FORUM_REPLY_RATE)
         post = selectors.post_get(user=request.user, post_id=pk)
@@ -131,7 +189,13 @@ class ReplyListCreateView(ForumView):
 class ReplyDetailView(ForumView):
     serializer_class = ReplySerializer
 
-    @extend_schema(tags=["forum"], request=ReplyWriteSerializer, responses={200: ReplySerializer, 409: CONFLICT})
+    @extend_schema(
+        tags=["forum"],
+        summary="Edit my reply",
+        description=AUTHOR_EDITS,
+        request=ReplyWriteSerializer,
+        responses={200: ReplySerializer, 409: CONFLICT},
+    )
     def patch(self, request, pk):
         reply = selectors.reply_get(user=request.user, reply_id=pk)
         data = ReplyWriteSerializer(data=request.data)
@@ -139,7 +203,13 @@ class ReplyDetailView(ForumView):
         services.reply_update(user=request.user, reply=reply, body=data.validated_data["body"])
         return Response(ReplySerializer(selectors.reply_get(user=request.user, reply_id=pk)).data)
 
-    @extend_schema(tags=["forum"], responses={204: None})
+    @extend_schema(
+        tags=["forum"],
+        summary="Delete a reply (soft)",
+        description="Its author, the course's instructor or an admin (others 403 `forum_not_allowed`); an "
+        "accepted reply stops being accepted. Someone else's deletion is in the audit log (`reply.delete`).",
+        responses={204: None},
+    )
     def delete(self, request, pk):
         services.reply_delete(user=request.user, reply=selectors.reply_get(user=request.user, reply_id=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -148,7 +218,15 @@ class ReplyDetailView(ForumView):
 class ReplyAcceptView(ForumView):
     serializer_class = ReplySerializer
 
-    @extend_schema(tags=["forum"], request=None, responses={200: ReplySerializer, 409: CONFLICT})
+    @extend_schema(
+        tags=["forum"],
+        summary="Accept a reply as the answer",
+        description="The question's author or the course's instructor (an admin only on their own question; others "
+        "403 `forum_not_allowed`). Accepting another reply replaces it; a deleted or hidden reply is 409 "
+        "`forum_reply_unavailable`.",
+        request=None,
+        responses={200: ReplySerializer, 409: CONFLICT},
+    )
     def post(self, request, pk):
         reply = selectors.reply_get(user=request.user, reply_id=pk)
         services.reply_accept(user=request.user, reply=reply)
@@ -167,13 +245,25 @@ class _FlagView(ForumView):
 
 
 class PostFlagView(_FlagView):
-    @extend_schema(tags=["forum"], request=FlagCreateSerializer, responses={201: FlagSerializer, 409: CONFLICT})
+    @extend_schema(
+        tags=["forum"],
+        summary="Flag a question for moderators",
+        description=FLAGGING,
+        request=FlagCreateSerializer,
+        responses={201: FlagSerializer, 409: CONFLICT},
+    )
     def post(self, request, pk):
         return self.flag(request, post=selectors.post_get(user=request.user, post_id=pk))
 
 
 class ReplyFlagView(_FlagView):
-    @extend_schema(tags=["forum"], request=FlagCreateSerializer, responses={201: FlagSerializer, 409: CONFLICT})
+    @extend_schema(
+        tags=["forum"],
+        summary="Flag a reply for moderators",
+        description=FLAGGING,
+        request=FlagCreateSerializer,
+        responses={201: FlagSerializer, 409: CONFLICT},
+    )
     def post(self, request, pk):
         return self.flag(request, reply=selectors.reply_get(user=request.user, reply_id=pk))
 
@@ -186,7 +276,13 @@ class AdminFlagListView(GenericAPIView):
     filter_backends: list = []
     serializer_class = AdminFlagSerializer
 
-    @extend_schema(tags=["admin"], parameters=[FlagListParamsSerializer], responses=AdminFlagSerializer(many=True))
+    @extend_schema(
+        tags=["admin"],
+        summary="Moderation queue",
+        description="Admins: flags newest first, of one `status` (`open`, `hidden`, `dismissed`) or all.",
+        parameters=[FlagListParamsSerializer],
+        responses=AdminFlagSerializer(many=True),
+    )
     def get(self, request):
         params = FlagListParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -198,7 +294,14 @@ class AdminFlagResolveView(GenericAPIView):
     permission_classes = [IsAuthenticated, IsAdmin]
     serializer_class = FlagResolveSerializer
 
-    @extend_schema(tags=["admin"], request=FlagResolveSerializer, responses={200: AdminFlagSerializer, 409: CONFLICT})
+    @extend_schema(
+        tags=["admin"],
+        summary="Resolve a flag: hide the item or dismiss",
+        description="Admins: `action` `hide` or `dismiss` resolves every open flag on the item together, with one "
+        "audit entry (`flag.hide` / `flag.dismiss`); already resolved → 409 `flag_already_resolved`.",
+        request=FlagResolveSerializer,
+        responses={200: AdminFlagSerializer, 409: CONFLICT},
+    )
     def post(self, request, pk):
         flag = selectors.flag_list().filter(pk=pk).first()
         if flag is None:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from catalog.models import Course
 from catalog.selectors import course_list_visible, has_content_access
 from common.exceptions import ForbiddenError, NotFoundError
-from notifications import errors
+from notifications.errors import NotificationsErrorCode
 from notifications.models import Announcement, Kind, Notification, NotificationPreference
 
 
@@ -52,7 +52,8 @@ def announcement_course_get(*, user, course_id: UUID, for_reading: bool = True) 
         raise NotFoundError("Not found.")
     if for_reading and not has_content_access(user=user, course=course):
         raise ForbiddenError(
-            "Only the course's learners and staff can read its announcements.", code=errors.ANNOUNCEMENT_NOT_ALLOWED
+            "Only the course's learners and staff can read its announcements.",
+            code=NotificationsErrorCode.ANNOUNCEMENT_NOT_ALLOWED,
         )
     return course
 

@@ -21,7 +21,8 @@ from catalog.models import Course
 from catalog.permissions import course_staff_require, is_course_staff
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ForbiddenError, NotFoundError
-from notifications import errors, tasks
+from notifications import tasks
+from notifications.errors import NotificationsErrorCode
 from notifications.messages import message_build
 from notifications.models import Announcement, Kind, Notification, NotificationPreference
 
@@ -207,7 +208,7 @@ def unsubscribe_token_read(*, token: str) -> tuple[UUID, str]:
     if payload is None or kind not in Kind.values:
         raise ApplicationError(
             UNSUBSCRIBE_LINK_REFUSED,
-            code=errors.UNSUBSCRIBE_LINK_INVALID,
+            code=NotificationsErrorCode.UNSUBSCRIBE_LINK_INVALID,
             errors={"token": [UNSUBSCRIBE_LINK_REFUSED]},
         )
     return user_id, kind
@@ -219,7 +220,7 @@ def notification_unsubscribe(*, token: str) -> tuple[UUID, str]:
     if not User.objects.filter(pk=user_id).exists():
         raise ApplicationError(
             UNSUBSCRIBE_LINK_REFUSED,
-            code=errors.UNSUBSCRIBE_LINK_INVALID,
+            code=NotificationsErrorCode.UNSUBSCRIBE_LINK_INVALID,
             errors={"token": [UNSUBSCRIBE_LINK_REFUSED]},
         )
     NotificationPreference.objects.update_or_create(
@@ -247,7 +248,8 @@ def announcement_delete(*, actor, announcement: Announcement) -> None:
     """Remove an announcement and its inbox entries. An admin's removal is audited."""
     if not is_course_staff(user=actor, course=announcement.course):
         raise ForbiddenError(
-            "Only the course's instructor or an admin can remove an announcement.", code=errors.ANNOUNCEMENT_NOT_ALLOWED
+            "Only the course's instructor or an admin can remove an announcement.",
+            code=NotificationsErrorCode.ANNOUNCEMENT_NOT_ALLOWED,
         )
     if actor.is_admin:
         audit_record(

@@ -39,7 +39,14 @@ class NotificationListView(GenericAPIView):
     filter_backends: list = []
 
     @extend_schema(
-        tags=TAGS, parameters=[NotificationListParamsSerializer], responses=NotificationSerializer(many=True)
+        tags=TAGS,
+        summary="My inbox",
+        description=(
+            "Any signed-in user: their notifications, newest first, optionally only the `unread` ones. `link` is "
+            "a path of the web app."
+        ),
+        parameters=[NotificationListParamsSerializer],
+        responses=NotificationSerializer(many=True),
     )
     def get(self, request):
         params = NotificationListParamsSerializer(data=request.query_params)
@@ -53,7 +60,12 @@ class NotificationListView(GenericAPIView):
 class UnreadCountView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=TAGS, responses=UnreadCountSerializer, summary="How many notifications are unread")
+    @extend_schema(
+        tags=TAGS,
+        responses=UnreadCountSerializer,
+        summary="How many notifications are unread",
+        description="Any signed-in user; exact under any concurrency (a count of the unread rows, no counter).",
+    )
     def get(self, request):
         return Response({"unread": selectors.notification_unread_count(user=request.user)})
 
@@ -61,7 +73,13 @@ class UnreadCountView(APIView):
 class NotificationReadView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=TAGS, request=None, responses={200: NotificationSerializer, 404: ErrorSerializer})
+    @extend_schema(
+        tags=TAGS,
+        summary="Mark one notification read",
+        description="Its recipient (someone else's is a 404); idempotent.",
+        request=None,
+        responses={200: NotificationSerializer, 404: ErrorSerializer},
+    )
     def post(self, request, pk):
         _write_limit(request)
         notification = services.notification_mark_read(user=request.user, notification_id=pk)
@@ -71,7 +89,13 @@ class NotificationReadView(APIView):
 class NotificationReadAllView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=TAGS, request=None, responses=ReadAllResultSerializer, summary="Mark every notification read")
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses=ReadAllResultSerializer,
+        summary="Mark every notification read",
+        description="Any signed-in user: answers how many were marked, and the unread count left (0).",
+    )
     def post(self, request):
         _write_limit(request)
         marked = services.notifications_mark_all_read(user=request.user)
@@ -82,7 +106,10 @@ class PreferencesView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        tags=TAGS, responses=PreferencesSerializer, summary="My notification preferences, per kind and channel"
+        tags=TAGS,
+        responses=PreferencesSerializer,
+        summary="My notification preferences, per kind and channel",
+        description="Any signed-in user: every kind with its `in_app` and `email` switches (all on by default).",
     )
     def get(self, request):
         return Response({"preferences": selectors.preference_list(user=request.user)})
@@ -116,6 +143,12 @@ class UnsubscribeView(APIView):
 
     @extend_schema(
         tags=TAGS,
+        summary="What an unsubscribe link would turn off",
+        description=(
+            "No sign-in (credentials are ignored): the kind the e-mail's `token` is for and whether its e-mails "
+            "are on, for the web app's confirmation page. Changes nothing. A malformed or forged token is 400 "
+            "`unsubscribe_link_invalid`."
+        ),
         parameters=[UnsubscribeParamsSerializer],
         responses={200: UnsubscribeResultSerializer, 400: ErrorSerializer},
     )
@@ -127,6 +160,12 @@ class UnsubscribeView(APIView):
 
     @extend_schema(
         tags=TAGS,
+        summary="Turn e-mail off for the link's kind",
+        description=(
+            "No sign-in (credentials are ignored); also the RFC 8058 one-click target of the `List-Unsubscribe` "
+            "header (the body `List-Unsubscribe=One-Click` is not read). A malformed or forged token is 400 "
+            "`unsubscribe_link_invalid`."
+        ),
         parameters=[UnsubscribeParamsSerializer],
         request=None,
         responses={200: UnsubscribeResultSerializer, 400: ErrorSerializer},
@@ -142,14 +181,29 @@ class AnnouncementListCreateView(GenericAPIView):
     serializer_class = AnnouncementSerializer
     filter_backends: list = []
 
-    @extend_schema(tags=["announcements"], responses=AnnouncementSerializer(many=True))
+    @extend_schema(
+        tags=["announcements"],
+        summary="A course's announcements",
+        description=(
+            "The course's active learners, its instructor and admins; others who can see the course get 403 "
+            "`announcement_not_allowed`."
+        ),
+        responses=AnnouncementSerializer(many=True),
+    )
     def get(self, request, pk):
         course = selectors.announcement_course_get(user=request.user, course_id=pk)
         page = self.paginate_queryset(selectors.announcement_list(course=course))
         return self.get_paginated_response(AnnouncementSerializer(page, many=True).data)
 
     @extend_schema(
-        tags=["announcements"], request=AnnouncementCreateSerializer, responses={201: AnnouncementSerializer}
+        tags=["announcements"],
+        summary="Post an announcement",
+        description=(
+            "The course's instructor or an admin; every active learner is notified. Rate-limited by "
+            "`ANNOUNCEMENTS_POST_RATE`."
+        ),
+        request=AnnouncementCreateSerializer,
+        responses={201: AnnouncementSerializer},
     )
     def post(self, request, pk):
         enforce_rate_limit(request, group="announcements.post", rate=settings.ANNOUNCEMENTS_POST_RATE)
@@ -164,7 +218,13 @@ class AnnouncementDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        tags=["announcements"], responses={204: OpenApiResponse(description="Removed."), 403: ErrorSerializer}
+        tags=["announcements"],
+        summary="Remove an announcement",
+        description=(
+            "The course's instructor or an admin; its inbox entries go too. An admin's removal is in the audit "
+            "log (`announcement.delete`)."
+        ),
+        responses={204: OpenApiResponse(description="Removed."), 403: ErrorSerializer},
     )
     def delete(self, request, pk):
         _write_limit(request)

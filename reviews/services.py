@@ -15,13 +15,13 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from audit.services import audit_record
-from catalog import errors as catalog_errors
+from catalog.errors import CatalogErrorCode
 from catalog.models import Course, Enrollment
 from catalog.permissions import course_staff_require
 from catalog.services import course_rating_change, course_rating_set
 from common.exceptions import ConflictError, ForbiddenError
 from common.services import model_update
-from reviews import errors
+from reviews.errors import ReviewsErrorCode
 from reviews.models import HelpfulVote, Review
 from reviews.signals import review_created
 
@@ -40,15 +40,17 @@ def review_create(*, user, course: Course, rating: int, body: str = "") -> Revie
         .first()
     )
     if enrollment is None:
-        raise ForbiddenError("Enroll in this course to review it.", code=catalog_errors.NOT_ENROLLED)
+        raise ForbiddenError("Enroll in this course to review it.", code=CatalogErrorCode.NOT_ENROLLED)
     if enrollment.completed_lessons < 1:
-        raise ForbiddenError("Complete at least one lesson before reviewing.", code=errors.REVIEW_NEEDS_PROGRESS)
+        raise ForbiddenError(
+            "Complete at least one lesson before reviewing.", code=ReviewsErrorCode.REVIEW_NEEDS_PROGRESS
+        )
     try:
         with transaction.atomic():
             review = Review.objects.create(course=course, user=user, rating=rating, body=body)
     except IntegrityError as exc:
         raise ConflictError(
-            "You have already reviewed this course; edit your review instead.", code=errors.ALREADY_REVIEWED
+            "You have already reviewed this course; edit your review instead.", code=ReviewsErrorCode.ALREADY_REVIEWED
         ) from exc
     course_rating_change(course_id=course.pk, add=rating)
     review_created.send(
@@ -93,7 +95,7 @@ def review_reply(*, actor, review: Review, body: str) -> Review:
     review = _review_lock(review)
     course_staff_require(user=actor, course=review.course)
     if review.replied_at is not None:
-        raise ConflictError("This review already has a reply.", code=errors.ALREADY_REPLIED)
+        raise ConflictError("This review already has a reply.", code=ReviewsErrorCode.ALREADY_REPLIED)
     review.reply_body = body
     review.replied_at = timezone.now()
     review.replied_by = actor
@@ -105,7 +107,7 @@ def review_reply(*, actor, review: Review, body: str) -> Review:
 def review_helpful_set(*, user, review: Review, helpful: bool) -> Review:
     """Mark a review helpful (or take it back); one vote per user, so the count equals the vote rows."""
     if review.user_id == user.pk:
-        raise ForbiddenError("You cannot vote on your own review.", code=errors.REVIEW_OWN_HELPFUL)
+        raise ForbiddenError("You cannot vote on your own review.", code=ReviewsErrorCode.REVIEW_OWN_HELPFUL)
     if helpful:
         try:
             with transaction.atomic():

@@ -62,6 +62,10 @@ class CourseReviewListCreateView(ReviewView):
     @extend_schema(
         tags=["reviews"],
         summary="A course's reviews",
+        description=(
+            "Anyone who can see the course: the reviews that count (not those of revoked enrollments); "
+            "`ordering` = `newest` (default), `helpful`, `highest`, `lowest`."
+        ),
         auth=[],
         parameters=[ReviewListParamsSerializer],
         responses=ReviewSerializer(many=True),
@@ -79,6 +83,11 @@ class CourseReviewListCreateView(ReviewView):
     @extend_schema(
         tags=["reviews"],
         summary="Review a course (once; active enrollment with a completed lesson)",
+        description=(
+            "Students with an active enrollment (403 `not_enrolled`) and a completed lesson (403 "
+            "`review_needs_progress`); a second review is 409 `already_reviewed`: edit it instead. Rate-limited "
+            "by `REVIEWS_WRITE_RATE`."
+        ),
         request=ReviewCreateSerializer,
         responses={201: ReviewSerializer, 403: _FORBIDDEN, 409: _CONFLICT},
     )
@@ -97,6 +106,7 @@ class ReviewDetailView(ReviewView):
     @extend_schema(
         tags=["reviews"],
         summary="Edit my review",
+        description="Its author only; sets `edited_at`.",
         request=ReviewUpdateSerializer,
         responses={200: ReviewSerializer, 403: _FORBIDDEN},
     )
@@ -109,7 +119,12 @@ class ReviewDetailView(ReviewView):
         data.is_valid(raise_exception=True)
         return self._respond(request, services.review_update(review=review, data=data.validated_data))
 
-    @extend_schema(tags=["reviews"], summary="Delete my review (admins: any)", responses={204: None, 403: _FORBIDDEN})
+    @extend_schema(
+        tags=["reviews"],
+        summary="Delete my review (admins: any)",
+        description="Its author or an admin; an admin's removal is in the audit log (`review.delete`).",
+        responses={204: None, 403: _FORBIDDEN},
+    )
     def delete(self, request: Request, pk) -> Response:
         self._write_limit(request)
         review = self._review(request, pk)
@@ -125,6 +140,10 @@ class ReviewReplyView(ReviewView):
     @extend_schema(
         tags=["reviews"],
         summary="Reply to a review of my course (once)",
+        description=(
+            "The course's instructor or an admin (others 403 `not_course_staff`); a second reply is 409 "
+            "`already_replied`."
+        ),
         request=ReviewReplyCreateSerializer,
         responses={200: ReviewSerializer, 403: _FORBIDDEN, 409: _CONFLICT},
     )
@@ -143,6 +162,9 @@ class ReviewHelpfulView(ReviewView):
     @extend_schema(
         tags=["reviews"],
         summary="Mark a review helpful (idempotent; `helpful: false` takes it back)",
+        description=(
+            "Any signed-in user but its author (403 `review_own_helpful`). Rate-limited by `REVIEWS_HELPFUL_RATE`."
+        ),
         request=HelpfulSerializer,
         responses={200: ReviewSerializer, 403: _FORBIDDEN},
     )

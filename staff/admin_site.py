@@ -24,9 +24,9 @@ from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
-from accounts import errors as accounts_errors
 from common.csv_export import csv_lines
 from common.db_router import replica_reads_iter
+from common.errors import CommonErrorCode
 from common.timeutils import local_today
 from staff import admin_mfa
 
@@ -53,7 +53,7 @@ class StaffAdminLoginForm(AdminAuthenticationForm):
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if getattr(user, "is_suspended", False):
-            raise ValidationError("This account is suspended.", code=accounts_errors.ACCOUNT_SUSPENDED)
+            raise ValidationError("This account is suspended.", code=CommonErrorCode.ACCOUNT_SUSPENDED)
 
 
 def export_fields(model, exclude: tuple[str, ...] = ()) -> list:

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts import errors
+from accounts.errors import AccountsErrorCode
 from accounts.models import User
 from accounts.services import user_onboarding_complete, user_profile_update
 from accounts.tests.conftest import google_token_login
@@ -17,30 +17,30 @@ from common.exceptions import ApplicationError
 
 # One example of each class of character a name refuses, with the code it is refused with.
 BAD_NAMES = [
-    pytest.param("Asha\u202eamreV", errors.NAME_FORMAT, id="right-to-left-override"),
-    pytest.param("\u202aAsha\u202c", errors.NAME_FORMAT, id="embedding-and-pop"),
-    pytest.param("Asha \u2067Verma\u2069", errors.NAME_FORMAT, id="isolate"),
-    pytest.param("Asha\u200fVerma", errors.NAME_FORMAT, id="right-to-left-mark"),
-    pytest.param("Asha\u200eVerma", errors.NAME_FORMAT, id="left-to-right-mark"),
-    pytest.param("\u0623\u062d\u0645\u062f\u061c", errors.NAME_FORMAT, id="arabic-letter-mark"),
-    pytest.param("Asha\u200bVerma", errors.NAME_FORMAT, id="zero-width-space"),
-    pytest.param("\ufeffAsha", errors.NAME_FORMAT, id="byte-order-mark"),
-    pytest.param("As\u00adha", errors.NAME_FORMAT, id="soft-hyphen"),
-    pytest.param("Asha\x00", errors.NAME_CONTROL, id="nul"),
-    pytest.param("Asha\nVerma", errors.NAME_CONTROL, id="newline"),
-    pytest.param("Asha\x1bVerma", errors.NAME_CONTROL, id="escape"),
-    pytest.param("Asha\u2028Verma", errors.NAME_CONTROL, id="line-separator"),
-    pytest.param("Asha\ue000", errors.NAME_UNASSIGNED, id="private-use"),
-    pytest.param("Asha\U000f0001", errors.NAME_UNASSIGNED, id="supplementary-private-use"),
-    pytest.param("Asha\U000e0080", errors.NAME_UNASSIGNED, id="unassigned"),
-    pytest.param("Asha\ud800", errors.NAME_UNASSIGNED, id="lone-surrogate"),
-    pytest.param("\u200dAsha", errors.NAME_EDGE_JOINER, id="joiner-at-the-start"),
-    pytest.param("Asha\u200c", errors.NAME_EDGE_JOINER, id="non-joiner-at-the-end"),
-    pytest.param("Asha \u200dVerma", errors.NAME_EDGE_JOINER, id="joiner-at-a-word-start"),
-    pytest.param("\u0301Asha", errors.NAME_LEADING_MARK, id="leading-combining-mark"),
-    pytest.param(" \u00a0\u3000 ", errors.NAME_BLANK, id="only-whitespace"),
-    pytest.param("\u0301", errors.NAME_LEADING_MARK, id="only-a-mark"),
-    pytest.param("x" * (NAME_MAX_LENGTH + 1), errors.NAME_TOO_LONG, id="too-long"),
+    pytest.param("Asha\u202eamreV", AccountsErrorCode.NAME_FORMAT, id="right-to-left-override"),
+    pytest.param("\u202aAsha\u202c", AccountsErrorCode.NAME_FORMAT, id="embedding-and-pop"),
+    pytest.param("Asha \u2067Verma\u2069", AccountsErrorCode.NAME_FORMAT, id="isolate"),
+    pytest.param("Asha\u200fVerma", AccountsErrorCode.NAME_FORMAT, id="right-to-left-mark"),
+    pytest.param("Asha\u200eVerma", AccountsErrorCode.NAME_FORMAT, id="left-to-right-mark"),
+    pytest.param("\u0623\u062d\u0645\u062f\u061c", AccountsErrorCode.NAME_FORMAT, id="arabic-letter-mark"),
+    pytest.param("Asha\u200bVerma", AccountsErrorCode.NAME_FORMAT, id="zero-width-space"),
+    pytest.param("\ufeffAsha", AccountsErrorCode.NAME_FORMAT, id="byte-order-mark"),
+    pytest.param("As\u00adha", AccountsErrorCode.NAME_FORMAT, id="soft-hyphen"),
+    pytest.param("Asha\x00", AccountsErrorCode.NAME_CONTROL, id="nul"),
+    pytest.param("Asha\nVerma", AccountsErrorCode.NAME_CONTROL, id="newline"),
+    pytest.param("Asha\x1bVerma", AccountsErrorCode.NAME_CONTROL, id="escape"),
+    pytest.param("Asha\u2028Verma", AccountsErrorCode.NAME_CONTROL, id="line-separator"),
+    pytest.param("Asha\ue000", AccountsErrorCode.NAME_UNASSIGNED, id="private-use"),
+    pytest.param("Asha\U000f0001", AccountsErrorCode.NAME_UNASSIGNED, id="supplementary-private-use"),
+    pytest.param("Asha\U000e0080", AccountsErrorCode.NAME_UNASSIGNED, id="unassigned"),
+    pytest.param("Asha\ud800", AccountsErrorCode.NAME_UNASSIGNED, id="lone-surrogate"),
+    pytest.param("\u200dAsha", AccountsErrorCode.NAME_EDGE_JOINER, id="joiner-at-the-start"),
+    pytest.param("Asha\u200c", AccountsErrorCode.NAME_EDGE_JOINER, id="non-joiner-at-the-end"),
+    pytest.param("Asha \u200dVerma", AccountsErrorCode.NAME_EDGE_JOINER, id="joiner-at-a-word-start"),
+    pytest.param("\u0301Asha", AccountsErrorCode.NAME_LEADING_MARK, id="leading-combining-mark"),
+    pytest.param(" \u00a0\u3000 ", AccountsErrorCode.NAME_BLANK, id="only-whitespace"),
+    pytest.param("\u0301", AccountsErrorCode.NAME_LEADING_MARK, id="only-a-mark"),
+    pytest.param("x" * (NAME_MAX_LENGTH + 1), AccountsErrorCode.NAME_TOO_LONG, id="too-long"),
 ]
 
 
@@ -130,7 +130,7 @@ def test_services_apply_the_same_rules_to_callers_that_are_not_views(student):
 
     with pytest.raises(ApplicationError) as caught:
         user_profile_update(user=student, full_name="\u200dAsha")
-    assert caught.value.code == errors.NAME_EDGE_JOINER
+    assert caught.value.code == AccountsErrorCode.NAME_EDGE_JOINER
     assert list(caught.value.errors) == ["full_name"]
     assert User.objects.get(pk=student.pk).full_name == "Asha Student"
 
