@@ -7,11 +7,14 @@ bulk updates, the instructor renaming themselves in accounts, which must not imp
 document cannot go stale. It has a GIN index, and ``title`` a ``pg_trgm`` GIN index.
 
 A query matches a course when every word matches as a prefix (``pyth`` finds Python, for as-you-type) or
-when the query is trigram-similar to a word of the title (``<%``, with the database's
-``pg_trgm.word_similarity_threshold`` set to ``TRIGRAM_THRESHOLD`` by the same migration), so a one-letter
-typo (``pyhton``) still finds Python. Both are index conditions, so the search is a bitmap scan of the two
-GIN indexes, not a scan of the catalogue. Relevance is ``ts_rank`` of the weighted document plus the title's
-trigram similarity (so typo matches rank by closeness).
+when the query is trigram-similar to a word of the title (``<%`` at ``TRIGRAM_THRESHOLD``), so a one-letter
+typo (``pyhton``) still finds Python. The operator reads its threshold from the setting
+``pg_trgm.word_similarity_threshold``; every statement that uses it sets it for its own transaction
+(``WordSimilarityThresholdSet``), so nothing depends on a database or role default (which needs owner rights
+and does not follow a restore; a session ``SET`` would not survive PgBouncer's transaction pooling). Both are
+index conditions, so the search is a bitmap scan of the two GIN indexes, not a scan of the catalogue.
+Relevance is ``ts_rank`` of the weighted document plus the title's trigram similarity (so typo matches rank
+by closeness).
 
 SQLite (development, the second CI run) has neither: every word must be a substring of the title or the
 description, and ``relevance`` is the newest-first order.
@@ -23,7 +26,7 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Expression, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 # Words of a query: letters and digits only, so the raw tsquery we build can never be malformed.
@@ -35,6 +38,24 @@ SEARCH_CONFIG = "english"
 # ts_rank's weights for D, C, B, A: a title match outranks any number of description matches.
 RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
 SUGGEST_LIMIT = 8
+
+
+class WordSimilarityThresholdSet(Expression):
+    """A condition that is always true and sets ``pg_trgm.word_similarity_threshold`` for the current
+    transaction — the statement itself under autocommit — before any row is read.
+
+    As an uncorrelated sub-select it becomes an InitPlan behind a one-time filter (``$0 IS NOT NULL``) above the
+    scans, so PostgreSQL runs it once, first, and the trigram index conditions of the same statement (``%>``)
+    use the threshold (``EXPLAIN``: ``One-Time Filter`` above the ``Bitmap Index Scan``)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def as_sql(self, compiler, connection):
+        return (
+            "(SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)) IS NOT NULL",
+            [str(TRIGRAM_THRESHOLD)],
+        )
 
 
 def course_search_documents_rebuild() -> None:
@@ -73,7 +94,8 @@ def courses_search(queryset: QuerySet, text: str) -> QuerySet:
     query = _prefix_query(words)
     rank = SearchRank(F("search_document"), query, weights=RANK_WEIGHTS, normalization=1)
     similarity = TrigramWordSimilarity(Value(phrase), "title")
-    return queryset.filter(Q(search_document=query) | Q(title__trigram_word_similar=phrase)).annotate(
+    matches = Q(search_document=query) | Q(title__trigram_word_similar=phrase)
+    return queryset.filter(WordSimilarityThresholdSet(), matches).annotate(
         relevance=Coalesce(rank, 0.0, output_field=FloatField()) + similarity * 0.5
     )
 
@@ -87,7 +109,7 @@ def title_suggestions(queryset: QuerySet, text: str) -> QuerySet:
     match = Q(title__icontains=phrase)
     closeness: object = Value(0.0, output_field=FloatField())
     if uses_full_text():
-        match |= Q(title__trigram_word_similar=phrase)
+        match = WordSimilarityThresholdSet() & (match | Q(title__trigram_word_similar=phrase))
         closeness = TrigramWordSimilarity(Value(phrase), "title")
     return (
         queryset.filter(match)

@@ -1,6 +1,7 @@
 """Django admin for the forum. Posts, replies and votes are the learners' writing and change only through
-``forum.services`` (read-only here; moderators delete softly with an audited action); flag decisions go
-through ``flag_resolve`` so they are audited like the API's, and flags are never deleted around it."""
+``forum.services`` (read-only here; moderators delete softly with an audited action); flag decisions (on
+posts, replies and course reviews) go through ``flag_resolve`` so they are audited like the API's, and flags
+are never deleted around it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from common.admin import ReadOnlyAdmin, ReadOnlyInline
 from common.exceptions import ApplicationError
 from forum.models import Flag, Post, Reply, Vote
 from forum.services import FlagAction, flag_resolve, post_delete, reply_delete
+from reviews.models import Review
 
 EXCERPT_CHARS = 120
 
@@ -83,10 +85,10 @@ class FlaggedItemFilter(admin.SimpleListFilter):
     parameter_name = "item"
 
     def lookups(self, request, model_admin):
-        return [("post", "Posts"), ("reply", "Replies")]
+        return [("post", "Posts"), ("reply", "Replies"), ("review", "Course reviews")]
 
     def queryset(self, request, queryset):
-        if self.value() in ("post", "reply"):
+        if self.value() in Flag.ItemType.values:
             return queryset.filter(**{f"{self.value()}__isnull": False})
         return queryset
 
@@ -105,8 +107,10 @@ class FlagAdmin(ReadOnlyAdmin):
         "post__body",
         "reply__body",
         "reply__post__title",
+        "review__body",
+        "review__course__title",
     ]
-    list_select_related = ["reporter", "resolved_by", "post", "reply__post"]
+    list_select_related = ["reporter", "resolved_by", "post", "reply__post", "review__course"]
     fields = [
         "flagged_text",
         "item_link",
@@ -120,21 +124,24 @@ class FlagAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     actions = ["hide_items", "dismiss_flags"]
 
-    @staticmethod
-    def _item(flag: Flag) -> Post | Reply:
-        return flag.post if flag.post_id else flag.reply
-
     @admin.display(description="flagged text")
     def flagged_text(self, flag: Flag) -> str:
-        item = self._item(flag)
-        text = f"{item.title}: {item.body}" if isinstance(item, Post) else item.body
+        item = flag.item
+        if isinstance(item, Post):
+            text = f"{item.title}: {item.body}"
+        elif isinstance(item, Review):
+            text = f"{item.rating}★ {item.body}"
+        else:
+            text = item.body
         return Truncator(text).chars(EXCERPT_CHARS)
 
     @admin.display(description="flagged item")
     def item_link(self, flag: Flag) -> str:
-        item = self._item(flag)
+        item = flag.item
         if isinstance(item, Post):
             url, label = reverse("admin:forum_post_change", args=[item.pk]), f"Post “{item.title}”"
+        elif isinstance(item, Review):
+            url, label = reverse("admin:reviews_review_change", args=[item.pk]), f"Review of “{item.course.title}”"
         else:
             url, label = reverse("admin:forum_reply_change", args=[item.pk]), f"Reply on “{item.post.title}”"
         hidden = " (hidden)" if item.is_hidden else ""

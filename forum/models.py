@@ -1,4 +1,5 @@
-"""The course forum: questions (posts), replies, one vote per user and post, and flags for moderation.
+"""The course forum: questions (posts), replies, one vote per user and post, and flags for moderation
+(of forum writing and of course reviews: one queue).
 
 Text is stored exactly as written and returned as plain text: nothing here is ever rendered as HTML.
 Soft deletion keeps threads readable; hidden content (by a moderator, or automatically after enough
@@ -14,6 +15,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
 from common.models import TimeStampedModel, UUIDModel
+from reviews.models import Review
 
 TITLE_MIN_LENGTH = 5
 TITLE_MAX_LENGTH = 200
@@ -135,15 +137,22 @@ class Vote(UUIDModel):
 
 
 class Flag(TimeStampedModel):
+    class ItemType(models.TextChoices):
+        POST = "post", "Post"
+        REPLY = "reply", "Reply"
+        REVIEW = "review", "Course review"
+
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         HIDDEN = "hidden", "Hidden by a moderator"
         DISMISSED = "dismissed", "Dismissed"
 
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_flags")
-    # Exactly one of post / reply is set (a check constraint).
+    # Exactly one of post / reply / review is set (a check constraint). Course reviews go through the same
+    # queue and rules as forum writing (issue #19): the review's hidden state lives in reviews.
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
     reply = models.ForeignKey(Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
     reason = models.CharField(max_length=FLAG_REASON_MAX_LENGTH)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     resolved_by = models.ForeignKey(
@@ -155,8 +164,9 @@ class Flag(TimeStampedModel):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(post__isnull=False) & Q(reply__isnull=True))
-                | (Q(post__isnull=True) & Q(reply__isnull=False)),
+                condition=Q(post__isnull=False, reply__isnull=True, review__isnull=True)
+                | Q(post__isnull=True, reply__isnull=False, review__isnull=True)
+                | Q(post__isnull=True, reply__isnull=True, review__isnull=False),
                 name="forum_flag_exactly_one_target",
             ),
             models.UniqueConstraint(
@@ -166,6 +176,11 @@ class Flag(TimeStampedModel):
                 fields=["reporter", "reply"],
                 condition=Q(reply__isnull=False),
                 name="forum_flag_reporter_reply_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "review"],
+                condition=Q(review__isnull=False),
+                name="forum_flag_reporter_review_unique",
             ),
             models.CheckConstraint(
                 condition=Q(status="open", resolved_at__isnull=True)
@@ -177,16 +192,22 @@ class Flag(TimeStampedModel):
             models.Index(fields=["status", "-created_at"], name="forum_flag_status_created"),
             models.Index(fields=["post", "status"], name="forum_flag_post_status"),
             models.Index(fields=["reply", "status"], name="forum_flag_reply_status"),
+            models.Index(fields=["review", "status"], name="forum_flag_review_status"),
         ]
 
     def __str__(self) -> str:
-        target = f"post {self.post_id}" if self.post_id else f"reply {self.reply_id}"
-        return f"Flag on {target} ({self.status})"
-
-    @property
-    def item(self) -> Post | Reply:
-        return self.post if self.post_id else self.reply
+        return f"Flag on {self.item_type} {self.item_id} ({self.status})"
 
     @property
     def item_type(self) -> str:
-        return "post" if self.post_id else "reply"
+        if self.post_id:
+            return self.ItemType.POST
+        return self.ItemType.REPLY if self.reply_id else self.ItemType.REVIEW
+
+    @property
+    def item_id(self):
+        return self.post_id or self.reply_id or self.review_id
+
+    @property
+    def item(self) -> Post | Reply | Review:
+        return getattr(self, self.item_type)

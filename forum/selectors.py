@@ -111,9 +111,17 @@ def reply_get(*, user, reply_id: UUID) -> Reply:
 
 
 def flag_list(*, status: str | None = None) -> QuerySet[Flag]:
-    """The moderation queue: flags with their item, its course and the people involved, in one query."""
+    """The moderation queue: flags with their item (post, reply or review), its course and the people
+    involved, in one query."""
     queryset = Flag.objects.select_related(
-        "reporter", "resolved_by", "post__course", "post__user", "reply__user", "reply__post__course"
+        "reporter",
+        "resolved_by",
+        "post__course",
+        "post__user",
+        "reply__user",
+        "reply__post__course",
+        "review__course",
+        "review__user",
     )
     if status:
         queryset = queryset.filter(status=status)

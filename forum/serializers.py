@@ -138,11 +138,11 @@ class FlagCreateSerializer(serializers.Serializer):
 
 
 class FlagSerializer(serializers.ModelSerializer):
-    item_type = serializers.ChoiceField(choices=["post", "reply"], read_only=True)
+    item_type = serializers.ChoiceField(choices=Flag.ItemType.choices, read_only=True)
 
     class Meta:
         model = Flag
-        fields = ["id", "item_type", "post", "reply", "reason", "status", "created_at"]
+        fields = ["id", "item_type", "post", "reply", "review", "reason", "status", "created_at"]
         read_only_fields = fields
 
 
@@ -160,13 +160,19 @@ class FlaggedCourseSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
+class FlaggedReviewSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    rating = serializers.IntegerField(help_text="The review's stars (1–5).")
+
+
 class AdminFlagSerializer(serializers.ModelSerializer):
     """A queue entry: the report, and enough of the flagged item to decide without another request."""
 
-    item_type = serializers.ChoiceField(choices=["post", "reply"], read_only=True)
+    item_type = serializers.ChoiceField(choices=Flag.ItemType.choices, read_only=True)
     reporter = AuthorSerializer(read_only=True)
     resolved_by = AuthorSerializer(read_only=True, allow_null=True)
     post = serializers.SerializerMethodField()
+    review = serializers.SerializerMethodField()
     course = serializers.SerializerMethodField()
     item_author = serializers.SerializerMethodField()
     item_text = serializers.SerializerMethodField()
@@ -180,6 +186,7 @@ class AdminFlagSerializer(serializers.ModelSerializer):
             "item_type",
             "post",
             "reply",
+            "review",
             "course",
             "item_author",
             "item_text",
@@ -195,24 +202,33 @@ class AdminFlagSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     @staticmethod
-    def _post(flag: Flag) -> Post:
+    def _post(flag: Flag) -> Post | None:
+        if flag.review_id:
+            return None
         return flag.post if flag.post_id else flag.reply.post
 
-    @extend_schema_field(FlaggedPostSerializer)
-    def get_post(self, flag: Flag) -> dict:
+    @extend_schema_field(FlaggedPostSerializer(allow_null=True, help_text="The thread (null for a review)."))
+    def get_post(self, flag: Flag) -> dict | None:
         post = self._post(flag)
-        return {"id": str(post.pk), "title": post.title}
+        return None if post is None else {"id": str(post.pk), "title": post.title}
+
+    @extend_schema_field(FlaggedReviewSerializer(allow_null=True, help_text="The flagged review (null otherwise)."))
+    def get_review(self, flag: Flag) -> dict | None:
+        review = flag.review
+        return None if review is None else {"id": str(review.pk), "rating": review.rating}
 
     @extend_schema_field(FlaggedCourseSerializer)
     def get_course(self, flag: Flag) -> dict:
-        course = self._post(flag).course
+        course = flag.review.course if flag.review_id else self._post(flag).course
         return {"id": str(course.pk), "title": course.title}
 
     @extend_schema_field(AuthorSerializer)
     def get_item_author(self, flag: Flag) -> dict:
         return AuthorSerializer(flag.item.user).data
 
-    @extend_schema_field(serializers.CharField(help_text="The flagged text (title and body for a post)."))
+    @extend_schema_field(
+        serializers.CharField(help_text="The flagged text (title and body for a post; a review's text, maybe empty).")
+    )
     def get_item_text(self, flag: Flag) -> str:
         item = flag.item
         return f"{item.title}\n\n{item.body}" if isinstance(item, Post) else item.body
@@ -221,9 +237,9 @@ class AdminFlagSerializer(serializers.ModelSerializer):
     def get_item_is_hidden(self, flag: Flag) -> bool:
         return flag.item.is_hidden
 
-    @extend_schema_field(serializers.BooleanField())
+    @extend_schema_field(serializers.BooleanField(help_text="Soft-deleted (posts and replies; a review never is)."))
     def get_item_is_deleted(self, flag: Flag) -> bool:
-        return flag.item.is_deleted
+        return getattr(flag.item, "is_deleted", False)
 
 
 class FlagResolveSerializer(serializers.Serializer):

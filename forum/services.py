@@ -1,4 +1,5 @@
-"""Business rules of the forum: writing, editing and deleting, accepted answers, votes and flags.
+"""Business rules of the forum: writing, editing and deleting, accepted answers, votes and flags (of forum
+writing and of course reviews, whose hidden state reviews' own service changes).
 
 Callers obtain posts and replies through ``forum.selectors`` (which enforce read access to the
 course's forum); these services enforce who may change what. Denormalised counters (``Post.votes``,
@@ -22,6 +23,8 @@ from common.exceptions import ApplicationError, ConflictError, ForbiddenError
 from forum.errors import ForumErrorCode
 from forum.models import Flag, Post, Reply, Vote
 from forum.signals import post_created, reply_accepted, reply_created
+from reviews.models import Review
+from reviews.services import review_hidden_set
 
 
 def _ensure_author(*, user, item: Post | Reply) -> None:
@@ -210,8 +213,12 @@ def post_vote(*, user, post: Post, value: int) -> tuple[Post, int]:
 # --- Flags and moderation ------------------------------------------------------------------------
 
 
-def _item_set_hidden(*, item: Post | Reply, hidden: bool) -> None:
-    """Hide or show a locked item; a reply's visibility counts in its post's reply_count."""
+def _item_set_hidden(*, item: Post | Reply | Review, hidden: bool) -> None:
+    """Hide or show a locked item; a reply's visibility counts in its post's reply_count, a review's in its
+    course's rating figures (reviews' own service keeps those)."""
+    if isinstance(item, Review):
+        review_hidden_set(review_id=item.pk, hidden=hidden)
+        return
     if item.is_hidden == hidden:
         return
     item.is_hidden = hidden
@@ -221,29 +228,45 @@ def _item_set_hidden(*, item: Post | Reply, hidden: bool) -> None:
         Post.objects.filter(pk=item.post_id).update(reply_count=F("reply_count") + (-1 if hidden else 1))
 
 
-def _item_flags(item: Post | Reply):
-    return Flag.objects.filter(**{"post" if isinstance(item, Post) else "reply": item})
+_ITEM_MODELS: dict[str, type[Post | Reply | Review]] = {
+    Flag.ItemType.POST: Post,
+    Flag.ItemType.REPLY: Reply,
+    Flag.ItemType.REVIEW: Review,
+}
+
+
+def _item_lock(*, item_type: str, item_id: UUID) -> Post | Reply | Review:
+    return _ITEM_MODELS[item_type].objects.select_for_update().get(pk=item_id)
+
+
+def _item_flags(*, item_type: str, item: Post | Reply | Review):
+    return Flag.objects.filter(**{item_type: item})
 
 
 @transaction.atomic
-def flag_create(*, user, reason: str, post: Post | None = None, reply: Reply | None = None) -> Flag:
-    """Report a post or a reply. Once per reader and item; enough open flags hide the item until a moderator decides."""
-    if (post is None) == (reply is None):
-        raise ValueError("Flag exactly one of post or reply.")
-    model = Post if post is not None else Reply
-    # The item's row lock makes counting open flags and hiding one atomic step.
-    item = model.objects.select_for_update().get(pk=(post or reply).pk)
+def flag_create(
+    *, user, reason: str, post: Post | None = None, reply: Reply | None = None, review: Review | None = None
+) -> Flag:
+    """Report a post, a reply or a course review. Once per reader and item; enough open flags hide the item
+    until a moderator decides."""
+    given = {Flag.ItemType.POST: post, Flag.ItemType.REPLY: reply, Flag.ItemType.REVIEW: review}
+    targets = {item_type: item for item_type, item in given.items() if item is not None}
+    if len(targets) != 1:
+        raise ValueError("Flag exactly one of post, reply or review.")
+    [(item_type, item)] = targets.items()
+    # The item's row lock makes counting open flags and hiding one atomic step (for a review it is also the
+    # lock reviews takes before the course's, so the figures move once).
+    item = _item_lock(item_type=item_type, item_id=item.pk)
     if item.user_id == user.pk:
         raise ForbiddenError("You cannot flag your own writing.", code=ForumErrorCode.FORUM_FLAG_OWN_CONTENT)
-    if item.deleted_at is not None:
+    if getattr(item, "deleted_at", None) is not None:
         raise ConflictError("This has been deleted.", code=ForumErrorCode.FORUM_DELETED)
-    target = {"post": item} if model is Post else {"reply": item}
     try:
         with transaction.atomic():
-            flag = Flag.objects.create(reporter=user, reason=reason, **target)
+            flag = Flag.objects.create(reporter=user, reason=reason, **{item_type: item})
     except IntegrityError as exc:
         raise ConflictError("You have already flagged this.", code=ForumErrorCode.FORUM_ALREADY_FLAGGED) from exc
-    open_flags = _item_flags(item).filter(status=Flag.Status.OPEN).count()
+    open_flags = _item_flags(item_type=item_type, item=item).filter(status=Flag.Status.OPEN).count()
     if open_flags >= settings.FORUM_AUTO_HIDE_FLAGS:
         _item_set_hidden(item=item, hidden=True)
     return flag
@@ -270,12 +293,12 @@ def flag_resolve(*, actor, flag: Flag, action: str) -> Flag:
             "Unknown action.", errors={"action": [f"Choose one of: {', '.join(FlagAction.CHOICES)}."]}
         )
     # Lock order item → flags (as in flag_create), so two moderators on one item cannot deadlock.
-    model = Post if flag.post_id else Reply
-    item = model.objects.select_for_update().get(pk=flag.post_id or flag.reply_id)
+    item_type = flag.item_type
+    item = _item_lock(item_type=item_type, item_id=flag.item_id)
     flag = Flag.objects.select_for_update().get(pk=flag.pk)
     if flag.status != Flag.Status.OPEN:
         raise ConflictError("This flag has already been resolved.", code=ForumErrorCode.FLAG_ALREADY_RESOLVED)
-    item_flags = _item_flags(item)
+    item_flags = _item_flags(item_type=item_type, item=item)
     if action == FlagAction.HIDE:
         status = Flag.Status.HIDDEN
         _item_set_hidden(item=item, hidden=True)
@@ -291,6 +314,6 @@ def flag_resolve(*, actor, flag: Flag, action: str) -> Flag:
         actor=actor,
         action=f"flag.{action}",
         target=flag,
-        details={"item_type": flag.item_type, "item_id": str(item.pk), "flags_resolved": resolved},
+        details={"item_type": item_type, "item_id": str(item.pk), "flags_resolved": resolved},
     )
     return flag

@@ -1,4 +1,4 @@
-"""Forum routes (under /api/) and the admin moderation queue for flags."""
+"""Forum routes (under /api/), flagging a course review, and the admin moderation queue for flags."""
 
 from django.urls import path
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("forum/replies/<uuid:pk>/", views.ReplyDetailView.as_view(), name="forum-reply-detail"),
     path("forum/replies/<uuid:pk>/accept/", views.ReplyAcceptView.as_view(), name="forum-reply-accept"),
     path("forum/replies/<uuid:pk>/flag/", views.ReplyFlagView.as_view(), name="forum-reply-flag"),
+    path("reviews/<uuid:pk>/flag/", views.ReviewFlagView.as_view(), name="review-flag"),
     path("admin/flags/", views.AdminFlagListView.as_view(), name="admin-flag-list"),
     path("admin/flags/<uuid:pk>/resolve/", views.AdminFlagResolveView.as_view(), name="admin-flag-resolve"),
 ]

@@ -29,6 +29,7 @@ from forum.serializers import (
     VoteResultSerializer,
     VoteSerializer,
 )
+from reviews.selectors import review_get_for_user
 
 # Who may use a course's forum, said once for every route's description.
 READERS = (
@@ -42,6 +43,7 @@ FLAGGING = (
     "Rate-limited by `FORUM_FLAG_RATE`."
 )
 CONFLICT = OpenApiResponse(ErrorSerializer, description="Conflict (deleted item, already flagged, already resolved).")
+FORBIDDEN = OpenApiResponse(ErrorSerializer, description="`forum_flag_own_content`: nobody flags their own writing.")
 
 
 class ForumView(GenericAPIView):
@@ -266,6 +268,22 @@ class ReplyFlagView(_FlagView):
     )
     def post(self, request, pk):
         return self.flag(request, reply=selectors.reply_get(user=request.user, reply_id=pk))
+
+
+class ReviewFlagView(_FlagView):
+    @extend_schema(
+        tags=["reviews"],
+        summary="Flag a course review for moderation (once; not your own)",
+        description="The review goes to the admin moderation queue (`item_type: review`) under the forum's rules: "
+        "enough distinct open flags hide it (out of the listing and the course's rating) until a moderator decides.",
+        request=FlagCreateSerializer,
+        responses={201: FlagSerializer, 403: FORBIDDEN, 409: CONFLICT},
+    )
+    def post(self, request, pk):
+        review = review_get_for_user(user=request.user, review_id=pk)
+        if review is None:
+            raise NotFoundError("Review not found.")
+        return self.flag(request, review=review)
 
 
 # --- Moderation queue (admins) -------------------------------------------------------------------

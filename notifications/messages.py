@@ -22,7 +22,9 @@ from reviews.models import Review
 
 @dataclass(frozen=True)
 class Message:
-    recipients: Iterable[UUID]  # user ids; may be a lazy queryset of ids (an announcement's learners)
+    # User ids: a list, or a flat ``values_list`` queryset of one id column (an announcement's learners), which
+    # delivery reads in keyset pages of DELIVERY_BATCH rather than all at once.
+    recipients: Iterable[UUID]
     title: str
     body: str
     link: str
@@ -128,7 +130,6 @@ def _announcement(source_id: UUID) -> Message | None:
     learners = (
         Enrollment.objects.filter(course_id=announcement.course_id, status=Enrollment.Status.ACTIVE)
         .exclude(user_id=announcement.author_id)
-        .order_by("user_id")
         .values_list("user_id", flat=True)
     )
     return Message(

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -41,9 +42,25 @@ def notification_event_queue(*, kind: str, source_id: UUID, source_key: str) -> 
 
 
 def _batches(ids: Iterable[UUID], size: int) -> Iterator[list[UUID]]:
-    iterator = iter(ids)
-    while batch := list(islice(iterator, size)):
-        yield batch
+    """``ids`` in lists of at most ``size``. A queryset (a flat ``values_list`` of one id column, e.g. an
+    announcement's 50,000 learners) is read page by page with keyset pagination on that column, so memory and
+    each query stay bounded; no server-side cursor, which PgBouncer's transaction pooling would not keep open."""
+    if not isinstance(ids, QuerySet):
+        iterator = iter(ids)
+        while batch := list(islice(iterator, size)):
+            yield batch
+        return
+    (column,) = ids.query.values_select
+    ids = ids.order_by(column)
+    after = None
+    while True:
+        page = ids if after is None else ids.filter(**{f"{column}__gt": after})
+        batch = list(page[:size])
+        if batch:
+            yield batch
+        if len(batch) < size:
+            return
+        after = batch[-1]
 
 
 def preferences_for(*, user_ids: list[UUID], kind: str) -> dict[UUID, NotificationPreference]:

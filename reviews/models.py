@@ -2,7 +2,9 @@
 reply, and helpful votes (one per user and review).
 
 A review counts in the course's figures (catalog's ``rating_*`` columns) while the reviewer's enrollment is
-active (``is_counted``); a refunded or revoked learner's review stops counting and leaves the listing.
+active (``is_counted``) and no moderator has hidden it (``is_hidden``, after flags: see ``forum.Flag``); a
+refunded or revoked learner's review stops counting and leaves the listing, a hidden one leaves both for
+everyone but its author and admins.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ class Review(TimeStampedModel):
     body = models.TextField(blank=True)
     # False while the reviewer's enrollment is revoked: not in the course's figures, not listed.
     is_counted = models.BooleanField(default=True)
+    # Hidden by moderation (enough flags, or a moderator): out of the figures and listed only to its author
+    # and admins. Changed only through reviews.services.review_hidden_set.
+    is_hidden = models.BooleanField(default=False)
+    hidden_at = models.DateTimeField(null=True, blank=True)
     # Helpful votes, kept by reviews.services with F() updates next to the unique vote rows.
     helpful_count = models.PositiveIntegerField(default=0)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -47,6 +53,9 @@ class Review(TimeStampedModel):
                 condition=LessThanOrEqual(Length("reply_body"), REPLY_MAX_LENGTH),
                 name="reviews_review_reply_max_length",
             ),
+            models.CheckConstraint(
+                condition=Q(is_hidden=False) | Q(hidden_at__isnull=False), name="reviews_review_hidden_has_time"
+            ),
         ]
         indexes = [
             models.Index(fields=["course", "is_counted", "-created_at"], name="reviews_course_new"),
@@ -57,6 +66,15 @@ class Review(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.rating}★ on {self.course_id} by {self.user_id}"
+
+    @property
+    def in_figures(self) -> bool:
+        """Whether the stars are in the course's rating figures (the one rule; ``IN_FIGURES`` is its query)."""
+        return self.is_counted and not self.is_hidden
+
+
+# The reviews whose stars make up a course's figures (``Review.in_figures`` as a filter).
+IN_FIGURES = Q(is_counted=True, is_hidden=False)
 
 
 class HelpfulVote(UUIDModel):

@@ -35,6 +35,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "body",
             "helpful_count",
             "viewer_found_helpful",
+            "is_hidden",
             "reply",
             "edited_at",
             "created_at",

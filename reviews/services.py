@@ -22,7 +22,7 @@ from catalog.services import course_rating_change, course_rating_set
 from common.exceptions import ConflictError, ForbiddenError
 from common.services import model_update
 from reviews.errors import ReviewsErrorCode
-from reviews.models import HelpfulVote, Review
+from reviews.models import IN_FIGURES, HelpfulVote, Review
 from reviews.signals import review_created
 
 
@@ -68,7 +68,7 @@ def review_update(*, review: Review, data: dict[str, Any]) -> Review:
     if changed:
         review.edited_at = timezone.now()
         review.save(update_fields=["edited_at"])
-    if review.is_counted and review.rating != previous:
+    if review.in_figures and review.rating != previous:
         course_rating_change(course_id=review.course_id, remove=previous, add=review.rating)
     return review
 
@@ -77,7 +77,7 @@ def review_update(*, review: Review, data: dict[str, Any]) -> Review:
 def review_delete(*, review: Review, actor) -> None:
     """The author withdraws their review, or an admin removes it (audited)."""
     review = _review_lock(review)
-    if review.is_counted:
+    if review.in_figures:
         course_rating_change(course_id=review.course_id, remove=review.rating)
     if actor.pk != review.user_id:
         audit_record(
@@ -130,10 +130,35 @@ def _counted_set(*, user_id: UUID, course_id: UUID, counted: bool) -> None:
         return
     review.is_counted = counted
     review.save(update_fields=["is_counted", "updated_at"])
-    if counted:
-        course_rating_change(course_id=course_id, add=review.rating)
+    # A hidden review is out of the figures already and comes back only when it is shown again.
+    if not review.is_hidden:
+        _figures_move(review=review, into=counted)
+
+
+def _figures_move(*, review: Review, into: bool) -> None:
+    if into:
+        course_rating_change(course_id=review.course_id, add=review.rating)
     else:
-        course_rating_change(course_id=course_id, remove=review.rating)
+        course_rating_change(course_id=review.course_id, remove=review.rating)
+
+
+@transaction.atomic
+def review_hidden_set(*, review_id: UUID, hidden: bool) -> Review:
+    """Moderation hides a review (or shows it again): a hidden review leaves the course's figures and the
+    listing (its author and admins still see it); shown again, it counts again if its author still has access.
+
+    Called by forum's moderation (auto-hide after enough flags, a moderator's decision), which holds the
+    review's row lock already; taking it here too keeps the flip and the figures one step for any caller.
+    """
+    review = Review.objects.select_for_update().get(pk=review_id)
+    if review.is_hidden == hidden:
+        return review
+    review.is_hidden = hidden
+    review.hidden_at = timezone.now() if hidden else None
+    review.save(update_fields=["is_hidden", "hidden_at", "updated_at"])
+    if review.is_counted:
+        _figures_move(review=review, into=not hidden)
+    return review
 
 
 @transaction.atomic
@@ -149,11 +174,9 @@ def review_counting_resume(*, user_id: UUID, course_id: UUID) -> None:
 
 
 def course_ratings_rebuild(*, check: bool = False) -> list[UUID]:
-    """Recount every course's figures from its counted reviews; returns the courses that were wrong
-    (and, unless ``check``, repairs them through catalog's service)."""
-    counted = (
-        Review.objects.filter(is_counted=True).order_by().values_list("course_id", "rating").annotate(n=Count("pk"))
-    )
+    """Recount every course's figures from the reviews in them (counted and not hidden); returns the courses
+    that were wrong (and, unless ``check``, repairs them through catalog's service)."""
+    counted = Review.objects.filter(IN_FIGURES).order_by().values_list("course_id", "rating").annotate(n=Count("pk"))
     histograms: dict[UUID, dict[int, int]] = {}
     for course_id, rating, n in counted:
         histograms.setdefault(course_id, {})[rating] = n

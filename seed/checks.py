@@ -20,14 +20,15 @@ def consistency_violations() -> dict[str, int]:
     from catalog.models import Course, Enrollment, Lesson, LessonProgress
     from certificates.models import Certificate
     from forum.models import Post, Reply, Vote
-    from reviews.models import Review
+    from notifications.models import Notification
+    from reviews.models import IN_FIGURES, Review
 
     active = Enrollment.objects.filter(course=OuterRef("pk"), status=Enrollment.Status.ACTIVE).values("course")
     progress = LessonProgress.objects.filter(user=OuterRef("user"), course=OuterRef("course")).values("user")
     lessons = Lesson.objects.filter(module__course=OuterRef("course")).values("module__course")
     replies = Reply.objects.filter(post=OuterRef("pk"), deleted_at__isnull=True, is_hidden=False).values("post")
     votes = Vote.objects.filter(post=OuterRef("pk")).values("post")
-    counted = Review.objects.filter(course=OuterRef("pk"), is_counted=True).values("course")
+    counted = Review.objects.filter(IN_FIGURES, course=OuterRef("pk")).values("course")
     owned = Payment.objects.filter(user=OuterRef("user"), course=OuterRef("course"), status__in=Payment.OWNED)
     return {
         "course learner_count != active enrollments": Course.objects.annotate(n=_count(active, Count("pk")))
@@ -67,4 +68,11 @@ def consistency_violations() -> dict[str, int]:
         "course rating_count != counted reviews": Course.objects.annotate(n=_count(counted, Count("pk")))
         .exclude(rating_count=F("n"))
         .count(),
+        # Delivery writes a row only for a channel someone wants; only inbox rows can be read; an e-mail is
+        # sent only when wanted.
+        "notification for no channel": Notification.objects.filter(in_app=False, email_wanted=False).count(),
+        "notification read outside the inbox": Notification.objects.filter(read_at__isnull=False, in_app=False).count(),
+        "notification e-mailed though not wanted": Notification.objects.filter(
+            email_wanted=False, emailed_at__isnull=False
+        ).count(),
     }

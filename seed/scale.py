@@ -4,7 +4,9 @@ At N = 10,000: 10,000 users, 300 courses (6 modules x 4 lessons, 3 questions a m
 enrollments, 500,000 lesson-progress rows, 1,000,000 XP events with their leaderboard roll-ups, 50,000
 forum posts with replies and votes, quiz attempts, payments, certificates, and reviews from about one
 learner in six who did a lesson (≈ 10,000, skewed to 4–5 stars as on real course sites) with the courses'
-rating figures. Counts scale with N.
+rating figures, and notifications as the events would have delivered them (a certificate issued, each
+reply to my question, a course announcement to its learners: ≈ 15 a learner, most older ones read, with
+preferences for one learner in ten, honoured by the rows). Counts scale with N.
 
 Rows are generated in memory first (a seeded ``random.Random``, ids derived from row numbers), so every
 denormalised figure is known before anything is written: learner counts, progress, reply counts, vote
@@ -58,6 +60,13 @@ MARKER_EMAIL = scale_email("learner", 1)
 REVIEW_SHARE = 0.17
 REVIEW_STAR_WEIGHTS = {5: 45, 4: 30, 3: 13, 2: 6, 1: 6}
 
+# Courses with an announcement, the learners with notification preferences, and how often a notification is
+# read once it is older than READ_AFTER (and younger).
+ANNOUNCEMENT_SHARE = 0.4
+PREFERENCE_SHARE = 0.1
+READ_AFTER = 3 * 86400
+READ_SHARE_OLD, READ_SHARE_NEW = 0.85, 0.3
+
 # Table tags in the ids: uuid "5ca1eTTT-0000-4000-8000-<row number>" is readable and never random.
 _TAGS = {
     "user": 1,
@@ -79,6 +88,9 @@ _TAGS = {
     "certificate": 17,
     "review": 18,
     "quizpass": 19,
+    "notification": 20,
+    "announcement": 21,
+    "preference": 22,
 }
 _ID_PREFIX = {name: f"5ca1e{tag:03x}-0000-4000-8000-" for name, tag in _TAGS.items()}
 
@@ -506,6 +518,8 @@ class ScaleBuilder:
         self.replies: list[str] = []
         self.votes: list[str] = []
         self.flags: list[str] = []
+        # (post author, reply number, time, post title, course, post number), for the notifications
+        self.reply_notices: list[tuple[int, int, int, str, int, int]] = []
         forum_events: list[tuple] = []  # (user, type, base points, time, source kind, source id)
         reply_n = vote_n = flag_n = 0
         accept_target = int(self.target_posts * 0.3)
@@ -548,6 +562,8 @@ class ScaleBuilder:
                     )
                 )
             for number, author, at in replies:
+                # notifications.receivers: every reply notifies the question's author (never their own).
+                self.reply_notices.append((e.user, number, at, title, e.course, p))
                 first_accepted = clock.ts(min(now - 30, at + 3600)) if sid("reply", number) == accepted_reply else r"\N"
                 self.replies.append(
                     f"{sid('reply', number)}\t{clock.ts(at)}\t{clock.ts(at)}\t{sid('post', p)}\t{sid('user', author)}\t"
@@ -659,6 +675,80 @@ class ScaleBuilder:
                 f"{sid('user', e.user)}\t{rating}\t{body}\tt\t0\t\t{NULL}\t{NULL}"
             )
 
+    def build_notifications(self) -> None:
+        """The inbox as delivery would have left it (notifications.services.notifications_deliver): one row per
+        recipient and event, the channels of the recipient's preferences, e-mails sent, older ones mostly read."""
+        from notifications.models import Kind
+
+        rng = self.rng
+        ts = self.clock.ts
+        now = self.now
+        # Preferences: e-mail off for forum replies, or the inbox off for announcements (e-mail only).
+        self.preferences: list[str] = []
+        choices: dict[tuple[int, str], tuple[bool, bool]] = {}
+        for user in range(1, self.n_students + 1):
+            if rng.random() >= PREFERENCE_SHARE:
+                continue
+            for kind, in_app, email in ((Kind.FORUM_REPLY, True, False), (Kind.ANNOUNCEMENT, False, True)):
+                if rng.random() < 0.6:
+                    choices[(user, kind)] = (in_app, email)
+                    self.preferences.append(
+                        f"{sid('preference', len(self.preferences) + 1)}\t{sid('user', user)}\t{kind}"
+                        f"\t{_text(in_app)}\t{_text(email)}\t{ts(now - 86400)}"
+                    )
+        self.notifications: list[str] = []
+
+        def notify(user: int, kind: str, source_key: str, at: int, title: str, link: str) -> None:
+            in_app, email = choices.get((user, kind), (True, True))
+            read_share = READ_SHARE_OLD if now - at > READ_AFTER else READ_SHARE_NEW
+            read = ts(min(now - 1, at + rng.randint(60, 2 * 86400))) if in_app and rng.random() < read_share else NULL
+            self.notifications.append(
+                f"{sid('notification', len(self.notifications) + 1)}\t{sid('user', user)}\t{kind}\t{source_key}"
+                f"\t{title}\t\t{link}\t{ts(at)}\t{read}\t{_text(in_app)}\t{_text(email)}"
+                f"\t{ts(min(now, at + 30)) if email else NULL}"
+            )
+
+        finished = sorted((e for e in self.enrollments if e.completed_at), key=lambda e: e.completed_at)
+        titles = {c["n"]: c["title"] for c in self.courses}
+        for n, e in enumerate(finished, start=1):  # numbered as build_badges_and_certificates numbers them
+            certificate = sid("certificate", n)
+            notify(
+                e.user,
+                Kind.CERTIFICATE_ISSUED,
+                certificate,
+                e.completed_at,
+                f"Your certificate for “{titles[e.course]}” is ready",
+                f"/certificates/{certificate}",
+            )
+        for author, number, at, title, course, post in self.reply_notices:
+            link = f"/courses/{sid('course', course)}/forum/{sid('post', post)}"
+            notify(author, Kind.FORUM_REPLY, sid("reply", number), at, f"New reply to “{title}”"[:300], link)
+        # Announcements: a share of published courses, to the learners enrolled when it went out.
+        self.announcements: list[str] = []
+        by_course: dict[int, list[Enr]] = defaultdict(list)
+        for e in self.enrollments:
+            by_course[e.course].append(e)
+        courses = {c["n"]: c for c in self.courses}
+        for course in self.published:
+            if rng.random() >= ANNOUNCEMENT_SHARE:
+                continue
+            at = now - rng.randint(3600, HISTORY_DAYS * 86400)
+            announcement = sid("announcement", len(self.announcements) + 1)
+            self.announcements.append(
+                f"{announcement}\t{sid('course', course)}\t{sid('user', courses[course]['instructor'])}"
+                f"\tLive doubt-clearing session this Saturday\tBring your questions about the last module.\t{ts(at)}"
+            )
+            for e in by_course[course]:
+                if e.start < at:
+                    notify(
+                        e.user,
+                        Kind.ANNOUNCEMENT,
+                        announcement,
+                        at,
+                        f"{titles[course]}: Live doubt-clearing session this Saturday",
+                        f"/courses/{sid('course', course)}/announcements",
+                    )
+
     def write(self) -> None:
         from allauth.account.models import EmailAddress
 
@@ -669,6 +759,7 @@ class ScaleBuilder:
         from certificates.models import Certificate, CertificateNumberCounter
         from forum.models import Flag, Post, Reply, Vote
         from gamification.models import UserBadge, XPEvent
+        from notifications.models import Announcement, Notification, NotificationPreference
         from reviews.models import Review
 
         ts = self.clock.ts
@@ -1031,6 +1122,37 @@ class ScaleBuilder:
             self.reviews,
             len(self.reviews),
         )
+        self.copy(
+            NotificationPreference,
+            ["id", "user_id", "kind", "in_app", "email", "updated_at"],
+            self.preferences,
+            len(self.preferences),
+        )
+        self.copy(
+            Announcement,
+            ["id", "course_id", "author_id", "title", "body", "created_at"],
+            self.announcements,
+            len(self.announcements),
+        )
+        self.copy(
+            Notification,
+            [
+                "id",
+                "user_id",
+                "kind",
+                "source_key",
+                "title",
+                "body",
+                "link",
+                "created_at",
+                "read_at",
+                "in_app",
+                "email_wanted",
+                "emailed_at",
+            ],
+            self.notifications,
+            len(self.notifications),
+        )
 
 
 def _skip_fk_triggers() -> bool:
@@ -1065,6 +1187,7 @@ def scale_seed(*, users: int, log: Callable[[str], None], progress: bool = True)
         ("forum", builder.build_forum),
         ("badges and certificates", builder.build_badges_and_certificates),
         ("reviews", builder.build_reviews),
+        ("notifications", builder.build_notifications),
     ]
     for _name, step in tqdm(steps, desc="generating", unit=" step", disable=not progress):
         step()

@@ -1,15 +1,17 @@
 """Full-text search of the catalogue (catalog.search): pg_trgm, the weighted search document, its triggers and
-GIN indexes, and the trigram threshold of the database. Everything but the column is PostgreSQL-only; on
-SQLite the column stays empty and search falls back to substrings."""
+GIN indexes. Everything but the column is PostgreSQL-only; on SQLite the column stays empty and search falls
+back to substrings.
+
+The trigram threshold is not a database setting: catalog.search sets it inside each search statement
+(``set_config(..., true)``), which needs no owner rights, works through PgBouncer's transaction pooling and
+holds on a restored or replica database. (An earlier version of this migration ran ``ALTER DATABASE … SET
+pg_trgm.word_similarity_threshold``; a database that ran it keeps a setting nothing reads any more.)"""
 
 import django.contrib.postgres.search
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-# Kept in step with catalog.search.TRIGRAM_THRESHOLD (the operators `<%` / `%>` read this setting).
-TRIGRAM_THRESHOLD = 0.25
-
-FORWARD = f"""
+FORWARD = """
 CREATE OR REPLACE FUNCTION catalog_course_search_document(p_id uuid, p_title text, p_description text, p_instructor uuid)
 RETURNS tsvector LANGUAGE sql STABLE AS $$
   SELECT setweight(to_tsvector('english'::regconfig, coalesce(p_title, '')), 'A')
@@ -73,17 +75,9 @@ UPDATE catalog_course c
 
 CREATE INDEX catalog_course_search ON catalog_course USING gin (search_document);
 CREATE INDEX catalog_course_title_trgm ON catalog_course USING gin (title gin_trgm_ops);
-
-DO $$ BEGIN
-  EXECUTE format('ALTER DATABASE %I SET pg_trgm.word_similarity_threshold = {TRIGRAM_THRESHOLD}', current_database());
-END $$;
-SET pg_trgm.word_similarity_threshold = {TRIGRAM_THRESHOLD};
 """
 
 BACKWARD = """
-DO $$ BEGIN
-  EXECUTE format('ALTER DATABASE %I RESET pg_trgm.word_similarity_threshold', current_database());
-END $$;
 DROP INDEX IF EXISTS catalog_course_title_trgm;
 DROP INDEX IF EXISTS catalog_course_search;
 DROP TRIGGER IF EXISTS catalog_instructor_search ON accounts_user;
@@ -105,7 +99,7 @@ def _on_postgres(sql):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             with schema_editor.connection.cursor() as cursor:
-                cursor.execute(sql)  # no parameters: the '%' of format() stays literal
+                cursor.execute(sql)  # no parameters: a '%' in the SQL stays literal
 
     return run
 

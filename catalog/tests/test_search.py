@@ -17,6 +17,14 @@ CATALOGUE = "/api/courses/"
 SUGGEST = "/api/courses/suggest/"
 
 
+def _trigram_threshold() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        return cursor.fetchone()[0]
+
+
 def titles(response) -> list[str]:
     assert response.status_code == 200, response.json()
     return [c["title"] for c in response.json()["results"]]
@@ -41,6 +49,18 @@ class TestRanking:
         # a swapped letter and a missing letter
         assert titles(client_for(None).get(CATALOGUE, {"search": "pyhton"})) == ["Python for beginners"]
         assert titles(client_for(None).get(CATALOGUE, {"search": "pythn"})) == ["Python for beginners"]
+
+    @pytest.mark.postgres
+    @pytest.mark.django_db(transaction=True)
+    def test_the_typo_threshold_is_set_by_each_search_statement_not_the_database(self, client_for, make_course):
+        # given a database (and role) with pg_trgm's default threshold: no ALTER DATABASE/ROLE, no session SET
+        make_course(title="Python for beginners")
+        assert _trigram_threshold() == "0.6"
+        # when searching with a typo, in autocommit as behind PgBouncer's transaction pooling
+        assert titles(client_for(None).get(CATALOGUE, {"search": "pyhton"})) == ["Python for beginners"]
+        assert [s["title"] for s in client_for(None).get(SUGGEST, {"q": "pyhton"}).json()] == ["Python for beginners"]
+        # then the statement's own setting ended with it: the connection is left as it was
+        assert _trigram_threshold() == "0.6"
 
     @pytest.mark.postgres
     def test_prefixes_match_as_you_type(self, client_for, make_course):

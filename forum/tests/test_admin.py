@@ -120,3 +120,26 @@ def test_the_flag_changelist_query_count_does_not_grow_with_the_flags(
     with django_assert_max_num_queries(6):
         response = admin_client.get("/admin/forum/flag/")
     assert response.status_code == 200
+
+
+def test_review_flags_are_listed_filtered_and_decided_in_the_same_admin(admin_client, admin_user, course, make_learner):
+    from catalog.models import Enrollment
+    from reviews.models import Review
+    from reviews.services import review_create
+
+    # given an open flag on a course review (its stars counted), next to one on a post
+    author = make_learner()
+    Enrollment.objects.filter(user=author).update(completed_lessons=1)
+    review = review_create(user=author, course=course, rating=1, body="Terrible, buy my course")
+    baker.make("forum.Post", course=course, user=author, title="Hello")
+    flag = baker.make("forum.Flag", reporter=make_learner(), review=review, reason="Advert")
+    # when the flags are filtered to reviews
+    html = admin_client.get("/admin/forum/flag/", {"item": "review"}).content.decode()
+    # then the review's stars and text and a link to it are shown
+    assert "1★ Terrible, buy my course" in html
+    assert f'<a href="/admin/reviews/review/{review.pk}/change/">Review of “{course.title}”</a>' in html
+    assert "1 flag" in html
+    # and hiding it goes through flag_resolve: the review is hidden and the decision audited
+    admin_client.post("/admin/forum/flag/", {"action": "hide_items", "_selected_action": [str(flag.pk)]})
+    assert Review.objects.get(pk=review.pk).is_hidden is True
+    assert AuditLog.objects.get(action="flag.hide").details["item_type"] == "review"

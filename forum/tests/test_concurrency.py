@@ -40,3 +40,28 @@ def test_the_same_reader_flagging_twice_at_once_gets_one_flag(make_user, make_le
     assert Flag.objects.filter(post=post).count() == 1
     assert len(errors) == 3
     assert all(getattr(error, "code", None) == "forum_already_flagged" for error in errors)
+
+
+def test_concurrent_flags_hide_a_review_once_and_take_it_out_of_the_rating_once(
+    course, make_user, make_learner, settings
+):
+    from catalog.models import Course, Enrollment
+    from reviews.models import Review
+    from reviews.services import course_ratings_rebuild, review_create
+
+    settings.FORUM_AUTO_HIDE_FLAGS = 3
+    # Given a 5 and a 1 in the course's figures
+    authors = [make_learner(), make_learner()]
+    Enrollment.objects.filter(user__in=authors).update(completed_lessons=1)
+    review = review_create(user=authors[0], course=course, rating=5)
+    review_create(user=authors[1], course=course, rating=1)
+    readers = [make_user("student") for _ in range(8)]
+    # When eight readers flag the 5 at the same moment
+    errors = raised(run_concurrently(*[lambda u=u: flag_create(user=u, review=review, reason="Fake") for u in readers]))
+    # Then every flag is recorded, the review is hidden, and its stars left the figures exactly once
+    assert errors == []
+    assert Flag.objects.filter(review=review, status="open").count() == 8
+    assert Review.objects.get(pk=review.pk).is_hidden is True
+    course = Course.objects.get(pk=course.pk)
+    assert (course.rating_count, course.rating_5_count, course.rating_1_count) == (1, 0, 1)
+    assert course_ratings_rebuild(check=True) == []

@@ -173,3 +173,37 @@ def test_an_unknown_or_vanished_source_delivers_nothing(learner):
     assert notifications_deliver(kind=Kind.CERTIFICATE_ISSUED, source_id=uuid.uuid4(), source_key="gone") == 0
     assert notifications_deliver(kind=Kind.REVIEW_RECEIVED, source_id=uuid.uuid4(), source_key="later") == 0
     assert not Notification.objects.exists()
+
+
+def test_an_announcement_to_many_learners_is_read_and_written_in_bounded_batches(
+    course, instructor, make_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications import services
+    from notifications.models import Announcement
+
+    # Given 7 active learners, one revoked, and a delivery batch of 3
+    learners = [make_user("student") for _ in range(8)]
+    for index, user in enumerate(learners):
+        status = "revoked" if index == 0 else "active"
+        baker.make("catalog.Enrollment", user=user, course=course, source="free", status=status)
+    announcement = baker.make(Announcement, course=course, author=instructor, title="Live session", body="Friday")
+    monkeypatch.setattr(services, "DELIVERY_BATCH", 3)
+
+    # When the announcement is delivered
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks():
+        delivered = notifications_deliver(
+            kind=Kind.ANNOUNCEMENT, source_id=announcement.pk, source_key=str(announcement.pk)
+        )
+
+    # Then every active learner has it, exactly once
+    assert delivered == 7
+    assert set(Notification.objects.filter(kind=Kind.ANNOUNCEMENT).values_list("user_id", flat=True)) == {
+        user.pk for user in learners[1:]
+    }
+    # And the learners were read in pages of at most 3 ids (3 + 3 + 1), never all at once
+    pages = [q["sql"] for q in queries.captured_queries if 'FROM "catalog_enrollment"' in q["sql"]]
+    assert len(pages) == 3
+    assert all("LIMIT 3" in sql for sql in pages)

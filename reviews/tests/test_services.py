@@ -15,6 +15,7 @@ from reviews.services import (
     review_create,
     review_delete,
     review_helpful_set,
+    review_hidden_set,
     review_update,
 )
 from reviews.signals import review_created
@@ -136,3 +137,55 @@ class TestHelpful:
         review = review_create(user=reviewer, course=course, rating=4)
         with pytest.raises(ForbiddenError):
             review_helpful_set(user=reviewer, review=review, helpful=True)
+
+
+class TestHidden:
+    """Moderation hides a review (forum's flag queue calls ``review_hidden_set``): out of the figures while hidden."""
+
+    def test_hiding_and_showing_move_the_stars_out_and_back(self, course, learner):
+        # given two counted reviews: 5 and 3
+        five = review_create(user=learner(), course=course, rating=5)
+        review_create(user=learner(), course=course, rating=3)
+        # when the 5 is hidden (twice: idempotent)
+        review_hidden_set(review_id=five.pk, hidden=True)
+        hidden = review_hidden_set(review_id=five.pk, hidden=True)
+        # then it is out of the figures, and the repair command agrees
+        assert (hidden.is_hidden, hidden.hidden_at is not None, hidden.in_figures) == (True, True, False)
+        assert figures(course) == (1, Decimal("3.00"), {"1": 0, "2": 0, "3": 1, "4": 0, "5": 0})
+        assert course_ratings_rebuild(check=True) == []
+        # when it is shown again it counts again
+        shown = review_hidden_set(review_id=five.pk, hidden=False)
+        assert (shown.is_hidden, shown.hidden_at) == (False, None)
+        assert figures(course) == (2, Decimal("4.00"), {"1": 0, "2": 0, "3": 1, "4": 0, "5": 1})
+        assert course_ratings_rebuild(check=True) == []
+
+    def test_edits_and_deletion_of_a_hidden_review_leave_the_figures(self, course, reviewer):
+        review = review_create(user=reviewer, course=course, rating=5)
+        review_hidden_set(review_id=review.pk, hidden=True)
+        review_update(review=review, data={"rating": 1})
+        assert figures(course)[0::2] == (0, {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0})
+        # shown again, it counts with its new stars
+        review_hidden_set(review_id=review.pk, hidden=False)
+        assert figures(course)[2]["1"] == 1
+        review_hidden_set(review_id=review.pk, hidden=True)
+        review_delete(review=review, actor=reviewer)
+        assert figures(course)[0] == 0
+        assert course_ratings_rebuild(check=True) == []
+
+    def test_revocation_and_restoring_while_hidden_count_nothing_twice(self, course, reviewer):
+        # given a hidden review whose author is then refunded and re-enrolled
+        review = review_create(user=reviewer, course=course, rating=4)
+        review_hidden_set(review_id=review.pk, hidden=True)
+        enrollment = Enrollment.objects.get(user=reviewer)
+        enrollment_revoke(enrollment=enrollment, reason="refund")
+        assert figures(course)[0] == 0
+        enrollment_grant(user=reviewer, course=course, source=Enrollment.Source.FREE)
+        # then it is counted (enrollment) but still out of the figures (hidden)
+        review.refresh_from_db()
+        assert (review.is_counted, review.is_hidden) == (True, True)
+        assert figures(course)[0] == 0
+        # and a hidden review of a revoked learner shown again stays out until access returns
+        enrollment_revoke(enrollment=Enrollment.objects.get(user=reviewer), reason="refund")
+        review_hidden_set(review_id=review.pk, hidden=False)
+        assert figures(course)[0] == 0
+        assert course_ratings_rebuild(check=True) == []

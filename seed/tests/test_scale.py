@@ -14,6 +14,7 @@ from certificates.models import Certificate
 from forum.models import Post, Reply
 from gamification.models import XPEvent, XPTotal
 from gamification.services import leaderboards_rebuild
+from notifications.models import Announcement, Notification, NotificationPreference
 from reviews.models import Review
 from seed.checks import consistency_violations
 from seed.scale import EMAIL_DOMAIN, MARKER_EMAIL, sid
@@ -57,6 +58,15 @@ def test_scale_data_is_proportional_consistent_and_loaded_once(scaled):
     reviews = Review.objects.filter(user__email__endswith=f"@{EMAIL_DOMAIN}")
     assert USERS * 10 * 0.08 < reviews.count() < USERS * 10 * 0.2
     assert Course.objects.filter(slug__regex=r"-\d{4}$", rating_count__gt=0).exists()
+    # And the learners have an inbox: a few notifications each of several kinds, read and unread, some
+    # shaped by preferences (an announcement in the e-mail only)
+    inbox = Notification.objects.filter(user__email__endswith=f"@{EMAIL_DOMAIN}")
+    assert USERS * 3 < inbox.count() < USERS * 40
+    assert {"certificate_issued", "forum_reply", "announcement"} <= set(inbox.values_list("kind", flat=True))
+    assert inbox.filter(read_at__isnull=True, in_app=True).exists() and inbox.filter(read_at__isnull=False).exists()
+    assert NotificationPreference.objects.filter(user__email__endswith=f"@{EMAIL_DOMAIN}").exists()
+    assert inbox.filter(in_app=False, kind="announcement").exists()
+    assert Announcement.objects.filter(course__slug__regex=r"-\d{4}$").exists()
     # And the search documents were written although the rows were copied with triggers skipped
     assert not Course.objects.filter(slug__regex=r"-\d{4}$", search_document__isnull=True).exists()
     # And completed enrollments have their certificates, paid ones their payments

@@ -18,8 +18,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("common",),  # API plumbing, time, money, background tasks: imports no project app
     ("audit",),  # the audit log every app writes to (NetBox's change log)
     ("catalog",),  # domains, courses, curriculum, enrollments, progress, completion
-    ("accounts", "assessments", "forum", "reviews"),  # each builds on the catalogue
-    ("billing",),  # payments, coupons, tax documents, earnings (the instructor dashboard reads quiz scores)
+    ("accounts", "assessments", "reviews"),  # each builds on the catalogue
+    # payments, coupons, tax documents, earnings (the instructor dashboard reads quiz scores); the forum, whose
+    # moderation queue takes course reviews' flags too
+    ("billing", "forum"),
     ("certificates",),  # issued on course completion, withdrawn on refund
     ("gamification", "notifications"),  # XP and badges; the inbox and e-mails: they listen to everyone's events
     ("staff",),  # staff operations read everything: dashboard, statistics, reports, admin site

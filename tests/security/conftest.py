@@ -131,6 +131,8 @@ def world(db, make_user, settings) -> World:
     flag = flag_create(user=instructor, post=post, reason="Off topic")
     # The student's review of the instructor's course; the other student has done a lesson of theirs, so may review it.
     review = baker.make("reviews.Review", course=course, user=student, rating=4, body="Clear and short.")
+    # A review in the draft course: like the course, it exists only for the course's staff.
+    draft_review = baker.make("reviews.Review", course=draft, user=other_student, rating=2, body="Not out yet.")
     Enrollment.objects.filter(user=other_student, course=other_course).update(completed_lessons=1)
     catalog.wishlist_add(user=student, course=open_course)
 
@@ -193,6 +195,7 @@ def world(db, make_user, settings) -> World:
             "other_post": other_post,
             "flag": flag,
             "review": review,
+            "draft_review": draft_review,
             "certificate": certificate,
             "revoked": revoked,
             "notification": notification,

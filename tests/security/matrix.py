@@ -405,6 +405,12 @@ MATRIX: dict[tuple[str, str], Case] = {
         rule(200, (OTHER_STUDENT, *INSTRUCTORS, ADMIN), student=403),
         body=lambda w: {},
     ),
+    ("review-flag", "POST"): Case(
+        # Any reader but the author; each actor's flag is rolled back, so the auto-hide threshold is never met.
+        pk("review", "/api/reviews/{}/flag/"),
+        rule(201, (OTHER_STUDENT, *INSTRUCTORS, ADMIN), student=403),
+        body=lambda w: {"reason": "Fake review"},
+    ),
     ("forum-post-flag", "POST"): Case(
         pk("post", "/api/forum/posts/{}/flag/"),
         # Nobody flags their own writing; the instructor flagged this one already.

@@ -118,6 +118,9 @@ INVISIBLE: dict[str, Attempt] = {
     "forum flag": Attempt(
         "POST", at("/api/forum/posts/{}/flag/", "draft_post"), READERS[1:], lambda w: {"reason": "Spam"}
     ),
+    "review flag": Attempt(
+        "POST", at("/api/reviews/{}/flag/", "draft_review"), READERS[1:], lambda w: {"reason": "Spam"}
+    ),
 }
 
 # Course-staff actions on the published course, which the other instructor can see but not change.
