@@ -183,6 +183,35 @@ def _clock(request):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _rate_limit_windows_begin_with_the_test(request, _clock, monkeypatch):
+    """Rate-limit windows (django-ratelimit's and ``attempt_begin``'s) start when the test starts.
+
+    Fixed windows end at wall-clock edges, so a test that makes its N + 1st request just after one would
+    see the count restart and fail by chance (about one run in 30 for a test of 2 s under a 1-minute
+    limit). Anchored at the test's start, a test shorter than the period stays in one window, and a test
+    that moves its clock a period on still reaches the next one. Tests of the real edges are marked
+    ``wall_clock_windows``.
+    """
+    if request.node.get_closest_marker("wall_clock_windows"):
+        return
+    import time
+
+    import django_ratelimit.core
+
+    from common import ratelimit
+
+    start = int(time.time())
+
+    def window_end(*, period: int, now: float) -> int:
+        return start + ((int(now) - start) // period + 1) * period
+
+    monkeypatch.setattr(ratelimit, "attempt_window_end", window_end)
+    monkeypatch.setattr(
+        django_ratelimit.core, "_get_window", lambda value, period: window_end(period=period, now=time.time())
+    )
+
+
 def pytest_report_header(config):
     value = config.getoption("--clock")
     return f"clock: {value} (time-machine, ticking)" if value else None

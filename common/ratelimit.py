@@ -94,6 +94,11 @@ class Attempt:
             logger.warning("Could not release a rate-limited attempt", exc_info=True)
 
 
+def attempt_window_end(*, period: int, now: float) -> int:
+    """When the fixed window ``now`` falls in ends: the next multiple of ``period`` seconds since the epoch."""
+    return (int(now) // period + 1) * period
+
+
 def attempt_begin(*, group: str, key: str, rate: str) -> Attempt:
     """Count one attempt for ``key`` and raise ``RateLimitedError`` once more than ``rate`` are counted.
 
@@ -105,7 +110,7 @@ def attempt_begin(*, group: str, key: str, rate: str) -> Attempt:
         return Attempt(None)
     limit, period = parse_rate(rate)
     now = time.time()
-    window_end = (int(now) // period + 1) * period
+    window_end = attempt_window_end(period=period, now=now)
     digest = hashlib.sha256(f"{group}:{key}".encode()).hexdigest()
     cache_key = f"rl:attempts:{group}:{digest}:{window_end}"
     cache = caches[settings.RATELIMIT_USE_CACHE]

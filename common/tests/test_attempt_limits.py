@@ -10,6 +10,9 @@ import time_machine
 from common.exceptions import RateLimitedError
 from common.ratelimit import attempt_begin, parse_rate
 
+# These tests check the windows' real edges (elsewhere windows start with the test: see conftest.py).
+pytestmark = pytest.mark.wall_clock_windows
+
 WINDOW_START = 1_800_000_000  # a multiple of 300: a fresh 5-minute window begins here
 
 
