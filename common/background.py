@@ -1,6 +1,7 @@
 """Queueing Celery work after the current transaction commits, without ever failing the request.
 
-Every background job of the project is queued through ``enqueue_on_commit``. Once the transaction has
+Every background job of the project is queued through ``enqueue_on_commit`` (and any other after-commit
+hook goes through ``run_on_commit``). Once the transaction has
 committed, the work it describes (a payment, a certificate) is a fact: a broker that is down or slow must
 not turn that fact into an error answer. So a failure to queue is logged and swallowed, and each kind of
 work queued here has an upkeep job that finds what was never done (a receipt not yet sent, a PDF not yet
@@ -48,3 +49,16 @@ def enqueue_on_commit(task: Any, *args: Any, using: str | None = None) -> None:
     Arguments must be plain values (IDs as strings): they are bound now, not when the hook runs.
     """
     transaction.on_commit(lambda: enqueue(task, *args), using=using)
+
+
+def run_on_commit(function: Any, *, using: str | None = None) -> None:
+    """Call ``function()`` once the current transaction commits (at once outside one), for quick work that
+    is not a task (a cache version bump); an error is logged, never raised into the committed request."""
+
+    def run() -> None:
+        try:
+            function()
+        except Exception:
+            logger.exception("After-commit hook %r failed", function)
+
+    transaction.on_commit(run, using=using)

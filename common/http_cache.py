@@ -40,6 +40,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.background import run_on_commit
 from common.middleware import request_has_credentials
 from common.renderers import FastJSONRenderer
 
@@ -71,7 +72,7 @@ def version_bump(scope: str) -> None:
     key = _VERSION_KEY.format(scope=scope)
     cache.set(key, _new_token(), timeout=None)
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: cache.set(key, _new_token(), timeout=None))
+        run_on_commit(lambda: cache.set(key, _new_token(), timeout=None))
 
 
 def _etag(body: bytes) -> str:

@@ -11,7 +11,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
-from common.background import enqueue_on_commit
+from common.background import enqueue_on_commit, run_on_commit
 from common.tests.broker import celery_broker_unreachable
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,3 +70,17 @@ def test_every_on_commit_hook_of_the_project_goes_through_the_helper():
         if re.search(r"\bon_commit\(", path.read_text(encoding="utf-8")):
             offenders.append(str(relative))
     assert offenders == []
+
+
+def test_an_after_commit_hook_runs_after_the_commit_and_its_error_is_logged_not_raised(caplog):
+    calls = []
+
+    def fails():
+        calls.append("ran")
+        raise RuntimeError("boom")
+
+    with caplog.at_level(logging.ERROR, logger="common.background"), transaction.atomic():
+        run_on_commit(fails)
+        assert calls == []  # not before the commit
+    assert calls == ["ran"]
+    assert "After-commit hook" in caplog.text
