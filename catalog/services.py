@@ -168,8 +168,16 @@ def course_delete(*, course: Course, actor) -> None:
         ) from exc
 
 
+def _locked(queryset, pk, what: str):
+    """The row, locked; 404 when a concurrent request deleted it after the caller read it."""
+    row = queryset.select_for_update().filter(pk=pk).first()
+    if row is None:
+        raise NotFoundError(f"This {what} no longer exists.")
+    return row
+
+
 def _course_lock(course: Course) -> Course:
-    return Course.objects.select_for_update().get(pk=course.pk)
+    return _locked(Course.objects, course.pk, "course")
 
 
 def _status_conflict(course: Course, action: str) -> ConflictError:
@@ -362,7 +370,7 @@ def module_delete(*, module: Module, actor) -> None:
 
 
 def _module_lock(module: Module) -> Module:
-    return Module.objects.select_for_update().get(pk=module.pk)
+    return _locked(Module.objects, module.pk, "module")
 
 
 @transaction.atomic
@@ -685,7 +693,7 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
 
 def module_lock(*, module_id: UUID) -> Module:
     """Lock one module's row: every write to its quiz (questions, their order, their count) holds it."""
-    return Module.objects.select_for_update().get(pk=module_id)
+    return _locked(Module.objects, module_id, "module")
 
 
 def enrollment_lock(*, user, course_id: UUID) -> Enrollment | None:

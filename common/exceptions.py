@@ -11,8 +11,8 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404
@@ -157,6 +157,11 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
             headers={"Retry-After": "60"},
         )
     if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, ObjectDoesNotExist):
+        # A row the request had read was deleted by a concurrent request before it could lock or reread it:
+        # for the caller the object is gone (404). Logged, so a ``.get()`` that is simply wrong still shows.
+        logger.warning("%s answered 404: %s", type(exc).__name__, exc)
         exc = exceptions.NotFound()
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()

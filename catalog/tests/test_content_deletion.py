@@ -111,3 +111,29 @@ def test_the_database_protects_history_from_any_other_door(course_with_history):
     # a question alone may go at that level: its results keep their own copy of the question
     Quiz.objects.filter(pk=quiz.pk).delete()
     assert QuizResult.objects.filter(question="2 + 2?", quiz__isnull=True).count() == 11
+
+
+def test_deleting_a_lesson_whose_module_was_deleted_meanwhile_is_a_404(make_course, instructor):
+    # Given a lesson read by one request while another deletes its module (and with it the lesson)
+    from catalog.services import lesson_delete
+    from common.exceptions import NotFoundError
+
+    course = make_course(status=Course.Status.DRAFT, modules=1, lessons=1)
+    lesson = Lesson.objects.select_related("module").get(module__course=course)
+    Module.objects.filter(course=course).delete()
+
+    # When the first request goes on to delete the lesson, then it is told the module is gone, not a 500
+    with pytest.raises(NotFoundError):
+        lesson_delete(lesson=lesson, actor=instructor)
+
+
+def test_a_row_deleted_under_a_request_is_a_404_in_the_error_shape():
+    from rest_framework.test import APIRequestFactory
+
+    from common.exceptions import api_exception_handler
+
+    request = APIRequestFactory().get("/api/courses/")
+    response = api_exception_handler(Module.DoesNotExist("Module matching query does not exist."), {"request": request})
+
+    assert response.status_code == 404
+    assert response.data["code"] == "not_found"
