@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 from django.db.models import ProtectedError
+from rest_framework.test import APIRequestFactory
 
 from assessments.models import Quiz, QuizAttempt, QuizResult
 from assessments.services import quiz_attempt_submit, quiz_create
 from audit.models import AuditLog
 from catalog.models import Course, Enrollment, Lesson, LessonProgress, Module
-from catalog.services import lesson_complete
+from catalog.services import lesson_complete, lesson_delete
 from catalog.tests.conftest import lessons_of
+from common.exceptions import NotFoundError, api_exception_handler
 
 pytestmark = pytest.mark.django_db
 
@@ -115,9 +117,6 @@ def test_the_database_protects_history_from_any_other_door(course_with_history):
 
 def test_deleting_a_lesson_whose_module_was_deleted_meanwhile_is_a_404(make_course, instructor):
     # Given a lesson read by one request while another deletes its module (and with it the lesson)
-    from catalog.services import lesson_delete
-    from common.exceptions import NotFoundError
-
     course = make_course(status=Course.Status.DRAFT, modules=1, lessons=1)
     lesson = Lesson.objects.select_related("module").get(module__course=course)
     Module.objects.filter(course=course).delete()
@@ -128,10 +127,6 @@ def test_deleting_a_lesson_whose_module_was_deleted_meanwhile_is_a_404(make_cour
 
 
 def test_a_row_deleted_under_a_request_is_a_404_in_the_error_shape():
-    from rest_framework.test import APIRequestFactory
-
-    from common.exceptions import api_exception_handler
-
     request = APIRequestFactory().get("/api/courses/")
     response = api_exception_handler(Module.DoesNotExist("Module matching query does not exist."), {"request": request})
 
