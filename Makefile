@@ -31,19 +31,22 @@ run: migrate
 	@if $(MANAGE) help seed_demo >/dev/null 2>&1; then $(MANAGE) seed_demo; fi
 	$(MANAGE) runserver $(HOST)
 
-## test: the whole suite with coverage (PostgreSQL when DATABASE_URL is set, SQLite otherwise)
+## test: the whole suite with coverage (PostgreSQL when DATABASE_URL is set, SQLite otherwise), on TEST_WORKERS
+## processes (pytest-xdist; each has its own test database). COVERAGE= runs it without coverage.
+TEST_WORKERS ?= auto
+COVERAGE ?= --cov --cov-report=term --cov-fail-under=90
+XDIST = $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup)
 test: install-dev
-	$(BIN)/pytest --create-db --cov --cov-report=term --cov-fail-under=90 $(PYTEST_ARGS)
+	$(BIN)/pytest --create-db $(XDIST) $(COVERAGE) $(PYTEST_ARGS)
 
 ## test-clocks: the `calendar` tests (weeks, months, "today") again under each of CLOCKS (--clock, time-machine):
 ## a minute into a Monday in IST, a Monday in IST that is still Sunday in UTC, a Wednesday the 1st, the last
-## minute of a year, a leap day. A fresh test database each time: a run's transactional tests end by flushing
-## every table, migration-loaded rows (badges) included, and --reuse-db would start the next run without them.
+## minute of a year, a leap day. A fresh test database each time (migrated under that clock).
 CLOCKS ?= 2026-11-30T00:01+05:30 2026-11-29T19:00+00:00 2027-09-01T00:01+05:30 2026-12-31T23:59+05:30 2028-02-29T12:00+05:30
 test-clocks: install-dev
 	@set -e; for clock in $(CLOCKS); do \
 		echo "--- calendar tests at $$clock"; \
-		$(BIN)/pytest -m calendar --clock=$$clock --create-db -q $(PYTEST_ARGS); \
+		$(BIN)/pytest -m calendar --clock=$$clock --create-db -q $(XDIST) $(PYTEST_ARGS); \
 	done
 
 ## worker: a Celery worker on every queue, or only some: make worker QUEUES=pdf,email (queues: celery, pdf, email, upkeep)

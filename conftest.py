@@ -220,6 +220,11 @@ def pytest_report_header(config):
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 
+    for item in items:
+        if "redis" in item.keywords:
+            # One Redis database (REDIS_TEST_URL) serves the whole run and clearing a cache empties it, so
+            # under pytest-xdist (make test) the tests that use it run one after another on one worker.
+            item.add_marker(pytest.mark.xdist_group("redis"))
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.wall_clock_windows
 WINDOW_START = 1_800_000_000  # a multiple of 300: a fresh 5-minute window begins here
 
 
-@pytest.fixture(params=["locmem", "redis"])
+@pytest.fixture(params=["locmem", pytest.param("redis", marks=pytest.mark.redis)])
 def attempts_cache(request, settings):
     if request.param == "redis":
         url = os.environ.get("REDIS_TEST_URL")
