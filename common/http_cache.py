@@ -229,8 +229,9 @@ class ConditionalReadMixin:
 
 
 def _front_candidate(request: HttpRequest) -> bool:
-    """A GET or HEAD of a cached public route that carries nothing personal: no Authorization header, no cookie
-    at all (stricter than ``request_has_credentials``: a cookie is read by middleware this answer skips)."""
+    """A GET or HEAD of a cached public route that carries nothing personal: no Authorization header and no cookie
+    at all (stricter than ``request_has_credentials``: with no cookie, nothing could make the view answer
+    differently, without listing which cookies are harmless)."""
     if request.method not in ("GET", "HEAD") or not settings.RESPONSE_CACHE:
         return False
     if "HTTP_AUTHORIZATION" in request.META or request.META.get("HTTP_COOKIE"):
