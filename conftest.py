@@ -23,6 +23,51 @@ def _clear_cache():
     cache.clear()
 
 
+# Every operation of Django's cache API that reaches the cache server (one round trip each, on Redis).
+CACHE_OPERATIONS = (
+    "get",
+    "get_many",
+    "set",
+    "set_many",
+    "add",
+    "get_or_set",
+    "delete",
+    "delete_many",
+    "incr",
+    "decr",
+    "touch",
+    "has_key",
+    "clear",
+)
+
+
+@pytest.fixture
+def cache_calls(monkeypatch) -> list[tuple[str, object]]:
+    """The calls made to the default cache from here on, in order: ``(operation, first argument)``.
+
+    Only the outermost: the local-memory backend's ``get_many`` calls its own ``get`` once per key, where
+    Redis answers one ``MGET``."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    calls: list[tuple[str, object]] = []
+    depth = [0]
+    for name in CACHE_OPERATIONS:
+        method = getattr(backend, name)
+
+        def spy(*args, _name=name, _method=method, **kwargs):
+            if depth[0] == 0:
+                calls.append((_name, args[0] if args else None))
+            depth[0] += 1
+            try:
+                return _method(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        monkeypatch.setattr(backend, name, spy)
+    return calls
+
+
 def _uses_database(request: pytest.FixtureRequest) -> bool:
     names = set(request.fixturenames)
     return request.node.get_closest_marker("django_db") is not None or bool(

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 
 from catalog.models import Course, Domain, Lesson, Module
-from common.http_cache import version_bump
+from common.http_cache import scope_register, version_bump
 
-CATALOGUE_SCOPE = "catalogue"
+CATALOGUE_SCOPE = scope_register("catalogue")
 # How old a cached catalogue page, course or curriculum may be (enrollment counts; writes without save()).
 CATALOGUE_CACHE_SECONDS = 60
 

@@ -21,20 +21,33 @@ Every 200 of such a route carries a strong ``ETag`` (a hash of its bytes) and an
 ``If-None-Match`` (``django.utils.cache.get_conditional_response``). Anonymous requests without credentials
 get ``Cache-Control: public`` so a CDN may absorb them; anything personal keeps the ``no-store`` of
 ``common.middleware.PrivateResponseMiddleware``.
+
+**Before DRF** (``AnonymousReadMiddleware``). A GET or HEAD without an ``Authorization`` header and without any
+cookie gets the same bytes whoever sends it, so the response the view gave such a request is kept whole (status,
+headers, body, as it left the view) under a *front key* computed from the request alone — scheme, host, path,
+query string as sent, ``Accept`` header — together with the scope and version it was built from and when it
+stops being current (the view entry's expiry, or a leaderboard period's end). The next such request is answered
+from it with one cache round trip (the front entry and every registered scope's version in one ``get_many``):
+no URL resolution by the handler, no DRF dispatch, no database. It is served only while its scope's version is
+the one it recorded and its deadline has not passed; anything else goes to the view exactly as before.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import math
 import secrets
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from rest_framework.request import Request
@@ -49,6 +62,17 @@ PUBLIC_MAX_AGE = 15
 PUBLIC_STALE_WHILE_REVALIDATE = 30
 
 _VERSION_KEY = "http-cache:version:{scope}"
+# The scopes whose versions an anonymous hit reads in its one round trip (AnonymousReadMiddleware), by name.
+_FRONT_SCOPES: dict[str, str] = {}
+
+
+def scope_register(scope: str) -> str:
+    """Declare a version scope (at import time, next to its name); returns the name.
+
+    Responses of an unregistered scope are still cached by ``cached_read`` but never answered before DRF.
+    """
+    _FRONT_SCOPES[scope] = _VERSION_KEY.format(scope=scope)
+    return scope
 
 
 def _new_token() -> str:
@@ -89,7 +113,8 @@ def _entry_key(request: Request, *, scope: str, version: str, variant: str) -> s
         variant,
     )
     digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
-    return f"http-cache:{scope}:{version}:{digest}"
+    # "e2": entries are (body, content type, expiry); the name changed with the format.
+    return f"http-cache:e2:{scope}:{version}:{digest}"
 
 
 def _render(view, request: Request, data: Any) -> tuple[bytes, str]:
@@ -101,9 +126,21 @@ def _render(view, request: Request, data: Any) -> tuple[bytes, str]:
     return body, content_type
 
 
-def _stored_response(entry: tuple[bytes, str]) -> HttpResponse:
-    body, content_type = entry
-    return HttpResponse(body, content_type=content_type)
+@dataclass(frozen=True)
+class PublicEntry:
+    """What a response served from the anonymous representation was built from (``response.public_entry``):
+    the scope and version of the entry, and when (a ``time.time()``) it stops being this URL's answer."""
+
+    scope: str
+    version: str
+    expires_at: float
+
+
+def _stored_response(entry: tuple[bytes, str, float], public: PublicEntry) -> HttpResponse:
+    body, content_type, _ = entry
+    response = HttpResponse(body, content_type=content_type)
+    response.public_entry = public
+    return response
 
 
 def cached_read(
@@ -118,6 +155,7 @@ def cached_read(
     pick: Callable[[], str] | None = None,
     overlay: Callable[[Any], Any] | None = None,
     enabled: bool = True,
+    current_until: datetime.datetime | None = None,
 ) -> HttpResponseBase:
     """Answer a public GET from the cache when it can, else by ``build()`` (the uncached answer for this viewer).
 
@@ -127,7 +165,9 @@ def cached_read(
     uncached data into ``(variant, representation to store)``, or None when it must not be stored (a draft
     its owner is looking at). ``overlay(data)`` turns a stored representation into this viewer's (it may
     change ``data`` in place); None means the stored bytes are this viewer's as they are (an anonymous
-    viewer, or a route without personal fields). ``enabled=False`` (staff) skips the cache.
+    viewer, or a route without personal fields). ``enabled=False`` (staff) skips the cache. ``current_until``
+    is when this URL's stored answer stops being current whatever the version says (the end of a leaderboard's
+    period): the answer kept before DRF (``AnonymousReadMiddleware``) is not served from then on.
     """
     cacheable = (
         enabled
@@ -138,23 +178,27 @@ def cached_read(
     version = version_get(scope) if cacheable else None
     if version is None:
         return build()
+    until = current_until.timestamp() if current_until is not None else float("inf")
     keys = {variant: _entry_key(request, scope=scope, version=version, variant=variant) for variant in variants}
     found = cache.get_many(list(keys.values()))
     if found:
         entry = found.get(keys[pick() if pick is not None else variants[0]])
         if entry is not None:
             if overlay is None:
-                return _stored_response(entry)
+                return _stored_response(entry, PublicEntry(scope, version, min(entry[2], until)))
             return Response(overlay(orjson.loads(entry[0])))
     response = build()
     stored = public_data(response.data) if response.status_code == 200 else None
     if stored is None:
         return response
     variant, public = stored
-    entry = _render(view, request, public)
+    body, content_type = _render(view, request, public)
+    entry = (body, content_type, time.time() + timeout)
     cache.set(keys[variant], entry, timeout)
     # Without an overlay the viewer's data is the stored representation: its bytes are already rendered.
-    return _stored_response(entry) if overlay is None else response
+    if overlay is None:
+        return _stored_response(entry, PublicEntry(scope, version, min(entry[2], until)))
+    return response
 
 
 def viewer_is_anonymous(request: Request) -> bool:
@@ -182,3 +226,93 @@ class ConditionalReadMixin:
         etag = _etag(response.content)
         response["ETag"] = etag
         return get_conditional_response(request, etag=etag, response=response) or response
+
+
+def _front_candidate(request: HttpRequest) -> bool:
+    """A GET or HEAD of a cached public route that carries nothing personal: no Authorization header and no cookie
+    at all (stricter than ``request_has_credentials``: with no cookie, nothing could make the view answer
+    differently, without listing which cookies are harmless)."""
+    if request.method not in ("GET", "HEAD") or not settings.RESPONSE_CACHE:
+        return False
+    if "HTTP_AUTHORIZATION" in request.META or request.META.get("HTTP_COOKIE"):
+        return False
+    if getattr(request, "_force_auth_user", None) is not None or getattr(request, "_force_auth_token", None):
+        return False  # signed in by DRF's test client (force_authenticate), which sends no header
+    match = getattr(request, "api_route", None)  # common.middleware.TrailingSlashMiddleware
+    view_class = getattr(match.func, "cls", None) if match is not None else None  # DRF's as_view() sets it
+    return isinstance(view_class, type) and issubclass(view_class, ConditionalReadMixin)
+
+
+def _front_key(request: HttpRequest) -> str:
+    # Everything of the request the anonymous answer depends on; the query string and Accept exactly as sent.
+    parts = (
+        request.scheme,
+        request.get_host(),
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+        request.META.get("HTTP_ACCEPT"),
+    )
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"http-cache:front:{digest}"
+
+
+def _front_answer(request: HttpRequest, entry: Any, found: dict) -> HttpResponse | None:
+    try:
+        scope, version, expires_at, session_read, headers, body = entry
+    except (TypeError, ValueError):
+        return None
+    if time.time() >= expires_at or found.get(_FRONT_SCOPES.get(scope)) != version:
+        return None
+    if session_read and hasattr(request, "session"):
+        # The view asked whether a session signs this request in (DRF's SessionAuthentication), which made
+        # SessionMiddleware add `Vary: Cookie` before PrivateResponseMiddleware's `Authorization`: same order here.
+        request.session.accessed = True
+    response = HttpResponse(body, headers=dict(headers))
+    return get_conditional_response(request, etag=response["ETag"], response=response) or response
+
+
+def _front_keep(request: HttpRequest, response: HttpResponseBase, key: str) -> None:
+    public = getattr(response, "public_entry", None)
+    if (
+        public is None
+        or response.status_code != 200
+        or response.streaming
+        or response.cookies
+        or not response.has_header("ETag")
+    ):
+        return
+    remaining = public.expires_at - time.time()
+    if remaining <= 0:
+        return
+    session_read = getattr(getattr(request, "session", None), "accessed", False)
+    entry = (public.scope, public.version, public.expires_at, session_read, tuple(response.items()), response.content)
+    cache.set(key, entry, timeout=math.ceil(remaining))
+
+
+class AnonymousReadMiddleware:
+    """Answers a cached public read of a request without credentials or cookies before URL resolution and DRF.
+
+    In ``MIDDLEWARE`` after every middleware that sets response headers (X-Frame-Options, CORS, security
+    headers, the request id, Vary and Cache-Control of personal responses), so they still run on these answers.
+    A hit is one cache round trip: the front entry and the version of every registered scope, in one
+    ``get_many``. A miss, a stale entry, or any other request goes to the view exactly as before; on the way
+    back, a response the view served from the anonymous representation (``response.public_entry``) is kept
+    under the request's front key, as it left the view.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not _front_candidate(request):
+            return self.get_response(request)
+        key = _front_key(request)
+        found = cache.get_many([key, *_FRONT_SCOPES.values()]) or {}  # None when the cache is unreachable
+        entry = found.get(key)
+        if entry is not None:
+            response = _front_answer(request, entry, found)
+            if response is not None:
+                return response
+        response = self.get_response(request)
+        _front_keep(request, response, key)
+        return response

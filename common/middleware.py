@@ -3,13 +3,14 @@ response headers of private and HTML responses (Cache-Control, Vary, Content-Sec
 trailing-slash policy of the API."""
 
 import contextlib
+import functools
 import ipaddress
 import re
 import uuid
 
 from django.conf import settings
 from django.http import JsonResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, get_urlconf, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from common.errors import CommonErrorCode
@@ -78,22 +79,41 @@ NOT_FOUND_ROUTE = "api-not-found"
 SLASH_AGNOSTIC_PREFIXES = ("/api/", "/_allauth/")
 
 
-def _is_route(path: str) -> bool:
+# Routes are fixed once a URLconf is loaded, and resolving a path again costs up to ~0.2 ms (the leaderboard's
+# pattern is reached after dozens of others): the hot paths' answers are kept, per URLconf, in this process.
+@functools.lru_cache(maxsize=4096)
+def _resolved(path: str, urlconf: str) -> ResolverMatch | None:
     try:
-        return resolve(path).url_name != NOT_FOUND_ROUTE
+        match = resolve(path, urlconf)
     except Resolver404:
-        return False
+        return None
+    return None if match.url_name == NOT_FOUND_ROUTE else match
+
+
+def _route(path: str) -> ResolverMatch | None:
+    return _resolved(path, get_urlconf() or settings.ROOT_URLCONF)
+
+
+def route_match(path: str) -> tuple[str, ResolverMatch | None]:
+    """The spelling of ``path`` that names a route (itself, or the same path with or without its final slash)
+    and that route, or None when neither spelling is one.
+
+    Under ``SLASH_AGNOSTIC_PREFIXES`` only (elsewhere ``(path, None)``); a path that is a route either way,
+    or neither, is left alone.
+    """
+    if not path.startswith(SLASH_AGNOSTIC_PREFIXES):
+        return path, None
+    match = _route(path)
+    if match is not None:
+        return path, match
+    other = path[:-1] if path.endswith("/") else f"{path}/"
+    match = _route(other)
+    return (other, match) if match is not None else (path, None)
 
 
 def route_path(path: str) -> str:
-    """The spelling of ``path`` that names a route: itself, or the same path with or without its final slash.
-
-    Under ``SLASH_AGNOSTIC_PREFIXES`` only; a path that is a route either way, or neither, is left alone.
-    """
-    if not path.startswith(SLASH_AGNOSTIC_PREFIXES) or _is_route(path):
-        return path
-    other = path[:-1] if path.endswith("/") else f"{path}/"
-    return other if _is_route(other) else path
+    """The spelling of ``path`` that names a route: itself, or the same path with or without its final slash."""
+    return route_match(path)[0]
 
 
 class TrailingSlashMiddleware:
@@ -103,13 +123,16 @@ class TrailingSlashMiddleware:
     spelling is served by the same view: its path is rewritten here, before the URL is resolved (and before
     CSRF and the sign-in limits look at it), never redirected, since a POST body cannot follow a redirect.
     HTML pages outside the API keep Django's APPEND_SLASH redirect, so their relative links stay right.
+
+    The route it found is left on the request as ``api_route`` (a ``ResolverMatch``, or None), so the
+    middleware after it need not resolve the path again (``common.http_cache.AnonymousReadMiddleware``).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        path = route_path(request.path_info)
+        path, request.api_route = route_match(request.path_info)
         if path != request.path_info:
             script_name = request.META.get("SCRIPT_NAME", "")
             request.path_info = path

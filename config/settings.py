@@ -108,6 +108,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Cached public reads of requests without credentials or cookies, answered before URL resolution and
+    # DRF; after every middleware above, which still set their response headers (common.http_cache).
+    "common.http_cache.AnonymousReadMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Rate limits on sign-in, sign-up, reset and refresh; refuses suspended users on allauth's routes.
     "accounts.middleware.AuthGuardMiddleware",

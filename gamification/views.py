@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.db_router import lag_tolerant
-from common.http_cache import ConditionalReadMixin, cached_read, viewer_is_anonymous
+from common.http_cache import ConditionalReadMixin, cached_read, scope_register, viewer_is_anonymous
 from gamification.models import XPTotal
 from gamification.periods import period_window
 from gamification.selectors import badges_for_user, leaderboard_get, leaderboard_me_get, streak_get, xp_summary_get
@@ -28,7 +28,7 @@ from gamification.serializers import (
 
 # How old a cached board may be: standings move with every XP award, which bumps nothing.
 LEADERBOARD_CACHE_SECONDS = 30
-LEADERBOARD_SCOPE = "leaderboard"
+LEADERBOARD_SCOPE = scope_register("leaderboard")
 
 
 class LeaderboardView(ConditionalReadMixin, APIView):
@@ -46,8 +46,8 @@ class LeaderboardView(ConditionalReadMixin, APIView):
         # The board is the same for everyone for up to LEADERBOARD_CACHE_SECONDS; `me` is the viewer's own.
         now = timezone.now()
         period = request.query_params.get("period", XPTotal.Period.WEEKLY)
-        valid_period = period in XPTotal.Period.values
-        variant = f"board:{period_window(period, now).start}" if valid_period else "board"
+        window = period_window(period, now) if period in XPTotal.Period.values else None
+        variant = f"board:{window.start}" if window is not None else "board"
         return cached_read(
             self,
             request,
@@ -57,7 +57,9 @@ class LeaderboardView(ConditionalReadMixin, APIView):
             build=lambda: Response(LeaderboardSerializer(self._board(request, now)).data),
             public_data=lambda data: (variant, {**data, "me": None}),
             overlay=None if viewer_is_anonymous(request) else lambda data: self._me_overlay(request, now, data),
-            enabled=valid_period,
+            enabled=window is not None,
+            # A new period starts a new board at once (ends_at is None for all time).
+            current_until=window.ends_at if window is not None else None,
         )
 
     @staticmethod

@@ -8,12 +8,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 from model_bakery import baker
 
 from catalog import services
 from catalog.cache import CATALOGUE_CACHE_SECONDS
 from catalog.models import Course, Module, WishlistItem
+from tests.support.http_cache import answered_before_drf, assert_answered_before_drf
 
 CATALOGUE = "/api/courses/"
 DOMAINS = "/api/domains/"
@@ -200,3 +202,84 @@ class TestHttpCaching:
         assert client_for(student).get(curriculum(draft)).status_code == 404
         baker.make("catalog.Enrollment", user=student, course=draft, source="free")
         assert client_for(student).get(curriculum(draft)).json()["has_access"] is True
+
+
+class TestAnsweredBeforeDRF:
+    """Anonymous requests without credentials or cookies, answered by common.http_cache.AnonymousReadMiddleware."""
+
+    @pytest.mark.parametrize(
+        "route",
+        ["catalogue", "catalogue by domain", "catalogue page 2", "domains", "detail", "curriculum"],
+    )
+    def test_each_route_is_the_views_answer_without_a_query(
+        self, route, make_course, course, settings, cache_calls, django_assert_num_queries
+    ):
+        make_course(title="Another")
+        path = {
+            "catalogue": CATALOGUE,
+            "catalogue by domain": f"{CATALOGUE}?domain=web-development&ordering=title",
+            "catalogue page 2": f"{CATALOGUE}?page_size=1&page=2",
+            "domains": DOMAINS,
+            "detail": detail(course),
+            "curriculum": curriculum(course),
+        }[route]
+        assert_answered_before_drf(
+            path, settings=settings, cache_calls=cache_calls, django_assert_num_queries=django_assert_num_queries
+        )
+
+    def test_publish_and_price_are_visible_at_once(self, client_for, make_course, course, admin_user, cache_calls):
+        # Given the catalogue and the course answered before DRF
+        pending = make_course(title="Pending", status=Course.Status.PENDING_REVIEW, modules=1, lessons=1)
+        Client().get(CATALOGUE)
+        Client().get(detail(course))
+        _, early = answered_before_drf(cache_calls, lambda: Client().get(CATALOGUE))
+        _, early_detail = answered_before_drf(cache_calls, lambda: Client().get(detail(course)))
+        assert early and early_detail
+        # When a course is published and the price of another changes
+        services.course_approve(course=pending, actor=admin_user)
+        services.course_update(course=course, data={"price": Decimal("499.00")})
+        # Then the next anonymous answers show both
+        listed, served_early = answered_before_drf(cache_calls, lambda: Client().get(CATALOGUE))
+        assert not served_early
+        assert {c["title"]: c["price"] for c in listed.json()["results"]} == {
+            "Pending": "0.00",
+            "Python Basics": "499.00",
+        }
+        assert Client().get(detail(course)).json()["price"] == "499.00"
+
+    def test_a_new_lesson_is_visible_at_once(self, course, cache_calls):
+        Client().get(curriculum(course))
+        assert answered_before_drf(cache_calls, lambda: Client().get(curriculum(course)))[1]
+        module = Module.objects.filter(course=course).order_by("position").first()
+        services.lesson_create(module=module, title="Brand new", video_url="https://video.example.com/new")
+        lessons = Client().get(curriculum(course)).json()["modules"][0]["lessons"]
+        assert lessons[-1]["title"] == "Brand new"
+
+    def test_signed_in_viewers_never_get_the_anonymous_answer(self, viewers, course, cache_calls):
+        # Given the anonymous catalogue, course and curriculum answered before DRF
+        for path in (CATALOGUE, detail(course), curriculum(course)):
+            Client().get(path)
+        # When viewers signed in with a session cookie read them
+        saver, learner = Client(), Client()
+        saver.force_login(viewers["saver"])
+        learner.force_login(viewers["learner"])
+        cache_calls.clear()
+        catalogue = saver.get(CATALOGUE).json()
+        saved = saver.get(detail(course)).json()
+        opened = learner.get(curriculum(course)).json()
+        # Then each gets their own, from the view
+        assert not [call for call in cache_calls if call[0] == "get_many" and "http-cache:front:" in str(call[1])]
+        assert {c["title"]: c["in_wishlist"] for c in catalogue["results"]}["Python Basics"] is True
+        assert saved["in_wishlist"] is True
+        assert opened["has_access"] is True and opened["modules"][0]["lessons"][0]["video_url"]
+        # and a Bearer token, even an invalid one, is the view's 401
+        assert Client().get(CATALOGUE, HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 401
+
+    def test_enrollment_counts_are_fresh_within_the_stated_window(self, course, student):
+        with time_machine.travel(timezone.now(), tick=False) as clock:
+            Client().get(detail(course))
+            services.enrollment_grant(user=student, course=course, source="free")
+            clock.shift(datetime.timedelta(seconds=CATALOGUE_CACHE_SECONDS - 1))
+            assert Client().get(detail(course)).json()["learner_count"] == 0  # stale, within the window
+            clock.shift(datetime.timedelta(seconds=2))
+            assert Client().get(detail(course)).json()["learner_count"] == 1

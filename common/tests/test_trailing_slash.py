@@ -141,3 +141,29 @@ class TestOverHTTP:
         # Then both sign in
         assert without.status_code == with_slash.status_code == 200
         assert with_slash.json()["meta"]["access_token"]
+
+
+class TestRoutesFoundOnce:
+    def test_a_path_is_resolved_once_per_urlconf(self, monkeypatch, settings):
+        from common import middleware
+
+        middleware._resolved.cache_clear()
+        calls = []
+        real = middleware.resolve
+
+        def counting(path, urlconf=None):
+            calls.append((path, urlconf))
+            return real(path, urlconf)
+
+        monkeypatch.setattr(middleware, "resolve", counting)
+        # Given a path resolved once (its other spelling tried too)
+        first = middleware.route_match("/api/domains")
+        assert first[0] == "/api/domains/" and first[1].url_name == "domain-list"
+        # When it comes again, then the answer is the same and nothing is resolved again
+        assert middleware.route_match("/api/domains") == first
+        assert calls == [("/api/domains", "config.urls"), ("/api/domains/", "config.urls")]
+        # and another URLconf's routes are its own
+        settings.ROOT_URLCONF = "common.tests.urls_public_cache"
+        assert middleware.route_match("/api/test/public")[0] == "/api/test/public/"
+        settings.ROOT_URLCONF = "config.urls"
+        assert middleware.route_match("/api/test/public") == ("/api/test/public", None)

@@ -7,10 +7,12 @@ import datetime
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from gamification.periods import period_window
 from gamification.views import LEADERBOARD_CACHE_SECONDS
+from tests.support.http_cache import answered_before_drf, assert_answered_before_drf
 
 URL = "/api/leaderboard/"
 ALL_TIME = {"period": "all_time"}
@@ -82,3 +84,35 @@ def test_a_new_week_starts_a_new_board_at_once(client_for, players):
     # Then the new week's (empty) board is served, not the cached one
     assert after["starts_at"] == before["ends_at"]
     assert after["results"] == []
+
+
+@pytest.mark.parametrize("query", ["", "?period=monthly", "?period=all_time&limit=1", "?period=weekly&limit=5"])
+def test_anonymous_boards_are_answered_before_drf(query, players, settings, cache_calls, django_assert_num_queries):
+    assert_answered_before_drf(
+        f"{URL}{query}", settings=settings, cache_calls=cache_calls, django_assert_num_queries=django_assert_num_queries
+    )
+
+
+def test_a_new_week_is_not_answered_from_last_weeks_board_before_drf(players, cache_calls):
+    # Given this week's board answered before DRF one second before the week ends
+    week_end = period_window("weekly", timezone.now()).ends_at - datetime.timedelta(seconds=1)
+    with time_machine.travel(week_end, tick=False) as clock:
+        before = Client().get(URL).json()
+        assert answered_before_drf(cache_calls, lambda: Client().get(URL))[1]
+        # When the new week has started
+        clock.shift(datetime.timedelta(seconds=2))
+        after, early = answered_before_drf(cache_calls, lambda: Client().get(URL))
+    # Then the view answers with the new week's (empty) board
+    assert not early
+    assert after.json()["starts_at"] == before["ends_at"]
+    assert after.json()["results"] == []
+
+
+def test_a_signed_in_viewer_gets_their_own_me(players, cache_calls):
+    ann, _ = players
+    Client().get(URL)
+    Client().get(URL)
+    client = Client()
+    client.force_login(ann)
+    assert client.get(URL).json()["me"] == {"rank": 1, "points": 30}
+    assert Client().get(URL).json()["me"] is None
