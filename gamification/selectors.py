@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from assessments.models import QuizAttempt
 from catalog.models import LessonProgress
+from common.precompiled import PrecompiledQuery
 from common.timeutils import local_date, local_today, local_zone
 from gamification.models import Badge, UserBadge, XPEvent, XPTotal
 from gamification.periods import PeriodWindow, period_window
@@ -121,6 +123,14 @@ class XPSummary:
 XP_EVENT_ROW_FIELDS = ("id", "type", "points", "timestamp", "source_type", "source_id")
 
 
+# My latest XP events (xp_summary_get), compiled once per limit (common.precompiled).
+_LATEST_XP_EVENTS = PrecompiledQuery(
+    lambda user_id: XPEvent.objects.filter(user_id=user_id).order_by("-timestamp").values(*XP_EVENT_ROW_FIELDS),
+    placeholder=UUID(int=0),
+    field=XPEvent._meta.get_field("user"),
+)
+
+
 def xp_summary_get(*, user, limit: int, now: datetime.datetime | None = None) -> XPSummary:
     """My totals (from the roll-ups) and my latest events: two queries."""
     now = now or timezone.now()
@@ -129,7 +139,7 @@ def xp_summary_get(*, user, limit: int, now: datetime.datetime | None = None) ->
     for window in windows:
         current |= Q(period=window.period, period_start=window.start)
     points = dict(XPTotal.objects.filter(current, user=user).values_list("period", "points"))
-    events = list(XPEvent.objects.filter(user=user).order_by("-timestamp").values(*XP_EVENT_ROW_FIELDS)[:limit])
+    events = _LATEST_XP_EVENTS.dicts(user.pk, using=_LATEST_XP_EVENTS.db_for_read(), limit=limit)
     return XPSummary(
         total=points.get(XPTotal.Period.ALL_TIME, 0),
         this_week=points.get(XPTotal.Period.WEEKLY, 0),
