@@ -9,7 +9,8 @@ ORM wrote, per database alias, and runs it with the new value: the same statemen
 
 Only simple shapes are accepted, and refused when first compiled otherwise: a queryset of model instances without
 ``select_related`` or annotations, or a ``.values()`` queryset; the varying value must appear exactly once among
-the compiled parameters (everything else in the SQL is fixed when it is built, so nothing time-dependent may be).
+the compiled parameters, as must each further one (everything else in the SQL is fixed when it is first built, so
+nothing else may depend on the time or the request).
 A ``limit`` (the first N rows, as ``queryset[:N]``) is compiled once per value of N.
 
 ``PrecompiledRows`` hands such a query to the list views' pagination: their first page (``rows[:page_size]``, the
@@ -25,7 +26,7 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.models import Field, QuerySet
-from django.db.models.query import MAX_GET_RESULTS, ValuesIterable
+from django.db.models.query import MAX_GET_RESULTS, ModelIterable, ValuesIterable
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils.functional import cached_property
 
@@ -34,7 +35,7 @@ from django.utils.functional import cached_property
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    position: int  # of the varying value in params
+    positions: tuple[int, ...]  # of the varying values in params, in the order of the placeholders
     compiler: SQLCompiler
     converters: dict
     names: tuple[str, ...]  # attnames (model instances) or keys (values rows), in the order selected
@@ -46,13 +47,22 @@ class PrecompiledQuery:
 
     ``field`` is the field of the queryset's model the value is compared with: a value is prepared for the
     database exactly as the ORM prepares the right-hand side of that lookup (``get_db_prep_value``), and reads go
-    to the database the router names for ``field.model``, as the queryset's would.
+    to the database the router names for ``field.model``, as the queryset's would. ``also`` names more varying
+    values as ``(placeholder, field)`` pairs: then ``build(value, *others)`` and ``rows(value, *others, ...)``.
     """
 
-    def __init__(self, build: Callable[[Any], QuerySet], *, placeholder: Any, field: Field) -> None:
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        placeholder: Any,
+        field: Field,
+        also: tuple[tuple[Any, Field], ...] = (),
+    ) -> None:
         self._build = build
-        self._placeholder = placeholder
         self._field = field
+        self._placeholders = (placeholder, *(extra for extra, _field in also))
+        self._fields = (field, *(extra_field for _placeholder, extra_field in also))
         self._compiled: dict[tuple[str, int | None], _Compiled] = {}  # on first use: models may still be loading
 
     @property
@@ -62,30 +72,35 @@ class PrecompiledQuery:
     def db_for_read(self) -> str:
         return router.db_for_read(self.model)
 
-    def queryset(self, value: Any) -> QuerySet:
-        """The queryset itself, for ``value`` (compiled as usual when it runs)."""
-        return self._build(value)
+    def queryset(self, *values: Any) -> QuerySet:
+        """The queryset itself, for ``values`` (compiled as usual when it runs)."""
+        return self._build(*values)
 
     def _get(self, using: str, limit: int | None) -> _Compiled:
         return self._compiled.get((using, limit)) or self._compile(using, limit)
 
     def _compile(self, using: str, limit: int | None) -> _Compiled:
-        queryset = self._build(self._placeholder)
+        queryset = self._build(*self._placeholders)
         if queryset.model is not self.model:
             raise ValueError("The field must be one of the queryset's model.")
         if limit is not None:
             queryset = queryset[:limit]
         query = queryset.query
-        values = issubclass(queryset._iterable_class, ValuesIterable)
+        if queryset._iterable_class not in (ModelIterable, ValuesIterable):
+            raise ValueError("PrecompiledQuery reads model instances or values() dicts only.")
+        values = queryset._iterable_class is ValuesIterable
         if not values and (query.select_related or query.annotation_select or queryset._known_related_objects):
             raise ValueError("PrecompiledQuery reads model instances without select_related or annotations only.")
         compiler = query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         connection = connections[using]
-        prepared = self._field.get_db_prep_value(self._placeholder, connection, prepared=False)
-        positions = [index for index, param in enumerate(params) if param == prepared]
-        if len(positions) != 1:
-            raise ValueError(f"The placeholder must be exactly one parameter of the SQL, not {len(positions)}.")
+        positions = []
+        for placeholder, field in zip(self._placeholders, self._fields, strict=True):
+            prepared = field.get_db_prep_value(placeholder, connection, prepared=False)
+            found = [index for index, param in enumerate(params) if param == prepared]
+            if len(found) != 1:
+                raise ValueError(f"A placeholder must be exactly one parameter of the SQL, not {len(found)}.")
+            positions.append(found[0])
         selected = [expression for expression, _sql, _alias in compiler.select]
         if values:  # the keys ValuesIterable gives the row's columns
             names = tuple(query.selected or (*query.extra_select, *query.values_select, *query.annotation_select))
@@ -94,7 +109,7 @@ class PrecompiledQuery:
         compiled = _Compiled(
             sql=sql,
             params=tuple(params),
-            position=positions[0],
+            positions=tuple(positions),
             compiler=compiler,
             converters=compiler.get_converters(selected),
             names=names,
@@ -103,12 +118,13 @@ class PrecompiledQuery:
         self._compiled[(using, limit)] = compiled  # a race compiles twice, to the same SQL
         return compiled
 
-    def rows(self, value: Any, *, using: str, limit: int | None = None) -> list[tuple]:
-        """The rows of the SQL with ``value`` in place of the placeholder, converted as the ORM converts them."""
+    def rows(self, *values: Any, using: str, limit: int | None = None) -> list[tuple]:
+        """The rows of the SQL with ``values`` in place of the placeholders, converted as the ORM converts them."""
         compiled = self._get(using, limit)
         connection = connections[using]
         params = list(compiled.params)
-        params[compiled.position] = self._field.get_db_prep_value(value, connection, prepared=False)
+        for position, field, value in zip(compiled.positions, self._fields, values, strict=True):
+            params[position] = field.get_db_prep_value(value, connection, prepared=False)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -116,14 +132,14 @@ class PrecompiledQuery:
             rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
         return rows
 
-    def instances(self, value: Any, *, using: str, limit: int | None = None) -> list:
+    def instances(self, *values: Any, using: str, limit: int | None = None) -> list:
         compiled = self._get(using, limit)
-        rows = self.rows(value, using=using, limit=limit)
+        rows = self.rows(*values, using=using, limit=limit)
         return [compiled.model.from_db(using, compiled.names, row) for row in rows]
 
-    def dicts(self, value: Any, *, using: str, limit: int | None = None) -> list[dict[str, Any]]:
+    def dicts(self, *values: Any, using: str, limit: int | None = None) -> list[dict[str, Any]]:
         names = self._get(using, limit).names
-        return [dict(zip(names, row, strict=True)) for row in self.rows(value, using=using, limit=limit)]
+        return [dict(zip(names, row, strict=True)) for row in self.rows(*values, using=using, limit=limit)]
 
 
 class PrecompiledRows:

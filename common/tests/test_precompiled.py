@@ -127,6 +127,21 @@ def test_precompiled_rows_page_like_the_queryset(django_assert_num_queries):
     assert len(users) == 3
 
 
+def test_several_varying_values_each_take_their_place():
+    # Given a query with two varying values (a primary key and a name), compiled with placeholders for both
+    user = baker.make(User, email="h@example.com", full_name="Hana")
+    query = PrecompiledQuery(
+        lambda pk, name: User.objects.filter(pk=pk, full_name=name).values("email"),
+        placeholder=uuid.UUID(int=0),
+        field=User._meta.pk,
+        also=(("placeholder", User._meta.get_field("full_name")),),
+    )
+    orm_sql, _rows = _sql(lambda: list(User.objects.filter(pk=user.pk, full_name="Hana").values("email")))
+    fast_sql, rows = _sql(lambda: query.dicts(user.pk, "Hana", using="default"))
+    assert (fast_sql, rows) == (orm_sql, [{"email": "h@example.com"}])
+    assert query.dicts(user.pk, "Someone else", using="default") == []
+
+
 def test_more_than_one_row_is_multiple_objects_returned():
     # A precompiled query on a non-unique column, bounded like get()
     baker.make(User, full_name="Same", _quantity=2)
@@ -156,6 +171,12 @@ def test_shapes_it_cannot_run_are_refused_when_compiled():
     )
     with pytest.raises(ValueError, match="exactly one parameter"):
         twice.instances(uuid.uuid4(), using="default")
+    # values_list() rows are tuples, which it does not build
+    as_tuples = PrecompiledQuery(
+        lambda pk: User.objects.filter(pk=pk).values_list("email"), placeholder=uuid.UUID(int=0), field=User._meta.pk
+    )
+    with pytest.raises(ValueError, match="values"):
+        as_tuples.dicts(uuid.uuid4(), using="default")
 
 
 def test_the_user_query_is_compiled_once_per_database():
