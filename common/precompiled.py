@@ -27,7 +27,6 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import Field, QuerySet
 from django.db.models.query import MAX_GET_RESULTS, ModelIterable, ValuesIterable
-from django.db.models.sql.compiler import SQLCompiler
 from django.utils.functional import cached_property
 
 
@@ -36,8 +35,7 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     positions: tuple[int, ...]  # of the varying values in params, in the order of the placeholders
-    compiler: SQLCompiler
-    converters: dict
+    converters: tuple[tuple[int, tuple[list, Any]], ...]  # SQLCompiler.get_converters(), as items
     names: tuple[str, ...]  # attnames (model instances) or keys (values rows), in the order selected
     model: type
 
@@ -110,8 +108,7 @@ class PrecompiledQuery:
             sql=sql,
             params=tuple(params),
             positions=tuple(positions),
-            compiler=compiler,
-            converters=compiler.get_converters(selected),
+            converters=tuple(compiler.get_converters(selected).items()),
             names=names,
             model=queryset.model,
         )
@@ -129,7 +126,7 @@ class PrecompiledQuery:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
-            rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
+            rows = [_converted(row, compiled.converters, connection) for row in rows]
         return rows
 
     def instances(self, *values: Any, using: str, limit: int | None = None) -> list:
@@ -140,6 +137,17 @@ class PrecompiledQuery:
     def dicts(self, *values: Any, using: str, limit: int | None = None) -> list[dict[str, Any]]:
         names = self._get(using, limit).names
         return [dict(zip(names, row, strict=True)) for row in self.rows(*values, using=using, limit=limit)]
+
+
+def _converted(row: tuple, converters, connection) -> list:
+    """``SQLCompiler.apply_converters`` for one row, with this thread's connection (not the compiling one's)."""
+    row = list(row)
+    for position, (functions, expression) in converters:
+        value = row[position]
+        for converter in functions:
+            value = converter(value, expression, connection)
+        row[position] = value
+    return row
 
 
 class PrecompiledRows:

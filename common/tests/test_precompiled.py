@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from model_bakery import baker
 
 from accounts.models import USER_BY_PK, User
+from audit.models import AuditLog
 from catalog.models import Domain
 from common.precompiled import PrecompiledQuery, PrecompiledRows, get_one
 
@@ -140,6 +141,29 @@ def test_several_varying_values_each_take_their_place():
     fast_sql, rows = _sql(lambda: query.dicts(user.pk, "Hana", using="default"))
     assert (fast_sql, rows) == (orm_sql, [{"email": "h@example.com"}])
     assert query.dicts(user.pk, "Someone else", using="default") == []
+
+
+def test_column_converters_run_as_the_orms():
+    # Given a JSON column (the ORM converts it with JSONField.from_db_value) in values rows and in instances
+    actor = baker.make(User, email="i@example.com")
+    baker.make(AuditLog, actor=actor, action="x", details={"amount": 5, "codes": ["a"]})
+    rows = PrecompiledQuery(
+        lambda actor_id: AuditLog.objects.filter(actor_id=actor_id).values("action", "details"),
+        placeholder=uuid.UUID(int=0),
+        field=AuditLog._meta.get_field("actor"),
+    )
+    instances = PrecompiledQuery(
+        lambda actor_id: AuditLog.objects.filter(actor_id=actor_id),
+        placeholder=uuid.UUID(int=0),
+        field=AuditLog._meta.get_field("actor"),
+    )
+    assert rows.dicts(actor.pk, using="default") == list(
+        AuditLog.objects.filter(actor=actor).values("action", "details")
+    )
+    assert rows._compiled[("default", None)].converters  # the JSON column has one
+    assert [entry.details for entry in instances.instances(actor.pk, using="default")] == [
+        {"amount": 5, "codes": ["a"]}
+    ]
 
 
 def test_more_than_one_row_is_multiple_objects_returned():
