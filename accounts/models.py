@@ -7,17 +7,21 @@ Email is the login and is unique ignoring case (a database constraint). ``is_sta
 
 from __future__ import annotations
 
+import uuid
+
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.db import models
+from django.db import models, router
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.db.models.query import MAX_GET_RESULTS
 from django.utils import timezone
 
 from common.models import UUIDModel
+from common.precompiled import PrecompiledQuery, get_one
 
 
 class UserQuerySet(models.QuerySet):
@@ -47,6 +51,19 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
 
     def get_by_natural_key(self, username: str) -> User:
         return self.get(email__iexact=username)
+
+    def get(self, *args, **kwargs):
+        """``QuerySet.get()``; ``get(pk=...)`` on the real model from SQL compiled once (``common.precompiled``).
+
+        Django's ``ModelBackend.get_user`` loads the signed-in user this way on every authenticated request (the
+        session and the JWT's session alike); the statement and the instance are the ORM's own.
+        """
+        if self.model is User and not args and len(kwargs) == 1:
+            ((name, value),) = kwargs.items()
+            if name in ("pk", "id") and isinstance(value, (str, uuid.UUID)):
+                using = self._db or router.db_for_read(self.model, **self._hints)
+                return get_one(USER_BY_PK.instances(value, using=using), User)
+        return super().get(*args, **kwargs)
 
 
 class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
@@ -153,3 +170,11 @@ class SpentRefreshToken(models.Model):
 
     def __str__(self) -> str:
         return str(self.jti)
+
+
+# ``User.objects.get(pk=...)``'s SQL (see ``UserManager.get``).
+USER_BY_PK = PrecompiledQuery(
+    lambda pk: User.objects.filter(pk=pk).order_by()[:MAX_GET_RESULTS],
+    placeholder=uuid.UUID(int=0),
+    field=User._meta.pk,
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery, Sum
@@ -27,6 +28,7 @@ from billing.tax import GstSplit, gst_split
 from catalog.models import Course, Enrollment, LessonProgress
 from common.exceptions import ApplicationError, NotFoundError
 from common.money import rupees_to_paise
+from common.precompiled import PrecompiledQuery, PrecompiledRows
 
 # Razorpay's smallest order is ₹1.00: a discounted amount between ₹0 and that cannot be charged.
 MIN_CHARGE_PAISE = 100
@@ -36,9 +38,17 @@ def payments_for_user(*, user) -> QuerySet[Payment]:
     return Payment.objects.filter(user=user).select_related("course").order_by("-created_at")
 
 
-def payment_rows_for_user(*, user) -> QuerySet:
-    """My payments as flat rows, newest first (``payments_for_user``'s order), shaped by ``payment_representation``."""
-    return Payment.objects.filter(user=user).order_by("-created_at").values(*PAYMENT_ROW_FIELDS)
+_PAYMENT_ROWS = PrecompiledQuery(
+    lambda user_id: Payment.objects.filter(user_id=user_id).order_by("-created_at").values(*PAYMENT_ROW_FIELDS),
+    placeholder=UUID(int=0),
+    field=Payment._meta.get_field("user"),
+)
+
+
+def payment_rows_for_user(*, user) -> PrecompiledRows:
+    """My payments as flat rows, newest first (``payments_for_user``'s order), shaped by ``payment_representation``;
+    the first page's SQL is compiled once (``common.precompiled``)."""
+    return PrecompiledRows(_PAYMENT_ROWS, user.pk)
 
 
 def payments_for_admin() -> QuerySet[Payment]:

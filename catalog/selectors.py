@@ -41,6 +41,7 @@ from catalog.models import (
 from catalog.permissions import course_staff_q, course_visibility_q, is_course_staff
 from catalog.representations import ENROLLMENT_ROW_FIELDS
 from catalog.search import title_suggestions
+from common.precompiled import PrecompiledQuery, PrecompiledRows
 
 
 def active_enrollment_get(*, user, course_id: UUID) -> Enrollment | None:
@@ -272,9 +273,13 @@ def lesson_list_visible(*, user) -> QuerySet[Lesson]:
 
 
 def _enrollments_with_total_lessons(*, user) -> QuerySet[Enrollment]:
+    return _enrollments_with_total_lessons_of(user.pk)
+
+
+def _enrollments_with_total_lessons_of(user_id: UUID) -> QuerySet[Enrollment]:
     lessons = Lesson.objects.filter(module__course_id=OuterRef("course_id")).order_by().values("module__course_id")
     return (
-        Enrollment.objects.filter(user_id=user.pk)
+        Enrollment.objects.filter(user_id=user_id)
         .annotate(total_lessons=_int_subquery(lessons, Count("pk")))
         .order_by("-created_at", "pk")
     )
@@ -287,11 +292,19 @@ def enrollment_list_for_user(*, user) -> QuerySet[Enrollment]:
     )
 
 
-def enrollment_rows_for_user(*, user) -> QuerySet:
+_ENROLLMENT_ROWS = PrecompiledQuery(
+    lambda user_id: _enrollments_with_total_lessons_of(user_id).values(*ENROLLMENT_ROW_FIELDS),
+    placeholder=UUID(int=0),
+    field=Enrollment._meta.get_field("user"),
+)
+
+
+def enrollment_rows_for_user(*, user) -> PrecompiledRows:
     """``enrollment_list_for_user`` as flat rows of only the columns the list shows (one query per page):
     no instructor row (password hash and all), no join to the last lesson's module (its id is on the
-    lesson), no model instances. Shaped by ``catalog.representations.enrollment_representation``."""
-    return _enrollments_with_total_lessons(user=user).values(*ENROLLMENT_ROW_FIELDS)
+    lesson), no model instances. Shaped by ``catalog.representations.enrollment_representation``; the first
+    page's SQL is compiled once (``common.precompiled``)."""
+    return PrecompiledRows(_ENROLLMENT_ROWS, user.pk)
 
 
 def enrollment_progress_get(*, user, course_id: UUID) -> tuple[Enrollment, dict[UUID, LessonProgress]] | None:

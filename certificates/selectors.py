@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from uuid import UUID
 
 from django.db.models import QuerySet
 
@@ -10,15 +11,24 @@ from certificates.errors import CertificatesErrorCode
 from certificates.models import Certificate
 from certificates.representations import CERTIFICATE_ROW_FIELDS
 from common.exceptions import NotFoundError
+from common.precompiled import PrecompiledQuery, PrecompiledRows
 
 
 def certificate_list_for_user(*, user) -> QuerySet[Certificate]:
     return Certificate.objects.filter(user=user).select_related("course", "course__instructor")
 
 
-def certificate_rows_for_user(*, user) -> QuerySet:
-    """My certificates as flat rows (the model's order), shaped by ``certificate_representation``."""
-    return Certificate.objects.filter(user=user).values(*CERTIFICATE_ROW_FIELDS)
+_CERTIFICATE_ROWS = PrecompiledQuery(
+    lambda user_id: Certificate.objects.filter(user_id=user_id).values(*CERTIFICATE_ROW_FIELDS),
+    placeholder=UUID(int=0),
+    field=Certificate._meta.get_field("user"),
+)
+
+
+def certificate_rows_for_user(*, user) -> PrecompiledRows:
+    """My certificates as flat rows (the model's order), shaped by ``certificate_representation``; the first
+    page's SQL is compiled once (``common.precompiled``)."""
+    return PrecompiledRows(_CERTIFICATE_ROWS, user.pk)
 
 
 def certificate_get_for_download(*, user, certificate_id) -> Certificate:

@@ -160,6 +160,15 @@ else:
     # lock wait end after these many milliseconds (0 = none). Celery workers and management commands raise
     # them to DATABASE_LONG_STATEMENT_TIMEOUT_MS (common.db); keep the web value below GUNICORN_TIMEOUT.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    # Server-side binding, so psycopg prepares a query it has run DATABASE_PREPARE_THRESHOLD times on a connection
+    # and PostgreSQL stops planning it again (planning costs more than running the hot reads). A prepared
+    # statement lives in the server session: behind a transaction pooler only PgBouncer >= 1.21 with
+    # max_prepared_statements > 0 keeps them working, hence off there unless said otherwise (docs/configuration.md).
+    DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=not DATABASE_TRANSACTION_POOLING)
+    if DATABASE_PREPARED_STATEMENTS:
+        DATABASES["default"]["OPTIONS"].update(
+            {"server_side_binding": True, "prepare_threshold": env.int("DATABASE_PREPARE_THRESHOLD", default=5)}
+        )
     if DATABASE_TRANSACTION_POOLING:
         # Behind PgBouncer (pool_mode = transaction) consecutive transactions of one Django connection may run on
         # different server connections: nothing may live in the session. So no server-side cursors (iterator()

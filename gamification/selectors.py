@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from assessments.models import QuizAttempt
 from catalog.models import LessonProgress
+from common.precompiled import PrecompiledQuery
 from common.timeutils import local_date, local_today, local_zone
 from gamification.models import Badge, UserBadge, XPEvent, XPTotal
 from gamification.periods import PeriodWindow, period_window
@@ -121,15 +123,41 @@ class XPSummary:
 XP_EVENT_ROW_FIELDS = ("id", "type", "points", "timestamp", "source_type", "source_id")
 
 
+# My latest XP events (xp_summary_get), compiled once per limit (common.precompiled).
+_LATEST_XP_EVENTS = PrecompiledQuery(
+    lambda user_id: XPEvent.objects.filter(user_id=user_id).order_by("-timestamp").values(*XP_EVENT_ROW_FIELDS),
+    placeholder=UUID(int=0),
+    field=XPEvent._meta.get_field("user"),
+)
+
+
+def _current_totals(user_id: UUID, *starts: datetime.date) -> QuerySet:
+    """My roll-ups of the periods now running: ``starts`` are their first days, in ``XPTotal.Period`` order."""
+    current = Q()
+    for period, start in zip(XPTotal.Period.values, starts, strict=True):
+        current |= Q(period=period, period_start=start)
+    return XPTotal.objects.filter(current, user_id=user_id).values("period", "points")
+
+
+# My current totals (xp_summary_get), compiled once: the user and each period's first day vary.
+_CURRENT_TOTALS = PrecompiledQuery(
+    _current_totals,
+    placeholder=UUID(int=0),
+    field=XPTotal._meta.get_field("user"),
+    also=tuple(
+        (datetime.date(1900, 1, day), XPTotal._meta.get_field("period_start"))
+        for day in range(1, len(XPTotal.Period.values) + 1)
+    ),
+)
+
+
 def xp_summary_get(*, user, limit: int, now: datetime.datetime | None = None) -> XPSummary:
     """My totals (from the roll-ups) and my latest events: two queries."""
     now = now or timezone.now()
-    windows = [period_window(period, now) for period in XPTotal.Period.values]
-    current = Q()
-    for window in windows:
-        current |= Q(period=window.period, period_start=window.start)
-    points = dict(XPTotal.objects.filter(current, user=user).values_list("period", "points"))
-    events = list(XPEvent.objects.filter(user=user).order_by("-timestamp").values(*XP_EVENT_ROW_FIELDS)[:limit])
+    starts = [period_window(period, now).start for period in XPTotal.Period.values]
+    rows = _CURRENT_TOTALS.dicts(user.pk, *starts, using=_CURRENT_TOTALS.db_for_read())
+    points = {row["period"]: row["points"] for row in rows}
+    events = _LATEST_XP_EVENTS.dicts(user.pk, using=_LATEST_XP_EVENTS.db_for_read(), limit=limit)
     return XPSummary(
         total=points.get(XPTotal.Period.ALL_TIME, 0),
         this_week=points.get(XPTotal.Period.WEEKLY, 0),

@@ -142,8 +142,38 @@ def test_transaction_pooling_keeps_nothing_in_the_session():
         DATABASE_REPLICA_URLS="postgres://app@pgbouncer:6432/dca_replica",
         DATABASE_TRANSACTION_POOLING="true",
     )
-    # Then no startup options (PgBouncer refuses them) and no server-side cursors, on the replica too
+    # Then no startup options (PgBouncer refuses them), no server-side cursors and no prepared statements (they live
+    # in the server session), on the replica too
     for alias in ("default", "replica_0"):
         database = loaded["databases"][alias]
         assert "options" not in database["OPTIONS"]
         assert database["DISABLE_SERVER_SIDE_CURSORS"] is True
+        assert "server_side_binding" not in database["OPTIONS"]
+        assert "prepare_threshold" not in database["OPTIONS"]
+
+
+def test_direct_connections_prepare_repeated_statements():
+    # Given PostgreSQL without a pooler, with a replica
+    loaded = database_settings(
+        DATABASE_URL="postgres://app@primary:5432/dca", DATABASE_REPLICA_URLS="postgres://app@replica:5432/dca"
+    )
+    # Then parameters are bound on the server and psycopg prepares a statement after 5 runs, on the replica too
+    for alias in ("default", "replica_0"):
+        options = loaded["databases"][alias]["OPTIONS"]
+        assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 5)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        # PgBouncer >= 1.21 with max_prepared_statements: the operator turns them on
+        ({"DATABASE_TRANSACTION_POOLING": "true", "DATABASE_PREPARED_STATEMENTS": "true"}, (True, 5)),
+        ({"DATABASE_PREPARED_STATEMENTS": "true", "DATABASE_PREPARE_THRESHOLD": "0"}, (True, 0)),
+        ({"DATABASE_PREPARED_STATEMENTS": "false"}, (None, None)),
+    ],
+)
+def test_prepared_statements_follow_their_setting(env, expected):
+    options = database_settings(DATABASE_URL="postgres://app@pgbouncer:6432/dca", **env)["databases"]["default"][
+        "OPTIONS"
+    ]
+    assert (options.get("server_side_binding"), options.get("prepare_threshold")) == expected
