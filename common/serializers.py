@@ -1,8 +1,10 @@
 """Serializers shared by every app: the error body (used in the OpenAPI schema), the related-object field
-every input serializer uses, and the datetime writer of the hot paths that shape rows without a serializer."""
+every input serializer uses, the bounded datetime field every model serializer uses, and the datetime writer
+of the hot paths that shape rows without a serializer."""
 
 import datetime
 
+from django.utils import timezone
 from rest_framework import serializers
 
 _datetime = serializers.DateTimeField().to_representation
@@ -11,6 +13,27 @@ _datetime = serializers.DateTimeField().to_representation
 def datetime_representation(value: datetime.datetime | None) -> str | None:
     """A datetime exactly as a serializer's ``DateTimeField`` writes it (local time zone, "Z" for UTC)."""
     return None if value is None else _datetime(value)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's datetime, refused (400) outside 1970-01-01 .. 2100-01-01 UTC.
+
+    Before 1906 the academy's zone (Asia/Kolkata) had offsets with seconds (local mean time, +05:53:28), which
+    RFC 3339 cannot write, so a coupon starting in year 137 would be answered with a ``date-time`` no client can
+    parse; and arithmetic near year 1 or 9999 overflows. No date of this product lies outside this range.
+    ``common.apps`` makes it the field of every model ``DateTimeField`` in a ``ModelSerializer``.
+    """
+
+    EARLIEST = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+    LATEST = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
+    default_error_messages = {"out_of_range": "Must be between 1970-01-01 and 2100-01-01."}
+
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        aware = moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)
+        if not self.EARLIEST <= aware < self.LATEST:
+            self.fail("out_of_range")
+        return moment
 
 
 class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
