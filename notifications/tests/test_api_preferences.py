@@ -97,6 +97,9 @@ def test_unsubscribe_link_confirms_then_turns_email_off_without_signing_in(clien
         signing.dumps({"user": "00000000-0000-0000-0000-000000000000", "kind": "announcement"}, salt="other"),
         signing.dumps(["a"], salt="notifications.unsubscribe"),
     ],
+    # Named, not by value: a signed token carries the moment it was made, and every pytest-xdist worker must
+    # collect the same test ids.
+    ids=["garbage", "user-not-a-uuid", "unknown-kind", "other-salt", "not-a-dict"],
 )
 def test_a_bad_token_is_a_400(client_for, token):
     response = client_for().post(f"/api/notifications/unsubscribe/?token={token}")
