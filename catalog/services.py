@@ -168,9 +168,18 @@ def course_delete(*, course: Course, actor) -> None:
         ) from exc
 
 
-def _locked(queryset, pk, what: str):
-    """The row, locked; 404 when a concurrent request deleted it after the caller read it."""
-    row = queryset.select_for_update().filter(pk=pk).first()
+# Lock order for content writes: the course's row first, always. Every write to a course, its modules, its
+# lessons or its quiz questions starts by locking the course row (``_course_lock``, ``module_lock``) and takes
+# no other content lock before it, so two content writes in one course queue instead of deadlocking. (The
+# search-document triggers update the course row whenever a module or lesson is added, removed or renamed: a
+# write that locked a module first and then reached the course could deadlock with one holding the course
+# and reaching for the module.)
+
+
+def _locked(queryset, pk, what: str, *, of: tuple[str, ...] = ()):
+    """The row, locked (``of``: only the rows of those relations); 404 when a concurrent request deleted it
+    after the caller read it."""
+    row = queryset.select_for_update(of=of).filter(pk=pk).first()
     if row is None:
         raise NotFoundError(f"This {what} no longer exists.")
     return row
@@ -178,6 +187,13 @@ def _locked(queryset, pk, what: str):
 
 def _course_lock(course: Course) -> Course:
     return _locked(Course.objects, course.pk, "course")
+
+
+def module_lock(*, module_id: UUID) -> Module:
+    """The module (with its course), its course's row locked: every write to the module's lessons or quiz
+    (questions, their order, their count) holds it. One statement; the course row is the one content lock
+    (see ``_locked``), so this queues behind any other write to the course and its modules."""
+    return _locked(Module.objects.select_related("course"), module_id, "module", of=("course",))
 
 
 def _status_conflict(course: Course, action: str) -> ConflictError:
@@ -369,10 +385,6 @@ def module_delete(*, module: Module, actor) -> None:
         _progress_recompute_queue(course.pk)
 
 
-def _module_lock(module: Module) -> Module:
-    return _locked(Module.objects, module.pk, "module")
-
-
 @transaction.atomic
 def lesson_create(
     *,
@@ -387,7 +399,7 @@ def lesson_create(
     is_preview: bool = False,
 ) -> Lesson:
     """Insert a lesson at ``position`` (default: last); learners' percentages are recounted."""
-    module = _module_lock(module)
+    module = module_lock(module_id=module.pk)
     siblings = _siblings(Lesson.objects.filter(module=module))
     at = position_clamp(position, last=len(siblings) + 1)
     positions_renumber(Lesson.objects, siblings, hole=at)
@@ -420,7 +432,7 @@ LESSON_EDITABLE_FIELDS = (
 @transaction.atomic
 def lesson_update(*, lesson: Lesson, data: dict[str, Any]) -> Lesson:
     """Edit a lesson; a new ``position`` moves it within its module. It never changes module."""
-    _module_lock(lesson.module)
+    module_lock(module_id=lesson.module_id)
     lesson = Lesson.objects.select_related("module").get(pk=lesson.pk)
     lesson, _ = model_update(instance=lesson, fields=LESSON_EDITABLE_FIELDS, data=data)
     if data.get("position") is not None:
@@ -435,7 +447,7 @@ def lesson_delete(*, lesson: Lesson, actor) -> None:
     Refused (409 ``course_has_learners``) once the course has learners.
     """
 
-    module = _module_lock(lesson.module)
+    module = module_lock(module_id=lesson.module_id)
     content_delete_allowed_check(course_id=module.course_id, what="a lesson")
     audit_record(
         actor=actor,
@@ -689,11 +701,6 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
 
 # --- module quizzes ---------------------------------------------------------------------------------
 # The quiz app builds on the catalog: it reports its questions and passes here, and takes its locks here.
-
-
-def module_lock(*, module_id: UUID) -> Module:
-    """Lock one module's row: every write to its quiz (questions, their order, their count) holds it."""
-    return _locked(Module.objects, module_id, "module")
 
 
 def enrollment_lock(*, user, course_id: UUID) -> Enrollment | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -12,7 +14,7 @@ from catalog import services
 from catalog.models import Course, Enrollment, Lesson, LessonProgress, Module
 from catalog.tests.conftest import lessons_of
 from common.exceptions import ConflictError, ForbiddenError, PaymentRequiredError
-from tests.support.concurrency import raised, run_concurrently
+from tests.support.concurrency import another_session, raised, run_concurrently
 
 
 @pytest.mark.django_db
@@ -191,3 +193,81 @@ class TestRaces:
             7,
             8,
         ]
+
+
+def _wait_until_blocked(*, seconds: float = 30) -> None:
+    """Until some backend of this database waits on a lock (the thread under test reached its lock). Watched from
+    its own autocommit session: within a transaction, pg_stat_activity answers from one snapshot."""
+    deadline = time.monotonic() + seconds
+    with another_session(autocommit=True) as observer:
+        while time.monotonic() < deadline:
+            waiting = observer.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()[0]
+            if waiting:
+                return
+            time.sleep(0.01)
+    raise AssertionError("the write under test never waited for the course's lock")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+class TestContentLockOrder:
+    """Every content write locks its course's row first (fuzzing found a lesson edit and a module edit in one
+    course deadlocking: the lesson's title trigger reaches the course row while the module's edit, holding the
+    course, reaches the module)."""
+
+    def test_a_lesson_edit_waiting_for_its_course_holds_no_module_lock(self, make_course):
+        # given a course-level write in flight, holding the course's row as module_update does
+        course = make_course(modules=1, lessons=2)
+        lesson = Lesson.objects.select_related("module").filter(module__course=course).first()
+        outcome = {}
+
+        def edit_lesson():
+            try:
+                outcome["lesson"] = services.lesson_update(lesson=lesson, data={"title": "Renamed lesson"})
+            except BaseException as exc:  # asserted below
+                outcome["error"] = exc
+            finally:
+                connection.close()
+
+        with another_session() as course_write:
+            course_write.execute("SELECT id FROM catalog_course WHERE id = %s FOR UPDATE", [course.pk])
+            # when a lesson edit of that course starts and queues behind it
+            editor = threading.Thread(target=edit_lesson, daemon=True)
+            editor.start()
+            _wait_until_blocked()
+            # then the in-flight write can still edit the module (the edit holds nothing of it) and commit
+            course_write.execute("SET lock_timeout = '5s'")
+            course_write.execute("UPDATE catalog_module SET title = 'Renamed module' WHERE id = %s", [lesson.module_id])
+            course_write.commit()
+            editor.join(timeout=60)
+        # and the lesson edit then went through
+        assert "error" not in outcome, outcome.get("error")
+        assert outcome["lesson"].title == "Renamed lesson"
+        assert Module.objects.get(pk=lesson.module_id).title == "Renamed module"
+
+    def test_concurrent_content_edits_in_one_course_all_succeed(self, make_course):
+        course = make_course(modules=2, lessons=3)
+        lessons = list(Lesson.objects.filter(module__course=course).order_by("module__position", "position"))
+        modules = list(Module.objects.filter(course=course).order_by("position"))
+        edits = iter(range(1000))
+
+        def edit():
+            n = next(edits)
+            match n % 4:
+                case 0:
+                    services.lesson_update(lesson=lessons[n % len(lessons)], data={"title": f"Lesson edit {n}"})
+                case 1:
+                    services.module_update(module=modules[n % 2], data={"title": f"Module edit {n}"})
+                case 2:
+                    services.lesson_create(module=modules[n % 2], title=f"New lesson {n}", position=1)
+                case _:
+                    services.course_update(course=course, data={"title": f"Course edit {n}"})
+
+        assert raised(run_concurrently(edit, times=12)) == []
+        for module in modules:
+            positions = list(
+                Lesson.objects.filter(module=module).order_by("position").values_list("position", flat=True)
+            )
+            assert positions == list(range(1, len(positions) + 1))
