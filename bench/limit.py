@@ -175,8 +175,12 @@ def prepare(app: Server, email: str) -> tuple[str, dict[str, str]]:
     active = [e for e in json.loads(body)["results"] if e["status"] == "active"]
     if not active:
         raise SystemExit(f"{email} has no active enrollment: is the scale data seeded?")
-    course = active[0]["course"]
-    return token, {
+    return token, routes_of(active[0]["course"])
+
+
+def routes_of(course: dict) -> dict[str, str]:
+    """Every timed route, by label, around one of the learner's active courses (an enrollment's ``course``)."""
+    return {
         "catalogue by domain": f"/api/courses/?domain={course['domain']['slug']}",
         "course detail": f"/api/courses/{course['id']}/",
         "curriculum (enrolled learner)": f"/api/courses/{course['id']}/curriculum/",

@@ -1,4 +1,4 @@
-"""CPU per request of the personal reads, in-process: the WSGI handler with the settings of the environment.
+"""CPU per request of the personal reads (or any route of bench/limit.py), in-process: the WSGI handler with the settings of the environment.
 
 Run with the benchmark's environment and seeded database (``bench/setup.sh`` exports both)::
 
@@ -31,10 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from bench.limit import PASSWORD, PERSONAL_ROUTES, learner  # noqa: E402 - after the path is set
+from bench.limit import ANONYMOUS, PASSWORD, PERSONAL_ROUTES, learner, routes_of  # noqa: E402 - after the path
 
 HOST = "127.0.0.1"
-ROUTES = {"my enrollments": "/api/enrollments/", **PERSONAL_ROUTES}
+# The default: the personal reads. Any other label of bench/limit.py's routes may be named (anonymous ones are
+# called without the token).
+DEFAULT_ROUTES = ("my enrollments", *PERSONAL_ROUTES)
 
 
 def call(application, path: str, *, token: str = "", body: dict | None = None) -> tuple[int, bytes]:
@@ -79,7 +81,9 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="print cProfile's top cumulative items per route")
     parser.add_argument("--top", type=int, default=30)
-    parser.add_argument("routes", nargs="*", help=f"labels among {', '.join(ROUTES)} (default: all)")
+    parser.add_argument(
+        "routes", nargs="*", help=f"labels of bench/limit.py's routes (default: {', '.join(DEFAULT_ROUTES)})"
+    )
     args = parser.parse_args()
 
     import django
@@ -92,10 +96,19 @@ def main() -> None:
     if status != 200:
         raise SystemExit(f"signing {email} in failed: {status} {content[:300]!r}")
     print(f"signed in as {email}")
-    token = json.loads(content)["meta"]["access_token"]
+    signed_in = json.loads(content)["meta"]["access_token"]
+    status, content = call(application, "/api/enrollments/?page_size=100", token=signed_in)
+    active = [e for e in json.loads(content)["results"] if e["status"] == "active"] if status == 200 else []
+    if not active:
+        raise SystemExit(f"{email} has no active enrollment: is the scale data seeded?")
+    routes = routes_of(active[0]["course"])
+    unknown = set(args.routes) - set(routes)
+    if unknown:
+        raise SystemExit(f"unknown routes {sorted(unknown)}: labels are {', '.join(routes)}")
 
-    for label in args.routes or ROUTES:
-        path = ROUTES[label]
+    for label in args.routes or DEFAULT_ROUTES:
+        path = routes[label]
+        token = "" if label.endswith(ANONYMOUS) else signed_in
         for _ in range(20):  # warm-up: imports, prepared caches, the session in the cache
             status, content = call(application, path, token=token)
             if status != 200:
