@@ -1,11 +1,11 @@
-"""CPU per request of the personal reads (or any route of bench/limit.py), in-process: the WSGI handler with the settings of the environment.
+"""CPU per request of the personal reads (or any route of bench/limit.py), in-process, with the environment's settings.
 
 Run with the benchmark's environment and seeded database (``bench/setup.sh`` exports both)::
 
     bash -c 'source bench/setup.sh && $PY bench/personal_cpu.py'            # median CPU ms per route
     bash -c 'source bench/setup.sh && $PY bench/personal_cpu.py --profile'  # and cProfile's top items
 
-Signs the learner of ``bench/limit.py`` in through allauth, then calls Django's WSGI application directly
+Signs the learner of ``bench/limit.py`` in through allauth, then calls the servers' WSGI application directly
 (every middleware, no server, no socket) with its Bearer token: a warm-up, then ``--batches`` batches of ``--requests``
 requests per route, timed with ``time.process_time``; prints the median (min–max) CPU ms per request. Every
 answer must be 200, and the SHA-256 of each body is printed so two runs (before and after a change) can be
@@ -87,10 +87,12 @@ def main() -> None:
     args = parser.parse_args()
 
     import django
-    from django.core.wsgi import get_wsgi_application
 
-    django.setup()
-    application = get_wsgi_application()
+    django.setup(set_prefix=False)
+    from common.handlers import RouteOnceWSGIHandler  # the servers' handler (config/wsgi.py)
+
+    application = RouteOnceWSGIHandler()
+
     email = learner()
     status, content = call(application, "/_allauth/app/v1/auth/login", body={"email": email, "password": PASSWORD})
     if status != 200:

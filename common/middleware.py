@@ -125,7 +125,8 @@ class TrailingSlashMiddleware:
     HTML pages outside the API keep Django's APPEND_SLASH redirect, so their relative links stay right.
 
     The route it found is left on the request as ``api_route`` (a ``ResolverMatch``, or None), so the
-    middleware after it need not resolve the path again (``common.http_cache.AnonymousReadMiddleware``).
+    middleware after it need not resolve the path again (``common.http_cache.AnonymousReadMiddleware``); the
+    handler takes it from the same cache (``common.handlers.RouteOnceWSGIHandler``).
     """
 
     def __init__(self, get_response):
