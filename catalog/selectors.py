@@ -69,9 +69,9 @@ def _int_subquery(queryset: QuerySet, aggregate) -> Coalesce:
     return Coalesce(Subquery(queryset.annotate(v=aggregate).values("v")[:1], output_field=IntegerField()), Value(0))
 
 
-def _active_enrollment_exists(user, course_ref: str = "pk") -> Exists:
+def _active_enrollment_exists(user_id: UUID, course_ref: str = "pk") -> Exists:
     return Exists(
-        Enrollment.objects.filter(user_id=user.pk, course_id=OuterRef(course_ref), status=Enrollment.Status.ACTIVE)
+        Enrollment.objects.filter(user_id=user_id, course_id=OuterRef(course_ref), status=Enrollment.Status.ACTIVE)
     )
 
 
@@ -109,17 +109,30 @@ def domain_list() -> QuerySet[Domain]:
     return Domain.objects.order_by("name")
 
 
-def _wishlist_items(user) -> QuerySet[WishlistItem]:
+def _wishlist_items(user_id: UUID) -> QuerySet[WishlistItem]:
     """The viewer's saved courses they are not enrolled in: enrolling takes a course off the wishlist (a row is
     kept, so the course comes back if the enrollment is revoked) without another write in enrollment_grant."""
-    return WishlistItem.objects.filter(~_active_enrollment_exists(user, "course_id"), user_id=user.pk)
+    return WishlistItem.objects.filter(~_active_enrollment_exists(user_id, "course_id"), user_id=user_id)
+
+
+def _wishlisted(user_id: UUID, course_id: UUID) -> QuerySet[WishlistItem]:
+    return _wishlist_items(user_id).filter(course_id=course_id).values("course_id")
+
+
+# Whether one course is on the viewer's wishlist (a signed-in course page), compiled once (common.precompiled).
+_WISHLISTED = PrecompiledQuery(
+    _wishlisted,
+    placeholder=UUID(int=0),
+    field=WishlistItem._meta.get_field("user"),
+    also=((UUID(int=2), WishlistItem._meta.get_field("course")),),
+)
 
 
 def _with_wishlist(queryset: QuerySet[Course], user) -> QuerySet[Course]:
     """``in_wishlist`` for a signed-in viewer, as one ``EXISTS`` in the same query (no query per course)."""
     if not user.is_authenticated:
         return queryset
-    return queryset.annotate(in_wishlist=Exists(_wishlist_items(user).filter(course_id=OuterRef("pk"))))
+    return queryset.annotate(in_wishlist=Exists(_wishlist_items(user.pk).filter(course_id=OuterRef("pk"))))
 
 
 def wishlist_course_ids(*, user, course_ids: list[str]) -> set[str]:
@@ -127,7 +140,10 @@ def wishlist_course_ids(*, user, course_ids: list[str]) -> set[str]:
     query, none for an empty page)."""
     if not course_ids:
         return set()
-    saved = _wishlist_items(user).filter(course_id__in=course_ids).values_list("course_id", flat=True)
+    if len(course_ids) == 1:
+        rows = _WISHLISTED.rows(user.pk, course_ids[0], using=_WISHLISTED.db_for_read())
+        return {str(course_ids[0])} if rows else set()
+    saved = _wishlist_items(user.pk).filter(course_id__in=course_ids).values_list("course_id", flat=True)
     return {str(course_id) for course_id in saved}
 
 
@@ -140,7 +156,7 @@ def course_catalogue(*, user) -> QuerySet[Course]:
 def wishlist_list(*, user) -> QuerySet[WishlistItem]:
     """The learner's saved courses, newest first, without those they have since enrolled in (one query per page)."""
     return (
-        _wishlist_items(user)
+        _wishlist_items(user.pk)
         .select_related("course", "course__domain", "course__instructor")
         .order_by("-created_at", "pk")
     )
@@ -204,7 +220,7 @@ def course_visible_get(*, user, course_id: UUID) -> Course | None:
     the content (owner, admin or active learner), computed in the same query."""
     queryset = courses_with_figures(Course.objects.filter(course_visibility_q(user), pk=course_id))
     if user.is_authenticated:
-        queryset = _with_wishlist(queryset, user).annotate(viewer_enrolled=_active_enrollment_exists(user))
+        queryset = _with_wishlist(queryset, user).annotate(viewer_enrolled=_active_enrollment_exists(user.pk))
     course = queryset.first()
     if course is not None:
         course.viewer_has_access = is_course_staff(user=user, course=course) or getattr(

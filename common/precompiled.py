@@ -8,9 +8,12 @@ ORM wrote, per database alias, and runs it with the new value: the same statemen
 ``connection.queries`` see it), the same rows, the same model instances or dicts.
 
 Only simple shapes are accepted, and refused when first compiled otherwise: a queryset of model instances without
-``select_related`` or annotations, or a ``.values()`` queryset; the varying value must appear exactly once among
-the compiled parameters, as must each further one (everything else in the SQL is fixed when it is first built, so
-nothing else may depend on the time or the request).
+``select_related`` or annotations, or a ``.values()`` queryset. The SQL is compiled twice, with two different sets of
+placeholder values: the parameters that differ between the two are the varying values (a value may appear any
+number of times, as a board's period does in each of its subqueries); the SQL text must be the same and every other
+parameter equal, and every varying value must appear as itself (a parameter computed from one, say a date a week
+later, is refused). Everything else in the SQL is fixed when it is first built, so nothing else may depend on the
+time or the request.
 A ``limit`` (the first N rows, as ``queryset[:N]``) is compiled once per value of N.
 
 ``PrecompiledRows`` hands such a query to the list views' pagination: their first page (``rows[:page_size]``, the
@@ -20,6 +23,8 @@ pages) from the queryset itself.
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +39,7 @@ from django.utils.functional import cached_property
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    positions: tuple[int, ...]  # of the varying values in params, in the order of the placeholders
+    positions: tuple[tuple[int, int], ...]  # (index in params, index of the varying value it takes)
     converters: tuple[tuple[int, tuple[list, Any]], ...]  # SQLCompiler.get_converters(), as items
     names: tuple[str, ...]  # attnames (model instances) or keys (values rows), in the order selected
     model: type
@@ -47,6 +52,8 @@ class PrecompiledQuery:
     database exactly as the ORM prepares the right-hand side of that lookup (``get_db_prep_value``), and reads go
     to the database the router names for ``field.model``, as the queryset's would. ``also`` names more varying
     values as ``(placeholder, field)`` pairs: then ``build(value, *others)`` and ``rows(value, *others, ...)``.
+    Placeholders are UUIDs, dates, datetimes, ints or strs, each different from the others (a second compilation
+    uses a neighbour of each: the next UUID, day, int, or the str with "~" added).
     """
 
     def __init__(
@@ -60,6 +67,7 @@ class PrecompiledQuery:
         self._build = build
         self._field = field
         self._placeholders = (placeholder, *(extra for extra, _field in also))
+        self._alternates = tuple(_alternate(value) for value in self._placeholders)
         self._fields = (field, *(extra_field for _placeholder, extra_field in also))
         self._compiled: dict[tuple[str, int | None], _Compiled] = {}  # on first use: models may still be loading
 
@@ -78,11 +86,7 @@ class PrecompiledQuery:
         return self._compiled.get((using, limit)) or self._compile(using, limit)
 
     def _compile(self, using: str, limit: int | None) -> _Compiled:
-        queryset = self._build(*self._placeholders)
-        if queryset.model is not self.model:
-            raise ValueError("The field must be one of the queryset's model.")
-        if limit is not None:
-            queryset = queryset[:limit]
+        queryset = self._queryset(self._placeholders, limit)
         query = queryset.query
         if queryset._iterable_class not in (ModelIterable, ValuesIterable):
             raise ValueError("PrecompiledQuery reads model instances or values() dicts only.")
@@ -91,14 +95,28 @@ class PrecompiledQuery:
             raise ValueError("PrecompiledQuery reads model instances without select_related or annotations only.")
         compiler = query.get_compiler(using=using)
         sql, params = compiler.as_sql()
+        other_sql, other_params = self._queryset(self._alternates, limit).query.get_compiler(using=using).as_sql()
+        if other_sql != sql or len(other_params) != len(params):
+            raise ValueError("The SQL must be the same for any values: only its parameters may change with them.")
         connection = connections[using]
+        first, second = (
+            [
+                field.get_db_prep_value(value, connection, prepared=False)
+                for value, field in zip(values, self._fields, strict=True)
+            ]
+            for values in (self._placeholders, self._alternates)
+        )
         positions = []
-        for placeholder, field in zip(self._placeholders, self._fields, strict=True):
-            prepared = field.get_db_prep_value(placeholder, connection, prepared=False)
-            found = [index for index, param in enumerate(params) if param == prepared]
-            if len(found) != 1:
-                raise ValueError(f"A placeholder must be exactly one parameter of the SQL, not {len(found)}.")
-            positions.append(found[0])
+        for index, (param, other) in enumerate(zip(params, other_params, strict=True)):
+            if param == other:
+                continue  # fixed
+            taken = [k for k in range(len(first)) if first[k] == param and second[k] == other]
+            if len(taken) != 1:
+                raise ValueError(f"Parameter {index} of the SQL changes with the values but is not one of them.")
+            positions.append((index, taken[0]))
+        missing = set(range(len(first))) - {value for _index, value in positions}
+        if missing:
+            raise ValueError(f"Every value must be a parameter of the SQL: {sorted(missing)} are not.")
         selected = [expression for expression, _sql, _alias in compiler.select]
         if values:  # the keys ValuesIterable gives the row's columns
             names = tuple(query.selected or (*query.extra_select, *query.values_select, *query.annotation_select))
@@ -115,13 +133,23 @@ class PrecompiledQuery:
         self._compiled[(using, limit)] = compiled  # a race compiles twice, to the same SQL
         return compiled
 
+    def _queryset(self, values: tuple[Any, ...], limit: int | None) -> QuerySet:
+        queryset = self._build(*values)
+        if queryset.model is not self.model:
+            raise ValueError("The field must be one of the queryset's model.")
+        return queryset if limit is None else queryset[:limit]
+
     def rows(self, *values: Any, using: str, limit: int | None = None) -> list[tuple]:
         """The rows of the SQL with ``values`` in place of the placeholders, converted as the ORM converts them."""
         compiled = self._get(using, limit)
         connection = connections[using]
+        prepared = [
+            field.get_db_prep_value(value, connection, prepared=False)
+            for field, value in zip(self._fields, values, strict=True)
+        ]
         params = list(compiled.params)
-        for position, field, value in zip(compiled.positions, self._fields, values, strict=True):
-            params[position] = field.get_db_prep_value(value, connection, prepared=False)
+        for position, value in compiled.positions:
+            params[position] = prepared[value]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -137,6 +165,19 @@ class PrecompiledQuery:
     def dicts(self, *values: Any, using: str, limit: int | None = None) -> list[dict[str, Any]]:
         names = self._get(using, limit).names
         return [dict(zip(names, row, strict=True)) for row in self.rows(*values, using=using, limit=limit)]
+
+
+def _alternate(placeholder: Any) -> Any:
+    """Another value of the placeholder's type: the second compilation, which tells the varying parameters apart."""
+    if isinstance(placeholder, uuid.UUID):
+        return uuid.UUID(int=placeholder.int ^ 1)
+    if isinstance(placeholder, datetime.date):  # dates and datetimes
+        return placeholder + datetime.timedelta(days=1)
+    if isinstance(placeholder, int) and not isinstance(placeholder, bool):
+        return placeholder + 1
+    if isinstance(placeholder, str):
+        return placeholder + "~"
+    raise TypeError(f"A placeholder must be a UUID, a date, a datetime, an int or a str, not {type(placeholder)}.")
 
 
 def _converted(row: tuple, converters, connection) -> list:

@@ -42,10 +42,14 @@ def leaderboard_rows(*, window: PeriodWindow, domain=None) -> QuerySet[XPTotal]:
     The domain is read from the user (a join on the primary key) rather than copied onto the
     roll-ups, so a learner who changes domain moves boards at once with nothing to keep in step.
     """
+    return _board_rows(period=window.period, start=window.start, domain=domain)
+
+
+def _board_rows(*, period: str, start: datetime.date, domain=None) -> QuerySet[XPTotal]:
     User = get_user_model()
     rows = XPTotal.objects.filter(
-        period=window.period,
-        period_start=window.start,
+        period=period,
+        period_start=start,
         user__role=User.Role.STUDENT,
         user__is_suspended=False,
     )
@@ -58,7 +62,7 @@ def _count(queryset: QuerySet[XPTotal]):
     return Coalesce(Subquery(queryset.order_by().values("period").annotate(n=Count("*")).values("n")), 0)
 
 
-def _ahead_count(*, window: PeriodWindow, domain=None):
+def _ahead_count(*, period: str, start: datetime.date, domain=None):
     """How many board rows have more points than the outer row (``OuterRef("points")``).
 
     The whole-platform board counts every row above me in the board index (an index-only range scan) and
@@ -66,12 +70,35 @@ def _ahead_count(*, window: PeriodWindow, domain=None):
     suspension indexes; joining every row ahead to its user instead made PostgreSQL scan all users. A
     domain board has to join users anyway (the domain lives on the user), through the domain index.
     """
-    ahead = XPTotal.objects.filter(period=window.period, period_start=window.start, points__gt=OuterRef("points"))
+    ahead = XPTotal.objects.filter(period=period, period_start=start, points__gt=OuterRef("points"))
     if domain is not None:
-        return _count(leaderboard_rows(window=window, domain=domain).filter(points__gt=OuterRef("points")))
+        return _count(_board_rows(period=period, start=start, domain=domain).filter(points__gt=OuterRef("points")))
     User = get_user_model()
     off_board = ahead.filter(Q(user__role__in=User.COURSE_OWNER_ROLES) | Q(user__is_suspended=True))
     return _count(ahead) - _count(off_board)
+
+
+def _my_standing(user_id: UUID, period: str, start: datetime.date, domain=None) -> QuerySet:
+    """My points on a board and how many of its rows are ahead of me: at most one row (unique user, period,
+    period_start)."""
+    return (
+        XPTotal.objects.filter(user_id=user_id, period=period, period_start=start)
+        .annotate(ahead=_ahead_count(period=period, start=start, domain=domain))
+        .values("points", "ahead")
+    )
+
+
+# My standing on the whole-platform board, compiled once (common.precompiled): the user, the period and its first
+# day vary (the period and the day appear in each counting subquery too).
+_MY_STANDING = PrecompiledQuery(
+    _my_standing,
+    placeholder=UUID(int=0),
+    field=XPTotal._meta.get_field("user"),
+    also=(
+        ("placeholder", XPTotal._meta.get_field("period")),
+        (datetime.date(1900, 1, 1), XPTotal._meta.get_field("period_start")),
+    ),
+)
 
 
 def leaderboard_get(*, period: str, domain=None, limit: int, viewer=None, now: datetime.datetime | None = None):
@@ -96,15 +123,12 @@ def leaderboard_me_get(*, viewer, window: PeriodWindow, domain=None) -> Leaderbo
     """The viewer's points and rank on a board (one query); None when not signed in."""
     if not viewer.is_authenticated:
         return None
-    # At most one row (unique user, period, period_start); slicing avoids first()'s ORDER BY pk.
-    mine = next(
-        iter(
-            XPTotal.objects.filter(user=viewer, period=window.period, period_start=window.start)
-            .annotate(ahead=_ahead_count(window=window, domain=domain))
-            .values("points", "ahead")[:1]
-        ),
-        None,
-    )
+    # At most one row; slicing avoids first()'s ORDER BY pk.
+    if domain is None:
+        rows = _MY_STANDING.dicts(viewer.pk, window.period, window.start, using=_MY_STANDING.db_for_read(), limit=1)
+    else:
+        rows = list(_my_standing(viewer.pk, window.period, window.start, domain)[:1])
+    mine = rows[0] if rows else None
     if mine is None:
         return LeaderboardMe(rank=None, points=0)
     if _on_board(viewer, domain):

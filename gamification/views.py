@@ -17,7 +17,6 @@ from gamification.periods import period_window
 from gamification.selectors import badges_for_user, leaderboard_get, leaderboard_me_get, streak_get, xp_summary_get
 from gamification.serializers import (
     BadgeSerializer,
-    LeaderboardMeSerializer,
     LeaderboardQuerySerializer,
     LeaderboardSerializer,
     StreakSerializer,
@@ -56,7 +55,7 @@ class LeaderboardView(ConditionalReadMixin, APIView):
             timeout=LEADERBOARD_CACHE_SECONDS,
             build=lambda: Response(LeaderboardSerializer(self._board(request, now)).data),
             public_data=lambda data: (variant, {**data, "me": None}),
-            overlay=None if viewer_is_anonymous(request) else lambda data: self._me_overlay(request, now, data),
+            overlay=None if viewer_is_anonymous(request) else lambda data: self._me_overlay(request, window, data),
             enabled=window is not None,
             # A new period starts a new board at once (ends_at is None for all time).
             current_until=window.ends_at if window is not None else None,
@@ -78,12 +77,12 @@ class LeaderboardView(ConditionalReadMixin, APIView):
             "me": board.me,
         }
 
-    def _me_overlay(self, request: Request, now, data: dict) -> dict:
-        query = self._query(request)
-        window = period_window(query["period"], now)
-        data["me"] = LeaderboardMeSerializer(
-            leaderboard_me_get(viewer=request.user, window=window, domain=query.get("domain"))
-        ).data
+    def _me_overlay(self, request: Request, window, data: dict) -> dict:
+        # A stored board exists only for a query string that was valid when it was built (the entry's key holds
+        # the whole of it), so only a domain, which may have gone since, is looked up again.
+        domain = self._query(request).get("domain") if "domain" in request.query_params else None
+        me = leaderboard_me_get(viewer=request.user, window=window, domain=domain)
+        data["me"] = {"rank": me.rank, "points": me.points}  # LeaderboardMeSerializer's fields, both integers
         return data
 
 

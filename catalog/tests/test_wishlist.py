@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Course, WishlistItem
+from catalog.selectors import wishlist_course_ids
 from catalog.services import enrollment_grant, enrollment_revoke
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +91,21 @@ class TestRemoveAndEnroll:
 
 
 class TestInWishlist:
+    def test_one_course_is_answered_as_a_page_of_courses_is(self, make_course, student):
+        # Given courses saved (one then bought, one bought then revoked) and one never saved
+        saved, bought, revoked, unsaved = (make_course(title=title) for title in ("S", "B", "R", "U"))
+        for course in (saved, bought, revoked):
+            WishlistItem.objects.create(user=student, course=course)
+        enrollment_grant(user=student, course=bought, source="free")
+        enrollment, _ = enrollment_grant(user=student, course=revoked, source="free")
+        enrollment_revoke(enrollment=enrollment, reason="refund")
+        ids = [str(course.pk) for course in (saved, bought, revoked, unsaved)]
+        # When asked course by course (the SQL compiled once) and for all of them at once (the queryset)
+        one_by_one = set().union(*(wishlist_course_ids(user=student, course_ids=[pk]) for pk in ids))
+        at_once = wishlist_course_ids(user=student, course_ids=ids)
+        # Then both say the saved course and the revoked one (back on the wishlist), not the bought one
+        assert one_by_one == at_once == {str(saved.pk), str(revoked.pk)}
+
     def test_catalogue_and_detail_say_in_wishlist_for_the_viewer(self, client_for, make_course, student):
         saved = make_course(title="Saved")
         make_course(title="Other")

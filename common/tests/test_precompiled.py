@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
 from django.db.models.query import MAX_GET_RESULTS
 from django.test.utils import CaptureQueriesContext
@@ -187,14 +187,18 @@ def test_shapes_it_cannot_run_are_refused_when_compiled():
     )
     with pytest.raises(ValueError, match="select_related"):
         with_related.instances(uuid.uuid4(), using="default")
-    # The placeholder must be exactly one parameter: here it is two
-    twice = PrecompiledQuery(
-        lambda pk: User.objects.filter(pk=pk) | User.objects.filter(domain__users__pk=pk),
-        placeholder=uuid.UUID(int=0),
-        field=User._meta.pk,
+    # A parameter computed from the value (not the value itself) cannot be replaced by a new value
+    computed = PrecompiledQuery(
+        lambda name: User.objects.filter(full_name=name.upper()),
+        placeholder="placeholder",
+        field=User._meta.get_field("full_name"),
     )
-    with pytest.raises(ValueError, match="exactly one parameter"):
-        twice.instances(uuid.uuid4(), using="default")
+    with pytest.raises(ValueError, match="changes with the values but is not one of them"):
+        computed.instances("x", using="default")
+    # A value the SQL does not use at all
+    unused = PrecompiledQuery(lambda pk: User.objects.all(), placeholder=uuid.UUID(int=0), field=User._meta.pk)
+    with pytest.raises(ValueError, match="must be a parameter"):
+        unused.instances(uuid.uuid4(), using="default")
     # values_list() rows are tuples, which it does not build
     as_tuples = PrecompiledQuery(
         lambda pk: User.objects.filter(pk=pk).values_list("email"), placeholder=uuid.UUID(int=0), field=User._meta.pk
@@ -209,3 +213,37 @@ def test_the_user_query_is_compiled_once_per_database():
     compiled = USER_BY_PK._compiled[("default", None)]
     User.objects.get(pk=baker.make(User, email="f@example.com").pk)
     assert USER_BY_PK._compiled[("default", None)] is compiled
+
+
+def test_a_value_may_appear_more_than_once():
+    # Given a query using the user's id twice
+    user = baker.make(User, email="g@example.com", full_name="placeholder~")
+    other = baker.make(User, email="h@example.com", full_name="placeholder~")
+
+    def build(pk, name):
+        return User.objects.filter(Q(pk=pk) | Q(domain__users__pk=pk), full_name=name).values("email")
+
+    twice = PrecompiledQuery(
+        build,
+        placeholder=uuid.UUID(int=0),
+        field=User._meta.pk,
+        also=(("placeholder", User._meta.get_field("full_name")),),
+    )
+    # When it runs with other values, then every occurrence takes the new value, as the ORM's query does
+    for pk in (user.pk, other.pk, uuid.uuid4()):
+        for name in ("placeholder~", "nobody"):
+            orm_sql, orm_rows = _sql(lambda p=pk, n=name: list(build(p, n)))
+            fast_sql, fast_rows = _sql(lambda p=pk, n=name: twice.dicts(p, n, using="default"))
+            assert (fast_sql, fast_rows) == (orm_sql, orm_rows)
+    assert twice.dicts(user.pk, "placeholder~", using="default") == [{"email": "g@example.com"}]
+
+
+def test_the_sql_may_not_change_shape_with_the_value():
+    # A build whose SQL text depends on the value (here: a filter only for some values) is refused
+    shaped = PrecompiledQuery(
+        lambda name: User.objects.filter(full_name=name) if name == "first" else User.objects.filter(email=name),
+        placeholder="first",
+        field=User._meta.get_field("full_name"),
+    )
+    with pytest.raises(ValueError, match="must be the same"):
+        shaped.instances("first", using="default")

@@ -6,12 +6,14 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gamification.models import XPTotal
 from gamification.periods import period_window
-from gamification.selectors import leaderboard_get
+from gamification.selectors import _MY_STANDING, _my_standing, leaderboard_get
 
 URL = "/api/leaderboard/"
 IST = ZoneInfo("Asia/Kolkata")
@@ -212,3 +214,30 @@ def test_query_count_is_fixed(client_for, make_user, give_points, domain, django
     # anonymous, no domain: the top rows only
     with django_assert_max_num_queries(1):
         client_for(None).get(URL, {"limit": 100})
+
+
+def test_my_standing_from_sql_compiled_once_is_the_orms(make_user, give_points, learners):
+    # Given students, an instructor and a suspended student with XP (both off the board), and a student without any
+    instructor, suspended = make_user("instructor"), make_user("student")
+    give_points(instructor, 6)
+    give_points(suspended, 6)
+    suspended.is_suspended = True
+    suspended.save(update_fields=["is_suspended"])
+    viewers = [*learners.values(), instructor, suspended, make_user("student")]
+    now = timezone.now()
+    for period in XPTotal.Period.values:
+        window = period_window(period, now)
+        for viewer in viewers:
+            # When my standing is read from the precompiled SQL and from the queryset it was compiled from
+            with CaptureQueriesContext(connection) as fast:
+                rows = _MY_STANDING.dicts(viewer.pk, window.period, window.start, using="default", limit=1)
+            with CaptureQueriesContext(connection) as orm:
+                expected = list(_my_standing(viewer.pk, window.period, window.start)[:1])
+            # Then both ran the same statement and read the same row
+            assert rows == expected
+            assert [q["sql"] for q in fast.captured_queries] == [q["sql"] for q in orm.captured_queries]
+    # and the board's figures are right: Bea and Cal tie behind Ann; the two off the board are not counted ahead
+    weekly = period_window(XPTotal.Period.WEEKLY, now)
+    assert _MY_STANDING.dicts(learners["Cal"].pk, "weekly", weekly.start, using="default", limit=1) == [
+        {"points": 40, "ahead": 1}
+    ]

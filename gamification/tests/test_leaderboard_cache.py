@@ -27,10 +27,20 @@ def players(make_user, give_points):
     return ann, bea
 
 
-def test_each_viewer_gets_the_uncached_bytes(client_for, players, admin_user, settings):
+def test_each_viewer_gets_the_uncached_bytes(client_for, players, admin_user, settings, domain):
     ann, bea = players
+    ann.domain = domain
+    ann.save(update_fields=["domain"])
     viewers = [None, ann, bea, admin_user]
-    queries = [{}, {"period": "monthly"}, {"period": "all_time", "limit": 1}]
+    queries = [
+        {},
+        {"period": "monthly"},
+        {"period": "all_time", "limit": 1},
+        {"domain": domain.slug},
+        {"domain": domain.slug, "period": "monthly", "limit": 5},
+        {"domain": "no-such-domain"},
+        {"limit": "many"},
+    ]
     settings.RESPONSE_CACHE = False
     uncached = [client_for(v).get(URL, q).content for v in viewers for q in queries]
     settings.RESPONSE_CACHE = True
