@@ -1,15 +1,16 @@
 """Cached public reads: versioned response bodies in the shared cache, strong ETags and ``304 Not Modified``.
 
 A public read (the catalogue, a course, its curriculum, the domains, a leaderboard) is mostly the same bytes
-for everyone. Its **anonymous representation** is stored, rendered, under a key made of the scope's version
-token, the variant (e.g. "curriculum without access"), and everything else that changes the bytes: scheme,
-host (pagination links are absolute), path, query string as sent, and the negotiated media type (``indent``).
+for everyone. Its **anonymous representation** is stored, rendered, under a key made of the variant (e.g.
+"curriculum without access") and everything else that changes the bytes: scheme, host (pagination links are
+absolute), path, query string as sent, and the negotiated media type (``indent``), together with the scope's
+version token it was built under. The version and the entries are read in one round trip.
 
 - **Versions.** Each scope has a random version token in the cache. The writers that change what a scope
   shows call ``version_bump`` (a new token at once and again when their transaction commits), so every
-  older entry becomes unreachable at once. Every entry also expires after its TTL, which bounds the staleness of
-  figures that change without a bump (enrollment counts, leaderboard standings) and of any door that writes
-  without a service (a bulk ``UPDATE`` in a shell).
+  older entry stops being served at once (an entry is served only under the version it records). Every entry
+  also expires after its TTL, which bounds the staleness of figures that change without a bump (enrollment
+  counts, leaderboard standings) and of any door that writes without a service (a bulk ``UPDATE`` in a shell).
 - **Viewers.** An anonymous viewer gets the stored bytes as they are (no query, no serializer, no renderer).
   A signed-in viewer gets the stored representation with their own fields laid over it by the view (e.g.
   ``in_wishlist``: one query), so one viewer's data never reaches another. Staff who may see drafts are
@@ -103,7 +104,7 @@ def _etag(body: bytes) -> str:
     return f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
 
 
-def _entry_key(request: Request, *, scope: str, version: str, variant: str) -> str:
+def _entry_key(request: Request, *, scope: str, variant: str) -> str:
     parts = (
         request.scheme,
         request.get_host(),
@@ -113,8 +114,8 @@ def _entry_key(request: Request, *, scope: str, version: str, variant: str) -> s
         variant,
     )
     digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
-    # "e2": entries are (body, content type, expiry); the name changed with the format.
-    return f"http-cache:e2:{scope}:{version}:{digest}"
+    # "e3": entries are (version, body, content type, expiry); the name changed with the format.
+    return f"http-cache:e3:{scope}:{digest}"
 
 
 def _render(view, request: Request, data: Any) -> tuple[bytes, str]:
@@ -175,14 +176,19 @@ def cached_read(
         and isinstance(request.accepted_renderer, FastJSONRenderer)
         and request.method in ("GET", "HEAD")
     )
-    version = version_get(scope) if cacheable else None
+    if not cacheable:
+        return build()
+    # One round trip: the scope's version and the variants' entries; an entry is current only if it was built
+    # under the version read with it.
+    version_key = _VERSION_KEY.format(scope=scope)
+    keys = {variant: _entry_key(request, scope=scope, variant=variant) for variant in variants}
+    found = cache.get_many([version_key, *keys.values()]) or {}  # None when the cache is unreachable
+    version = found.get(version_key) or version_get(scope)
     if version is None:
         return build()
     until = current_until.timestamp() if current_until is not None else float("inf")
-    keys = {variant: _entry_key(request, scope=scope, version=version, variant=variant) for variant in variants}
-    found = cache.get_many(list(keys.values()))
-    if found:
-        entry = found.get(keys[pick() if pick is not None else variants[0]])
+    if any(_current(found.get(key), version) for key in keys.values()):
+        entry = _current(found.get(keys[pick() if pick is not None else variants[0]]), version)
         if entry is not None:
             if overlay is None:
                 return _stored_response(entry, PublicEntry(scope, version, min(entry[2], until)))
@@ -194,11 +200,18 @@ def cached_read(
     variant, public = stored
     body, content_type = _render(view, request, public)
     entry = (body, content_type, time.time() + timeout)
-    cache.set(keys[variant], entry, timeout)
+    cache.set(keys[variant], (version, *entry), timeout)
     # Without an overlay the viewer's data is the stored representation: its bytes are already rendered.
     if overlay is None:
         return _stored_response(entry, PublicEntry(scope, version, min(entry[2], until)))
     return response
+
+
+def _current(stored: Any, version: str) -> tuple[bytes, str, float] | None:
+    """A stored entry's (body, content type, expiry) when it was built under ``version``, else None."""
+    if isinstance(stored, tuple) and len(stored) == 4 and stored[0] == version:
+        return stored[1:]
+    return None
 
 
 def viewer_is_anonymous(request: Request) -> bool:

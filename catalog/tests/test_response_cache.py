@@ -100,6 +100,15 @@ class TestEachViewerGetsTheirOwnBytes:
         with django_assert_max_num_queries(3):  # staff are served uncached, as before
             client_for(viewers["admin"]).get(curriculum(course))
 
+    def test_a_warm_signed_in_read_is_one_cache_round_trip(self, client_for, viewers, course, cache_calls):
+        for path in (CATALOGUE, detail(course), curriculum(course)):
+            client_for(viewers["saver"]).get(path)
+            cache_calls.clear()
+            # The scope's version and the stored entry come in one get_many; nothing else is asked of the cache
+            assert client_for(viewers["saver"]).get(path).status_code == 200
+            assert [name for name, _keys in cache_calls] == ["get_many"], path
+            assert any(key.startswith("http-cache:version:") for key in cache_calls[0][1])
+
 
 class TestChangesAreVisible:
     def test_publish_is_visible_at_once(self, client_for, make_course, admin_user):

@@ -169,7 +169,7 @@ class TestNeverStale:
             Client().get(URL)
         # Then the view answers (the route's own key says which answer is current: a leaderboard's has its
         # period in it), and nothing is kept before DRF for a moment that has passed
-        assert ("get", "http-cache:version:front-test") in cache_calls
+        assert any(name == "get_many" and "http-cache:version:front-test" in keys for name, keys in cache_calls)
         assert not [call for call in cache_calls if call[0] == "set" and "front" in str(call[1])]
 
 
