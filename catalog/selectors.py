@@ -41,6 +41,7 @@ from catalog.models import (
 from catalog.permissions import course_staff_q, course_visibility_q, is_course_staff
 from catalog.representations import ENROLLMENT_ROW_FIELDS
 from catalog.search import title_suggestions
+from common.pagination import DefaultPagination
 from common.precompiled import PrecompiledQuery, PrecompiledRows
 
 
@@ -115,17 +116,29 @@ def _wishlist_items(user_id: UUID) -> QuerySet[WishlistItem]:
     return WishlistItem.objects.filter(~_active_enrollment_exists(user_id, "course_id"), user_id=user_id)
 
 
-def _wishlisted(user_id: UUID, course_id: UUID) -> QuerySet[WishlistItem]:
-    return _wishlist_items(user_id).filter(course_id=course_id).values("course_id")
+def _wishlisted(user_id: UUID, *course_ids: UUID) -> QuerySet[WishlistItem]:
+    return _wishlist_items(user_id).filter(course_id__in=course_ids).values("course_id")
 
 
-# Whether one course is on the viewer's wishlist (a signed-in course page), compiled once (common.precompiled).
-_WISHLISTED = PrecompiledQuery(
-    _wishlisted,
-    placeholder=UUID(int=0),
-    field=WishlistItem._meta.get_field("user"),
-    also=((UUID(int=2), WishlistItem._meta.get_field("course")),),
-)
+# Which of a page's courses are on the viewer's wishlist (a signed-in catalogue page or course page), compiled once
+# per number of courses (common.precompiled); a page holds at most max_page_size, a longer list takes the ORM.
+_WISHLISTED: dict[int, PrecompiledQuery] = {}
+
+
+def _wishlisted_query(count: int) -> PrecompiledQuery:
+    query = _WISHLISTED.get(count)
+    if query is None:
+        course = WishlistItem._meta.get_field("course")
+        query = _WISHLISTED.setdefault(
+            count,
+            PrecompiledQuery(
+                _wishlisted,
+                placeholder=UUID(int=0),
+                field=WishlistItem._meta.get_field("user"),
+                also=tuple((UUID(int=2 * index), course) for index in range(1, count + 1)),  # distinct, even
+            ),
+        )
+    return query
 
 
 def _with_wishlist(queryset: QuerySet[Course], user) -> QuerySet[Course]:
@@ -140,10 +153,11 @@ def wishlist_course_ids(*, user, course_ids: list[str]) -> set[str]:
     query, none for an empty page)."""
     if not course_ids:
         return set()
-    if len(course_ids) == 1:
-        rows = _WISHLISTED.rows(user.pk, course_ids[0], using=_WISHLISTED.db_for_read())
-        return {str(course_ids[0])} if rows else set()
-    saved = _wishlist_items(user.pk).filter(course_id__in=course_ids).values_list("course_id", flat=True)
+    if len(course_ids) <= DefaultPagination.max_page_size:
+        query = _wishlisted_query(len(course_ids))
+        saved = [row[0] for row in query.rows(user.pk, *course_ids, using=query.db_for_read())]
+    else:
+        saved = _wishlisted(user.pk, *course_ids).values_list("course_id", flat=True)
     return {str(course_id) for course_id in saved}
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import pytest
 
 from catalog.models import Course, WishlistItem
-from catalog.selectors import wishlist_course_ids
+from catalog.selectors import _wishlisted, wishlist_course_ids
 from catalog.services import enrollment_grant, enrollment_revoke
 
 pytestmark = pytest.mark.django_db
@@ -100,11 +101,14 @@ class TestInWishlist:
         enrollment, _ = enrollment_grant(user=student, course=revoked, source="free")
         enrollment_revoke(enrollment=enrollment, reason="refund")
         ids = [str(course.pk) for course in (saved, bought, revoked, unsaved)]
-        # When asked course by course (the SQL compiled once) and for all of them at once (the queryset)
+        # When asked course by course, for all of them at once (SQL compiled once per number of courses), for more
+        # than a page holds (the ORM), and through the queryset itself
         one_by_one = set().union(*(wishlist_course_ids(user=student, course_ids=[pk]) for pk in ids))
         at_once = wishlist_course_ids(user=student, course_ids=ids)
-        # Then both say the saved course and the revoked one (back on the wishlist), not the bought one
-        assert one_by_one == at_once == {str(saved.pk), str(revoked.pk)}
+        beyond_a_page = wishlist_course_ids(user=student, course_ids=ids + [str(uuid.uuid4()) for _ in range(100)])
+        orm = {str(row["course_id"]) for row in _wishlisted(student.pk, *ids)}
+        # Then all say the saved course and the revoked one (back on the wishlist), not the bought one
+        assert one_by_one == at_once == beyond_a_page == orm == {str(saved.pk), str(revoked.pk)}
 
     def test_catalogue_and_detail_say_in_wishlist_for_the_viewer(self, client_for, make_course, student):
         saved = make_course(title="Saved")
