@@ -51,9 +51,22 @@ def active_enrollment_get(*, user, course_id: UUID) -> Enrollment | None:
     return Enrollment.objects.filter(user=user, course_id=course_id, status=Enrollment.Status.ACTIVE).first()
 
 
+def _active_enrollment(user_id: UUID, course_id: UUID) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(user_id=user_id, course_id=course_id, status=Enrollment.Status.ACTIVE).values("pk")
+
+
+# Whether the viewer learns in a course (which curriculum a cached read serves them), compiled once.
+_ACTIVE_ENROLLMENT = PrecompiledQuery(
+    _active_enrollment,
+    placeholder=UUID(int=0),
+    field=Enrollment._meta.get_field("user"),
+    also=((UUID(int=2), Enrollment._meta.get_field("course")),),
+)
+
+
 def has_active_enrollment(*, user, course_id) -> bool:
     """Whether a signed-in ``user`` learns in the course now (one query)."""
-    return Enrollment.objects.filter(user_id=user.pk, course_id=course_id, status=Enrollment.Status.ACTIVE).exists()
+    return bool(_ACTIVE_ENROLLMENT.rows(user.pk, course_id, using=_ACTIVE_ENROLLMENT.db_for_read(), limit=1))
 
 
 def has_content_access(*, user, course: Course) -> bool:

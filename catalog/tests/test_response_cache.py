@@ -14,7 +14,7 @@ from model_bakery import baker
 
 from catalog import services
 from catalog.cache import CATALOGUE_CACHE_SECONDS
-from catalog.models import Course, Module, WishlistItem
+from catalog.models import Course, Enrollment, Module, WishlistItem
 from tests.support.http_cache import answered_before_drf, assert_answered_before_drf
 
 CATALOGUE = "/api/courses/"
@@ -99,6 +99,16 @@ class TestEachViewerGetsTheirOwnBytes:
             client_for(viewers["learner"]).get(curriculum(course))
         with django_assert_max_num_queries(3):  # staff are served uncached, as before
             client_for(viewers["admin"]).get(curriculum(course))
+
+    def test_a_revoked_learner_gets_the_locked_curriculum_from_the_cache(self, client_for, viewers, course):
+        learner = viewers["learner"]
+        opened = client_for(learner).get(curriculum(course)).json()
+        client_for(None).get(curriculum(course))  # both variants stored
+        enrollment = Enrollment.objects.get(user=learner, course=course)
+        services.enrollment_revoke(enrollment=enrollment, reason="refund")
+        locked = client_for(learner).get(curriculum(course)).json()
+        assert opened["modules"][0]["lessons"][0]["video_url"]
+        assert locked == client_for(None).get(curriculum(course)).json()
 
     def test_a_warm_signed_in_read_is_one_cache_round_trip(self, client_for, viewers, course, cache_calls):
         for path in (CATALOGUE, detail(course), curriculum(course)):
