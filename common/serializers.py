@@ -8,6 +8,8 @@ from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
+from common.timeutils import display_zone
+
 _datetime = serializers.DateTimeField().to_representation
 
 
@@ -25,7 +27,7 @@ def datetime_representation(value: datetime.datetime | None) -> str | None:
     if value is None:
         return None
     if type(value) is datetime.datetime and timezone.is_aware(value) and _iso_8601():
-        text = value.astimezone(timezone.get_current_timezone()).isoformat()
+        text = value.astimezone(display_zone()).isoformat()
         return f"{text[:-6]}Z" if text.endswith("+00:00") else text
     return _datetime(value)
 

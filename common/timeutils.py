@@ -17,6 +17,11 @@ def local_zone() -> datetime.tzinfo:
     return timezone.get_default_timezone()
 
 
+def display_zone() -> datetime.tzinfo:
+    """The zone the API writes datetimes in: ``TIME_ZONE`` unless one was activated (DRF's ``DateTimeField``)."""
+    return timezone.get_current_timezone()
+
+
 def local_date(moment: datetime.datetime) -> datetime.date:
     """The local calendar day ``moment`` (aware) falls on."""
     return timezone.localtime(moment, local_zone()).date()
