@@ -102,11 +102,13 @@ MIDDLEWARE = [
     # Before anything reads the path: /api/x and /api/x/ (and allauth's x/) are the same route.
     "common.middleware.TrailingSlashMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session, CSRF, auth and messages middleware, skipped by a Bearer request to the API (which is
+    # signed in by its token alone: common.middleware, "what only browsers need").
+    "common.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "common.middleware.CsrfViewMiddleware",
+    "common.middleware.AuthenticationMiddleware",
+    "common.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Cached public reads of requests without credentials or cookies, answered before URL resolution and
     # DRF; after every middleware above, which still set their response headers (common.http_cache).
