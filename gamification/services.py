@@ -14,18 +14,20 @@ are kept (they record what the learner did then), but event-count badges count o
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, models, transaction
-from django.db.models import F, Q, Sum
+from django.db import connection, models, router, transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from catalog.models import Lesson, Module
+from common.precompiled import PrecompiledQuery
 from common.services import model_insert_if_absent
 from common.timeutils import local_day_start, local_zone
 from forum.models import Post, Reply
@@ -49,17 +51,38 @@ def _lock_users(user_ids) -> None:
     )
 
 
+# The award's fixed-shape statements, compiled to SQL once per process (common.precompiled): compiling them
+# cost more CPU than PostgreSQL needs to run them.
+_USER_LOCK = PrecompiledQuery(
+    lambda user_id: get_user_model().objects.select_for_update(no_key=True).filter(pk=user_id).values("pk"),
+    placeholder=uuid.UUID(int=0),
+    field=get_user_model()._meta.pk,
+)
+
+
 def _lock_user(user) -> None:
-    _lock_users([user.pk])
+    """``_lock_users([user.pk])``: the same row lock, one precompiled statement."""
+    _USER_LOCK.rows(user.pk, using=router.db_for_write(get_user_model()))
+
+
+# Today's forum XP of a user: the user and the start of their local day vary.
+_FORUM_POINTS_SINCE = PrecompiledQuery(
+    lambda user_id, since: (
+        XPEvent.objects.filter(user_id=user_id, type__in=sorted(FORUM_TYPES), timestamp__gte=since)
+        .order_by()
+        .values("user_id")
+        .annotate(total=Sum("points"))
+        .values("total")
+    ),
+    placeholder=uuid.UUID(int=0),
+    field=XPEvent._meta.get_field("user"),
+    also=((datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC), XPEvent._meta.get_field("timestamp")),),
+)
 
 
 def _forum_points_allowed(*, user, points: int, at: datetime.datetime) -> int:
-    earned_today = (
-        XPEvent.objects.filter(user=user, type__in=FORUM_TYPES, timestamp__gte=local_day_start(at)).aggregate(
-            total=Sum("points")
-        )["total"]
-        or 0
-    )
+    rows = _FORUM_POINTS_SINCE.rows(user.pk, local_day_start(at), using=_FORUM_POINTS_SINCE.db_for_read())
+    earned_today = (rows[0][0] if rows else None) or 0
     return max(0, min(points, settings.XP_FORUM_DAILY_CAP - earned_today))
 
 
@@ -101,15 +124,52 @@ def _rollups_subtract(*, user_id, points: int, at: datetime.datetime) -> None:
     XPTotal.objects.filter(user_id=user_id, points=0).delete()
 
 
+def _badge_candidates(event_type: str, user_id) -> QuerySet[Badge]:
+    """The badges ``user_id`` has not earned whose rule an event of ``event_type`` may satisfy."""
+    rules = Q(rule_type=Badge.RuleType.XP_TOTAL) | Q(rule_type=Badge.RuleType.EVENT_COUNT, event_type=event_type)
+    if event_type in STREAK_TYPES:
+        rules |= Q(rule_type=Badge.RuleType.STREAK)
+    return Badge.objects.filter(rules).exclude(awards__user=user_id)
+
+
+def _event_count(event_type: str, user_id) -> QuerySet:
+    """How many standing (not reversed) events of ``event_type`` ``user_id`` has: one ``n`` row, or none."""
+    return (
+        XPEvent.objects.filter(user_id=user_id, type=event_type, reversal__isnull=True)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+# One of each per event type (the type is part of the SQL's shape); only the user varies.
+_BADGE_CANDIDATES = {
+    event_type: PrecompiledQuery(
+        functools.partial(_badge_candidates, event_type),
+        placeholder=uuid.UUID(int=0),
+        # The value is a user's id, prepared as any UUID primary key (the field must be the badge's model's).
+        field=Badge._meta.pk,
+    )
+    for event_type in XPEvent.Type.values
+}
+_EVENT_COUNTS = {
+    event_type: PrecompiledQuery(
+        functools.partial(_event_count, event_type),
+        placeholder=uuid.UUID(int=0),
+        field=XPEvent._meta.get_field("user"),
+    )
+    for event_type in XPEvent.Type.values
+}
+
+
 def _badges_award(*, user, event_type: str, at: datetime.datetime, all_time_points: int | None = None) -> list[Badge]:
     """Award every not-yet-earned badge whose rule this event may have satisfied.
 
     ``all_time_points`` is the all-time roll-up the caller has just written (read here when not given).
     """
-    rules = Q(rule_type=Badge.RuleType.XP_TOTAL) | Q(rule_type=Badge.RuleType.EVENT_COUNT, event_type=event_type)
-    if event_type in STREAK_TYPES:
-        rules |= Q(rule_type=Badge.RuleType.STREAK)
-    candidates = list(Badge.objects.filter(rules).exclude(awards__user=user))
+    query = _BADGE_CANDIDATES[event_type]
+    candidates = query.instances(user.pk, using=query.db_for_read())
     if not candidates:
         return []
     values: dict[str, int] = {}
@@ -123,16 +183,17 @@ def _badges_award(*, user, event_type: str, at: datetime.datetime, all_time_poin
             or 0
         )
     if any(badge.rule_type == Badge.RuleType.EVENT_COUNT for badge in candidates):
-        values[Badge.RuleType.EVENT_COUNT] = XPEvent.objects.filter(
-            user=user, type=event_type, reversal__isnull=True
-        ).count()
+        counts = _EVENT_COUNTS[event_type]
+        rows = counts.rows(user.pk, using=counts.db_for_read())
+        values[Badge.RuleType.EVENT_COUNT] = rows[0][0] if rows else 0
     if any(badge.rule_type == Badge.RuleType.STREAK for badge in candidates):
         values[Badge.RuleType.STREAK] = streak_at(user=user, moment=at)
     earned = [badge for badge in candidates if values[badge.rule_type] >= badge.threshold]
-    # The unique (user, badge) constraint keeps a badge single even if another path raced us here.
-    UserBadge.objects.bulk_create(
-        [UserBadge(user=user, badge=badge, awarded_at=at) for badge in earned], ignore_conflicts=True
-    )
+    if earned:
+        # The unique (user, badge) constraint keeps a badge single even if another path raced us here.
+        UserBadge.objects.bulk_create(
+            [UserBadge(user=user, badge=badge, awarded_at=at) for badge in earned], ignore_conflicts=True
+        )
     return earned
 
 
