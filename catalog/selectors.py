@@ -6,8 +6,10 @@ correlated subqueries (no JOIN fan-out), children come from ``prefetch_related``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
+from django.db import models, router
 from django.db.models import (
     Case,
     Count,
@@ -26,6 +28,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Least
+from django.db.models.query import MAX_GET_RESULTS
 
 from catalog.models import (
     Course,
@@ -41,7 +44,7 @@ from catalog.models import (
 from catalog.permissions import course_staff_q, course_visibility_q, is_course_staff
 from catalog.representations import ENROLLMENT_ROW_FIELDS
 from catalog.search import title_suggestions
-from common.precompiled import PrecompiledQuery, PrecompiledRows
+from common.precompiled import PrecompiledQuery, PrecompiledRows, get_one
 
 
 def active_enrollment_get(*, user, course_id: UUID) -> Enrollment | None:
@@ -305,6 +308,139 @@ def enrollment_rows_for_user(*, user) -> PrecompiledRows:
     lesson), no model instances. Shaped by ``catalog.representations.enrollment_representation``; the first
     page's SQL is compiled once (``common.precompiled``)."""
     return PrecompiledRows(_ENROLLMENT_ROWS, user.pk)
+
+
+# --- one row with its related rows, read as select_related reads them but compiled once -----------------
+
+
+def _model_at(model: type[models.Model], path: str) -> type[models.Model]:
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+def _related_values(model: type[models.Model], related: tuple[str, ...]) -> tuple[str, ...]:
+    """The ``.values()`` keys of every concrete column of ``model`` and of each relation path in ``related``
+    (parents before children): the columns ``select_related(*related)`` reads."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    for path in related:
+        names += [f"{path}__{field.attname}" for field in _model_at(model, path)._meta.concrete_fields]
+    return tuple(names)
+
+
+def _instance_with_related(row: dict, model: type[models.Model], related: tuple[str, ...], using: str):
+    """The instance ``select_related(*related)`` builds, from a row of ``_related_values(model, related)``: each
+    relation cached on its parent (None for an empty nullable one), so nothing is read again."""
+
+    def build(built_model: type[models.Model], prefix: str):
+        fields = built_model._meta.concrete_fields
+        if prefix and row[prefix + built_model._meta.pk.attname] is None:
+            return None
+        return built_model.from_db(
+            using, [field.attname for field in fields], [row[prefix + field.attname] for field in fields]
+        )
+
+    built = {"": build(model, "")}
+    for path in related:
+        parent_path, _, name = path.rpartition("__")
+        parent = built[parent_path]
+        built[path] = None if parent is None else build(_model_at(model, path), f"{path}__")
+        if parent is not None:
+            setattr(parent, name, built[path])
+    return built[""]
+
+
+@dataclass(frozen=True)
+class _LearnerViewer:
+    """Stands for any signed-in user who is neither admin nor instructor when a visibility filter is compiled:
+    ``course_visibility_q`` has one shape for all of them, with their id as its only value."""
+
+    pk: UUID
+    is_authenticated: bool = True
+    is_admin: bool = False
+    is_instructor: bool = False
+
+
+def _is_learner_viewer(user) -> bool:
+    return user.is_authenticated and not user.is_admin and not user.is_instructor
+
+
+LESSON_STRUCTURE_RELATED = ("module", "module__course")
+
+# lesson_structure_visible(user).get(pk=lesson_id) for a learner, compiled once: get()'s SQL (no ordering,
+# at most MAX_GET_RESULTS rows).
+_LESSON_FOR_LEARNER = PrecompiledQuery(
+    lambda lesson_id, user_id: (
+        Lesson.objects.filter(module__course__in=course_list_visible(user=_LearnerViewer(pk=user_id)), pk=lesson_id)
+        .order_by()
+        .values(*_related_values(Lesson, LESSON_STRUCTURE_RELATED))
+    ),
+    placeholder=UUID(int=0),
+    field=Lesson._meta.pk,
+    also=((UUID(int=1), Enrollment._meta.get_field("user")),),
+)
+
+
+def lesson_structure_visible_get(*, user, lesson_id) -> Lesson:
+    """``lesson_structure_visible(user=user).get(pk=lesson_id)`` (its module and course loaded, the same
+    exceptions); for learners the SQL is compiled once per process (``common.precompiled``)."""
+    if not _is_learner_viewer(user):
+        return lesson_structure_visible(user=user).get(pk=lesson_id)
+    using = _LESSON_FOR_LEARNER.db_for_read()
+    rows = _LESSON_FOR_LEARNER.dicts(lesson_id, user.pk, using=using, limit=MAX_GET_RESULTS)
+    found = get_one(rows, Lesson)
+    return _instance_with_related(found, Lesson, LESSON_STRUCTURE_RELATED, using)
+
+
+ENROLLMENT_LIST_RELATED = ("course", "course__domain", "course__instructor", "last_lesson", "last_lesson__module")
+
+# enrollment_list_for_user(user).select_for_update(of=("self",)).filter(course_id=.., status=ACTIVE).first(),
+# compiled once.
+_ENROLLMENT_FOR_PROGRESS = PrecompiledQuery(
+    lambda user_id, course_id: (
+        _enrollments_with_total_lessons_of(user_id)
+        .select_for_update(of=("self",))
+        .filter(course_id=course_id, status=Enrollment.Status.ACTIVE)
+        .values(*_related_values(Enrollment, ENROLLMENT_LIST_RELATED), "total_lessons")
+    ),
+    placeholder=UUID(int=0),
+    field=Enrollment._meta.get_field("user"),
+    also=((UUID(int=1), Enrollment._meta.get_field("course")),),
+)
+
+
+def enrollment_lock_for_progress(*, user, course_id: UUID) -> Enrollment | None:
+    """``user``'s active enrollment in the course, row-locked (only the enrollment's row), loaded as
+    ``enrollment_list_for_user`` loads it (course, its domain and instructor, last lesson and its module,
+    ``total_lessons``): what a progress write changes and answers with. One statement, compiled once."""
+    using = router.db_for_write(Enrollment)
+    rows = _ENROLLMENT_FOR_PROGRESS.dicts(user.pk, course_id, using=using, limit=1)
+    if not rows:
+        return None
+    enrollment = _instance_with_related(rows[0], Enrollment, ENROLLMENT_LIST_RELATED, using)
+    enrollment.total_lessons = rows[0]["total_lessons"]
+    return enrollment
+
+
+# How many lessons of a course a learner has done (lesson_complete counts them under the enrollment lock).
+_LESSONS_DONE = PrecompiledQuery(
+    lambda user_id, course_id: (
+        LessonProgress.objects.filter(user_id=user_id, course_id=course_id)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    ),
+    placeholder=UUID(int=0),
+    field=LessonProgress._meta.get_field("user"),
+    also=((UUID(int=1), LessonProgress._meta.get_field("course")),),
+)
+
+
+def lessons_done_count(*, user, course_id: UUID) -> int:
+    """``LessonProgress.objects.filter(user=user, course_id=course_id).count()``, compiled once."""
+    rows = _LESSONS_DONE.rows(user.pk, course_id, using=_LESSONS_DONE.db_for_read())
+    return rows[0][0] if rows else 0
 
 
 def enrollment_progress_get(*, user, course_id: UUID) -> tuple[Enrollment, dict[UUID, LessonProgress]] | None:

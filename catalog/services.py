@@ -41,7 +41,7 @@ from catalog.models import (
     ModuleQuizPass,
     WishlistItem,
 )
-from catalog.selectors import enrollment_list_for_user, unpassed_quiz_module_ids
+from catalog.selectors import enrollment_lock_for_progress, lessons_done_count, unpassed_quiz_module_ids
 from catalog.signals import (
     course_approved,
     course_completed,
@@ -675,12 +675,7 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
     course_id = lesson.module.course_id
     # The row lock serialises one learner's completions in a course, so completion fires once. Only the
     # enrollment row is locked (``of``): the course and lessons joined in for the answer are only read.
-    enrollment = (
-        enrollment_list_for_user(user=user)
-        .select_for_update(of=("self",))
-        .filter(course_id=course_id, status=Enrollment.Status.ACTIVE)
-        .first()
-    )
+    enrollment = enrollment_lock_for_progress(user=user, course_id=course_id)
     if enrollment is None:
         raise ForbiddenError("Enroll in this course to track progress.", code=CatalogErrorCode.NOT_ENROLLED)
     created = model_insert_if_absent(
@@ -689,7 +684,7 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
     enrollment.last_lesson = lesson
     # Counted after the lock is held (a count read with the locking statement could miss a completion
     # committed while it waited); the lesson total came with the enrollment.
-    done = LessonProgress.objects.filter(user_id=user.pk, course_id=course_id).count()
+    done = lessons_done_count(user=user, course_id=course_id)
     enrollment.completed_lessons = done
     enrollment.progress_percent = _percent(enrollment, done, enrollment.total_lessons)
     enrollment.save(update_fields=["completed_lessons", "progress_percent", "last_lesson", "updated_at"])
