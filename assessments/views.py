@@ -36,7 +36,7 @@ from assessments.serializers import (
 )
 from catalog.models import Module
 from catalog.permissions import course_staff_require
-from catalog.selectors import course_list_visible, module_structure_visible
+from catalog.selectors import course_list_visible, module_structure_visible, module_structure_visible_get
 from common.ratelimit import enforce_rate_limit, rate_limit
 from common.serializers import ErrorSerializer
 
@@ -198,6 +198,14 @@ class QuizStatsView(generics.GenericAPIView):
         return self.get_paginated_response(QuizStatsSerializer(page, many=True).data)
 
 
+def _module_visible(request, pk) -> Module:
+    """The module (with its course) a learner acts on, or 404; its SQL is compiled once for learners."""
+    try:
+        return module_structure_visible_get(user=request.user, module_id=pk)
+    except Module.DoesNotExist:
+        raise Http404 from None
+
+
 class QuizAttemptCreateView(APIView):
     @extend_schema(
         tags=["quizzes"],
@@ -216,7 +224,7 @@ class QuizAttemptCreateView(APIView):
         "Results show correctness and explanations only as the module's `reveal` allows.",
     )
     def post(self, request, pk):
-        module = get_object_or_404(module_structure_visible(user=request.user), pk=pk)
+        module = _module_visible(request, pk)
         serializer = QuizAttemptCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         attempt = services.quiz_attempt_submit(
@@ -278,7 +286,7 @@ class QuizAttemptStartView(APIView):
         "returned again (200) instead. `deadline` is null without a time limit.",
     )
     def post(self, request, pk):
-        module = get_object_or_404(module_structure_visible(user=request.user), pk=pk)
+        module = _module_visible(request, pk)
         attempt, created = services.quiz_attempt_start(user=request.user, module=module)
         return _attempt_detail(request, attempt.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

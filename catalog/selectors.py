@@ -366,9 +366,10 @@ def _is_learner_viewer(user) -> bool:
 
 
 LESSON_STRUCTURE_RELATED = ("module", "module__course")
+MODULE_STRUCTURE_RELATED = ("course",)
 
 # lesson_structure_visible(user).get(pk=lesson_id) for a learner, compiled once: get()'s SQL (no ordering,
-# at most MAX_GET_RESULTS rows).
+# at most MAX_GET_RESULTS rows). The same for modules.
 _LESSON_FOR_LEARNER = PrecompiledQuery(
     lambda lesson_id, user_id: (
         Lesson.objects.filter(module__course__in=course_list_visible(user=_LearnerViewer(pk=user_id)), pk=lesson_id)
@@ -379,6 +380,22 @@ _LESSON_FOR_LEARNER = PrecompiledQuery(
     field=Lesson._meta.pk,
     also=((UUID(int=1), Enrollment._meta.get_field("user")),),
 )
+_MODULE_FOR_LEARNER = PrecompiledQuery(
+    lambda module_id, user_id: (
+        Module.objects.filter(course__in=course_list_visible(user=_LearnerViewer(pk=user_id)), pk=module_id)
+        .order_by()
+        .values(*_related_values(Module, MODULE_STRUCTURE_RELATED))
+    ),
+    placeholder=UUID(int=0),
+    field=Module._meta.pk,
+    also=((UUID(int=1), Enrollment._meta.get_field("user")),),
+)
+
+
+def _learner_get(query: PrecompiledQuery, related: tuple[str, ...], pk, user):
+    using = query.db_for_read()
+    found = get_one(query.dicts(pk, user.pk, using=using, limit=MAX_GET_RESULTS), query.model)
+    return _instance_with_related(found, query.model, related, using)
 
 
 def lesson_structure_visible_get(*, user, lesson_id) -> Lesson:
@@ -386,10 +403,15 @@ def lesson_structure_visible_get(*, user, lesson_id) -> Lesson:
     exceptions); for learners the SQL is compiled once per process (``common.precompiled``)."""
     if not _is_learner_viewer(user):
         return lesson_structure_visible(user=user).get(pk=lesson_id)
-    using = _LESSON_FOR_LEARNER.db_for_read()
-    rows = _LESSON_FOR_LEARNER.dicts(lesson_id, user.pk, using=using, limit=MAX_GET_RESULTS)
-    found = get_one(rows, Lesson)
-    return _instance_with_related(found, Lesson, LESSON_STRUCTURE_RELATED, using)
+    return _learner_get(_LESSON_FOR_LEARNER, LESSON_STRUCTURE_RELATED, lesson_id, user)
+
+
+def module_structure_visible_get(*, user, module_id) -> Module:
+    """``module_structure_visible(user=user).get(pk=module_id)`` (its course loaded, the same exceptions); for
+    learners the SQL is compiled once per process (``common.precompiled``)."""
+    if not _is_learner_viewer(user):
+        return module_structure_visible(user=user).get(pk=module_id)
+    return _learner_get(_MODULE_FOR_LEARNER, MODULE_STRUCTURE_RELATED, module_id, user)
 
 
 ENROLLMENT_LIST_RELATED = ("course", "course__domain", "course__instructor", "last_lesson", "last_lesson__module")
@@ -440,6 +462,46 @@ _LESSONS_DONE = PrecompiledQuery(
 def lessons_done_count(*, user, course_id: UUID) -> int:
     """``LessonProgress.objects.filter(user=user, course_id=course_id).count()``, compiled once."""
     rows = _LESSONS_DONE.rows(user.pk, course_id, using=_LESSONS_DONE.db_for_read())
+    return rows[0][0] if rows else 0
+
+
+# A learner's active enrollment in a course, row-locked (catalog.services.enrollment_lock), compiled once:
+# first()'s SQL (ordered by primary key, one row).
+_ENROLLMENT_LOCK = PrecompiledQuery(
+    lambda user_id, course_id: (
+        Enrollment.objects.select_for_update()
+        .filter(user_id=user_id, course_id=course_id, status=Enrollment.Status.ACTIVE)
+        .order_by("pk")
+    ),
+    placeholder=UUID(int=0),
+    field=Enrollment._meta.get_field("user"),
+    also=((UUID(int=1), Enrollment._meta.get_field("course")),),
+)
+
+
+def enrollment_locked_get(*, user, course_id: UUID) -> Enrollment | None:
+    """``Enrollment.objects.select_for_update().filter(user=user, course_id=course_id, status=ACTIVE).first()``."""
+    found = _ENROLLMENT_LOCK.instances(user.pk, course_id, using=router.db_for_write(Enrollment), limit=1)
+    return found[0] if found else None
+
+
+# How many lessons a course has (completion compares it with the lessons done).
+_COURSE_LESSON_COUNT = PrecompiledQuery(
+    lambda course_id: (
+        Lesson.objects.filter(module__course_id=course_id)
+        .order_by()
+        .values("module__course_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    ),
+    placeholder=UUID(int=0),
+    field=Lesson._meta.pk,  # the course's id is a UUID prepared like any (the field must be the lesson's model's)
+)
+
+
+def course_lesson_count(*, course_id: UUID) -> int:
+    """``Lesson.objects.filter(module__course_id=course_id).count()``, compiled once."""
+    rows = _COURSE_LESSON_COUNT.rows(course_id, using=_COURSE_LESSON_COUNT.db_for_read())
     return rows[0][0] if rows else 0
 
 

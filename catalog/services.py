@@ -41,7 +41,13 @@ from catalog.models import (
     ModuleQuizPass,
     WishlistItem,
 )
-from catalog.selectors import enrollment_lock_for_progress, lessons_done_count, unpassed_quiz_module_ids
+from catalog.selectors import (
+    course_lesson_count,
+    enrollment_lock_for_progress,
+    enrollment_locked_get,
+    lessons_done_count,
+    unpassed_quiz_module_ids,
+)
 from catalog.signals import (
     course_approved,
     course_completed,
@@ -642,7 +648,7 @@ def course_completion_evaluate(*, enrollment: Enrollment, total_lessons: int | N
     if enrollment.completed_at is not None or enrollment.status != Enrollment.Status.ACTIVE:
         return False
     if total_lessons is None:
-        total_lessons = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
+        total_lessons = course_lesson_count(course_id=enrollment.course_id)
     total = total_lessons
     if total == 0 or enrollment.completed_lessons < total:
         return False
@@ -658,11 +664,7 @@ def course_completion_evaluate(*, enrollment: Enrollment, total_lessons: int | N
 @transaction.atomic
 def course_completion_check(*, user, course_id: UUID) -> bool:
     """Re-evaluate completion from outside the catalog (e.g. after a quiz pass)."""
-    enrollment = (
-        Enrollment.objects.select_for_update()
-        .filter(user=user, course_id=course_id, status=Enrollment.Status.ACTIVE)
-        .first()
-    )
+    enrollment = enrollment_locked_get(user=user, course_id=course_id)
     if enrollment is None:
         return False
     return course_completion_evaluate(enrollment=enrollment)
@@ -700,11 +702,7 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
 
 def enrollment_lock(*, user, course_id: UUID) -> Enrollment | None:
     """Lock ``user``'s active enrollment in the course (the lock completion holds), or None."""
-    return (
-        Enrollment.objects.select_for_update()
-        .filter(user=user, course_id=course_id, status=Enrollment.Status.ACTIVE)
-        .first()
-    )
+    return enrollment_locked_get(user=user, course_id=course_id)
 
 
 def module_quiz_question_count_set(*, module_id: UUID, count: int) -> None:

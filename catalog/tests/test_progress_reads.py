@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 
 from catalog import selectors
-from catalog.models import Course, Enrollment, Lesson
+from catalog.models import Course, Enrollment, Lesson, Module
 from catalog.tests.conftest import lessons_of
 from tests.support.concurrency import another_session
 
@@ -89,6 +89,22 @@ class TestLessonStructureVisibleGet:
         stranger = make_user("student")  # enrolled nowhere
         for user in (student, stranger, instructor, admin_user):
             for lesson in lessons:
+                # (and each module of those lessons)
+                try:
+                    expected_module = _loaded(
+                        selectors.module_structure_visible(user=user).get(pk=lesson.module_id),
+                        selectors.MODULE_STRUCTURE_RELATED,
+                    )
+                except Module.DoesNotExist:
+                    expected_module = None
+                try:
+                    found_module = _loaded(
+                        selectors.module_structure_visible_get(user=user, module_id=lesson.module_id),
+                        selectors.MODULE_STRUCTURE_RELATED,
+                    )
+                except Module.DoesNotExist:
+                    found_module = None
+                assert found_module == expected_module, (user.role, lesson.title)
                 # when each user asks for each lesson, both ways
                 try:
                     expected = _loaded(
@@ -121,3 +137,31 @@ class TestLessonStructureVisibleGet:
         with django_assert_num_queries(1):
             found = selectors.lesson_structure_visible_get(user=student, lesson_id=lesson.pk)
             assert (found.module.course.title, found.module.title) == (course.title, "Module 1")
+
+
+@pytest.mark.django_db
+class TestEnrollmentLockedGet:
+    def test_the_active_enrollment_or_none(self, course, make_course, student, other_student, enroll):
+        # given a learner active in one course, revoked in another, and someone else in the first
+        active = enroll(student, course)
+        revoked_in = make_course()
+        enroll(student, revoked_in, status=Enrollment.Status.REVOKED)
+        enroll(other_student, revoked_in)
+        with transaction.atomic():
+            found = selectors.enrollment_locked_get(user=student, course_id=course.pk)
+            assert _fields(found) == _fields(Enrollment.objects.get(pk=active.pk))
+            assert selectors.enrollment_locked_get(user=student, course_id=revoked_in.pk) is None
+
+    def test_course_lesson_count(self, make_course):
+        assert selectors.course_lesson_count(course_id=make_course(modules=2, lessons=3).pk) == 6
+        assert selectors.course_lesson_count(course_id=make_course().pk) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_enrollment_locked_get_holds_the_row(course, student, enroll):
+    enrollment = enroll(student, course)
+    with transaction.atomic():
+        selectors.enrollment_locked_get(user=student, course_id=course.pk)
+        with another_session() as other, pytest.raises(psycopg.errors.LockNotAvailable):
+            other.execute("SELECT 1 FROM catalog_enrollment WHERE id = %s FOR NO KEY UPDATE NOWAIT", [enrollment.pk])
