@@ -114,9 +114,17 @@ def quiz_attempt_get(*, user, attempt_id: UUID) -> QuizAttempt | None:
     attempt = user_quiz_attempts(user=user).filter(pk=attempt_id).first()
     if attempt is None:
         return None
-    by_id = {str(quiz.pk): quiz for quiz in Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw])}
-    attempt.shown_questions = [(by_id[item["quiz"]], item["order"]) for item in attempt.draw if item["quiz"] in by_id]
+    attempt.shown_questions = attempt_shown_questions(
+        attempt, Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw])
+    )
     return attempt
+
+
+def attempt_shown_questions(attempt: QuizAttempt, questions) -> list[tuple[Quiz, list[int]]]:
+    """The attempt's questions in the order drawn, each with its option order: those of ``questions`` (the
+    drawn questions that still exist) it drew."""
+    by_id = {str(quiz.pk): quiz for quiz in questions}
+    return [(by_id[item["quiz"]], item["order"]) for item in attempt.draw if item["quiz"] in by_id]
 
 
 def user_quiz_attempts(*, user, module_id: UUID | None = None) -> QuerySet[QuizAttempt]:

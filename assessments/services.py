@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from assessments.errors import AssessmentsErrorCode
 from assessments.models import QUIZ_CONTENT_FIELDS, Quiz, QuizAttempt, QuizResult
+from assessments.selectors import attempt_shown_questions
 from assessments.signals import module_quiz_passed
 from assessments.validators import TRUE_FALSE_OPTIONS, options_normalise, quiz_content_errors
 from audit.services import audit_record
@@ -507,7 +508,14 @@ def _answers_merge(
         seen.add(quiz_id)
     if field_errors:
         raise ApplicationError("Invalid input.", code=AssessmentsErrorCode.INVALID, errors=field_errors)
-    return saved
+    return _jsonb_ordered(saved)
+
+
+def _jsonb_ordered(saved: dict[str, list[int]]) -> dict[str, list[int]]:
+    """``saved`` with its keys in the order a ``jsonb`` column gives them back (shorter keys first, then
+    bytewise): the attempt held in memory reads as the stored one does, so an answer built from it is the
+    answer a re-read would give."""
+    return dict(sorted(saved.items(), key=lambda item: (len(item[0].encode()), item[0].encode())))
 
 
 def _attempt_open_require(*, attempt: QuizAttempt) -> None:
@@ -540,7 +548,8 @@ def quiz_attempt_finish(*, user, attempt_id: UUID, answers: list[dict[str, Any]]
     """Submit an open attempt, with any last ``answers`` (shown positions) applied to the saved ones.
 
     After the deadline plus ``SUBMIT_GRACE`` only what was saved before counts. Unanswered questions
-    score 0. The returned attempt carries ``ordered_results`` and ``first_pass``.
+    score 0. The returned attempt carries ``ordered_results``, ``first_pass`` and ``shown_questions``: what
+    ``assessments.selectors.quiz_attempt_get`` reads, so the answer needs no re-read.
     """
     peek = QuizAttempt.objects.filter(pk=attempt_id, user=user).select_related("module").first()
     if peek is None:
@@ -562,6 +571,7 @@ def quiz_attempt_finish(*, user, attempt_id: UUID, answers: list[dict[str, Any]]
     _attempt_judge(
         attempt=attempt, selections=selections, now=now, status=status, enrollment=enrollment, questions=questions
     )
+    attempt.shown_questions = attempt_shown_questions(attempt, questions)
     return attempt
 
 

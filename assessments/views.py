@@ -264,14 +264,11 @@ _ATTEMPT_REFUSALS = {
 }
 
 
-def _attempt_detail(request, attempt_id, status_code: int = status.HTTP_200_OK, **extra) -> Response:
+def _attempt_detail(request, attempt_id, status_code: int = status.HTTP_200_OK) -> Response:
     attempt = selectors.quiz_attempt_get(user=request.user, attempt_id=attempt_id)
     if attempt is None:
         raise Http404
-    serializer = QuizAttemptSubmittedSerializer if extra else QuizAttemptDetailSerializer
-    for name, value in extra.items():
-        setattr(attempt, name, value)
-    return Response(serializer(attempt).data, status=status_code)
+    return Response(QuizAttemptDetailSerializer(attempt).data, status=status_code)
 
 
 class QuizAttemptStartView(APIView):
@@ -340,7 +337,8 @@ class QuizAttemptSubmitView(APIView):
         attempt = services.quiz_attempt_finish(
             user=request.user, attempt_id=pk, answers=serializer.validated_data["answers"]
         )
-        return _attempt_detail(request, pk, first_pass=attempt.first_pass)
+        # The attempt as judged, with its results and questions: what reading it back would give.
+        return Response(QuizAttemptSubmittedSerializer(attempt).data)
 
 
 class QuizImportView(APIView):

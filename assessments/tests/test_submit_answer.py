@@ -1,0 +1,71 @@
+"""The submit's answer is built from the attempt it has just judged: byte for byte what reading it back gives."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from rest_framework.renderers import JSONRenderer
+
+from assessments.models import Quiz
+from assessments.selectors import quiz_attempt_get
+from assessments.serializers import QuizAttemptSubmittedSerializer
+from assessments.tests.test_api_attempt_flow import NOW, detail, right_answers, start, submit, wrong_answers
+from catalog.models import Module
+
+pytestmark = pytest.mark.django_db
+
+
+def _read_back(user, attempt_id, first_pass: bool) -> bytes:
+    attempt = quiz_attempt_get(user=user, attempt_id=attempt_id)
+    attempt.first_pass = first_pass
+    return JSONRenderer().render(QuizAttemptSubmittedSerializer(attempt).data)
+
+
+@pytest.mark.parametrize(
+    "reveal", [Module.Reveal.IMMEDIATELY, Module.Reveal.AFTER_PASS, Module.Reveal.AFTER_LAST_ATTEMPT, "never"]
+)
+@pytest.mark.parametrize("outcome", ["pass", "fail", "pass_after_a_fail"])
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_the_answer_is_the_attempt_read_back(client_for, enrolled, module, make_quizzes, reveal, outcome, shuffled):
+    # given a module of 5 questions (one multiple choice with partial credit), drawing 4, with the policy
+    quizzes = make_quizzes(module, 5)
+    Quiz.objects.filter(pk=quizzes[0].pk).update(
+        type=Quiz.Type.MULTIPLE, correct_options=[0, 2], correct_option=0, partial_credit=True
+    )
+    module.reveal, module.max_attempts, module.questions_per_attempt = reveal, 3, 4
+    module.shuffle_options = shuffled
+    module.save()
+    client = client_for(enrolled)
+    if outcome == "pass_after_a_fail":
+        failed = start(client, module).json()
+        submit(client, failed["id"], wrong_answers(failed))
+    body = start(client, module).json()
+    answers = wrong_answers(body) if outcome == "fail" else right_answers(body)
+    # some answers saved before (the last one), the rest sent with the submit in reverse order
+    client.patch(detail(body["id"]), {"answers": answers[-1:]}, format="json")
+
+    # when it is submitted
+    response = submit(client, body["id"], list(reversed(answers[:-1])))
+
+    # then the answer is byte-identical to the attempt read back after the commit
+    assert response.status_code == 200
+    assert response.content == _read_back(enrolled, body["id"], response.json()["first_pass"])
+    assert len(response.json()["answers"]) == 4
+
+
+def test_an_expired_attempt_answers_as_read_back(client_for, enrolled, module, make_quizzes):
+    # given a timed attempt with one saved answer, submitted after its deadline and grace
+    make_quizzes(module, 3)
+    module.time_limit_seconds, module.reveal = 60, Module.Reveal.IMMEDIATELY
+    module.save()
+    client = client_for(enrolled)
+    with time_machine.travel(NOW, tick=False) as clock:
+        body = start(client, module).json()
+        client.patch(detail(body["id"]), {"answers": right_answers(body)[:1]}, format="json")
+        clock.shift(datetime.timedelta(minutes=5))
+        response = submit(client, body["id"], right_answers(body))
+
+    assert response.status_code == 200 and response.json()["status"] == "expired"
+    assert response.content == _read_back(enrolled, body["id"], response.json()["first_pass"])
