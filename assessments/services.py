@@ -25,7 +25,13 @@ from django.utils import timezone
 
 from assessments.errors import AssessmentsErrorCode
 from assessments.models import QUIZ_CONTENT_FIELDS, Quiz, QuizAttempt, QuizResult
-from assessments.selectors import attempt_shown_questions
+from assessments.selectors import (
+    attempt_locked_get,
+    attempt_shown_questions,
+    attempt_with_module_get,
+    attempts_since_count,
+    module_questions,
+)
 from assessments.signals import module_quiz_passed
 from assessments.validators import TRUE_FALSE_OPTIONS, options_normalise, quiz_content_errors
 from audit.services import audit_record
@@ -195,7 +201,7 @@ def _attempt_limits_check(*, user, module: Module, now: datetime) -> None:
     limit = settings.QUIZ_ATTEMPTS_PER_DAY
     day_start, next_day = local_day_bounds(now)
     attempts = QuizAttempt.objects.filter(user=user, module=module)
-    if attempts.filter(created_at__gte=day_start).count() >= limit:
+    if attempts_since_count(user=user, module_id=module.pk, since=day_start) >= limit:
         raise RateLimitedError(
             f"You have used today's {limit} attempts at this quiz. Try again tomorrow.",
             retry_after=math.ceil((next_day - now).total_seconds()),
@@ -224,7 +230,7 @@ def _enrollment_require(*, user, module: Module):
 
 
 def _module_questions(*, module: Module) -> list[Quiz]:
-    questions = list(Quiz.objects.filter(module=module).order_by("position"))
+    questions = module_questions(module_id=module.pk)
     if not questions:
         raise ApplicationError(
             "This module has no quiz questions; it already counts as passed.", code=AssessmentsErrorCode.QUIZ_EMPTY
@@ -264,6 +270,7 @@ def _attempt_judge(
     status: str,
     enrollment: Enrollment | None,
     questions: list[Quiz] | None = None,
+    also_save: tuple[str, ...] = (),
 ) -> bool:
     """Score ``attempt`` on ``selections`` (question id → stored option indexes), store it and its
     results, close it with ``status`` and react to a first pass. ``enrollment`` is the learner's active
@@ -310,7 +317,9 @@ def _attempt_judge(
     if attempt._state.adding:  # the one-call quiz: stored once, already judged
         attempt.save()
     else:
-        attempt.save(update_fields=["score", "points", "total", "percentage", "passed", "status", "submitted_at"])
+        # ``also_save``: the caller's changes of the attempt (answers sent with the submit), in the same UPDATE.
+        outcome = ["score", "points", "total", "percentage", "passed", "status", "submitted_at"]
+        attempt.save(update_fields=[*outcome, *also_save])
     for result in results:
         result.attempt = attempt
     QuizResult.objects.bulk_create(results)
@@ -473,7 +482,7 @@ def _saved_selections(attempt: QuizAttempt) -> dict[str, list[int]]:
 
 
 def _attempt_lock(*, attempt_id: UUID, user) -> QuizAttempt:
-    attempt = QuizAttempt.objects.select_for_update().filter(pk=attempt_id, user=user).first()
+    attempt = attempt_locked_get(user=user, attempt_id=attempt_id)
     if attempt is None:
         raise NotFoundError("No such attempt.")
     return attempt
@@ -551,7 +560,7 @@ def quiz_attempt_finish(*, user, attempt_id: UUID, answers: list[dict[str, Any]]
     score 0. The returned attempt carries ``ordered_results``, ``first_pass`` and ``shown_questions``: what
     ``assessments.selectors.quiz_attempt_get`` reads, so the answer needs no re-read.
     """
-    peek = QuizAttempt.objects.filter(pk=attempt_id, user=user).select_related("module").first()
+    peek = attempt_with_module_get(user=user, attempt_id=attempt_id)
     if peek is None:
         raise NotFoundError("No such attempt.")
     # Lock order as everywhere: the enrollment first, then the attempt.
@@ -566,10 +575,15 @@ def quiz_attempt_finish(*, user, attempt_id: UUID, answers: list[dict[str, Any]]
         status = QuizAttempt.Status.EXPIRED
     elif answers:
         attempt.saved_answers = _answers_merge(attempt=attempt, answers=answers, drawn=questions)
-        attempt.save(update_fields=["saved_answers"])
     selections = _saved_selections(attempt)
     _attempt_judge(
-        attempt=attempt, selections=selections, now=now, status=status, enrollment=enrollment, questions=questions
+        attempt=attempt,
+        selections=selections,
+        now=now,
+        status=status,
+        enrollment=enrollment,
+        questions=questions,
+        also_save=("saved_answers",) if answers and status == QuizAttempt.Status.SUBMITTED else (),
     )
     attempt.shown_questions = attempt_shown_questions(attempt, questions)
     return attempt

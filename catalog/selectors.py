@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.db import models, router
+from django.db import router
 from django.db.models import (
     Case,
     Count,
@@ -45,6 +45,7 @@ from catalog.permissions import course_staff_q, course_visibility_q, is_course_s
 from catalog.representations import ENROLLMENT_ROW_FIELDS
 from catalog.search import title_suggestions
 from common.precompiled import PrecompiledQuery, PrecompiledRows, get_one
+from common.rows import instance_with_related, select_related_values
 
 
 def active_enrollment_get(*, user, course_id: UUID) -> Enrollment | None:
@@ -310,46 +311,6 @@ def enrollment_rows_for_user(*, user) -> PrecompiledRows:
     return PrecompiledRows(_ENROLLMENT_ROWS, user.pk)
 
 
-# --- one row with its related rows, read as select_related reads them but compiled once -----------------
-
-
-def _model_at(model: type[models.Model], path: str) -> type[models.Model]:
-    for name in path.split("__"):
-        model = model._meta.get_field(name).related_model
-    return model
-
-
-def _related_values(model: type[models.Model], related: tuple[str, ...]) -> tuple[str, ...]:
-    """The ``.values()`` keys of every concrete column of ``model`` and of each relation path in ``related``
-    (parents before children): the columns ``select_related(*related)`` reads."""
-    names = [field.attname for field in model._meta.concrete_fields]
-    for path in related:
-        names += [f"{path}__{field.attname}" for field in _model_at(model, path)._meta.concrete_fields]
-    return tuple(names)
-
-
-def _instance_with_related(row: dict, model: type[models.Model], related: tuple[str, ...], using: str):
-    """The instance ``select_related(*related)`` builds, from a row of ``_related_values(model, related)``: each
-    relation cached on its parent (None for an empty nullable one), so nothing is read again."""
-
-    def build(built_model: type[models.Model], prefix: str):
-        fields = built_model._meta.concrete_fields
-        if prefix and row[prefix + built_model._meta.pk.attname] is None:
-            return None
-        return built_model.from_db(
-            using, [field.attname for field in fields], [row[prefix + field.attname] for field in fields]
-        )
-
-    built = {"": build(model, "")}
-    for path in related:
-        parent_path, _, name = path.rpartition("__")
-        parent = built[parent_path]
-        built[path] = None if parent is None else build(_model_at(model, path), f"{path}__")
-        if parent is not None:
-            setattr(parent, name, built[path])
-    return built[""]
-
-
 @dataclass(frozen=True)
 class _LearnerViewer:
     """Stands for any signed-in user who is neither admin nor instructor when a visibility filter is compiled:
@@ -374,7 +335,7 @@ _LESSON_FOR_LEARNER = PrecompiledQuery(
     lambda lesson_id, user_id: (
         Lesson.objects.filter(module__course__in=course_list_visible(user=_LearnerViewer(pk=user_id)), pk=lesson_id)
         .order_by()
-        .values(*_related_values(Lesson, LESSON_STRUCTURE_RELATED))
+        .values(*select_related_values(Lesson, LESSON_STRUCTURE_RELATED))
     ),
     placeholder=UUID(int=0),
     field=Lesson._meta.pk,
@@ -384,7 +345,7 @@ _MODULE_FOR_LEARNER = PrecompiledQuery(
     lambda module_id, user_id: (
         Module.objects.filter(course__in=course_list_visible(user=_LearnerViewer(pk=user_id)), pk=module_id)
         .order_by()
-        .values(*_related_values(Module, MODULE_STRUCTURE_RELATED))
+        .values(*select_related_values(Module, MODULE_STRUCTURE_RELATED))
     ),
     placeholder=UUID(int=0),
     field=Module._meta.pk,
@@ -395,7 +356,7 @@ _MODULE_FOR_LEARNER = PrecompiledQuery(
 def _learner_get(query: PrecompiledQuery, related: tuple[str, ...], pk, user):
     using = query.db_for_read()
     found = get_one(query.dicts(pk, user.pk, using=using, limit=MAX_GET_RESULTS), query.model)
-    return _instance_with_related(found, query.model, related, using)
+    return instance_with_related(found, query.model, related, using)
 
 
 def lesson_structure_visible_get(*, user, lesson_id) -> Lesson:
@@ -423,7 +384,7 @@ _ENROLLMENT_FOR_PROGRESS = PrecompiledQuery(
         _enrollments_with_total_lessons_of(user_id)
         .select_for_update(of=("self",))
         .filter(course_id=course_id, status=Enrollment.Status.ACTIVE)
-        .values(*_related_values(Enrollment, ENROLLMENT_LIST_RELATED), "total_lessons")
+        .values(*select_related_values(Enrollment, ENROLLMENT_LIST_RELATED), "total_lessons")
     ),
     placeholder=UUID(int=0),
     field=Enrollment._meta.get_field("user"),
@@ -439,7 +400,7 @@ def enrollment_lock_for_progress(*, user, course_id: UUID) -> Enrollment | None:
     rows = _ENROLLMENT_FOR_PROGRESS.dicts(user.pk, course_id, using=using, limit=1)
     if not rows:
         return None
-    enrollment = _instance_with_related(rows[0], Enrollment, ENROLLMENT_LIST_RELATED, using)
+    enrollment = instance_with_related(rows[0], Enrollment, ENROLLMENT_LIST_RELATED, using)
     enrollment.total_lessons = rows[0]["total_lessons"]
     return enrollment
 

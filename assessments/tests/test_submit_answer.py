@@ -6,9 +6,11 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import transaction
 from rest_framework.renderers import JSONRenderer
 
-from assessments.models import Quiz
+from assessments import selectors
+from assessments.models import Quiz, QuizAttempt
 from assessments.selectors import quiz_attempt_get
 from assessments.serializers import QuizAttemptSubmittedSerializer
 from assessments.tests.test_api_attempt_flow import NOW, detail, right_answers, start, submit, wrong_answers
@@ -69,3 +71,28 @@ def test_an_expired_attempt_answers_as_read_back(client_for, enrolled, module, m
 
     assert response.status_code == 200 and response.json()["status"] == "expired"
     assert response.content == _read_back(enrolled, body["id"], response.json()["first_pass"])
+
+
+
+def _columns(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+def test_the_compiled_reads_of_a_submission_are_the_querysets(client_for, enrolled, other_student, module, make_quizzes):
+    # given an attempt of the learner's
+    make_quizzes(module, 3)
+    body = start(client_for(enrolled), module).json()
+    expected = QuizAttempt.objects.select_related("module").get(pk=body["id"])
+    # then each compiled read finds what its queryset finds
+    found = selectors.attempt_with_module_get(user=enrolled, attempt_id=body["id"])
+    assert _columns(found) == _columns(expected) and _columns(found.module) == _columns(expected.module)
+    with transaction.atomic():
+        assert _columns(selectors.attempt_locked_get(user=enrolled, attempt_id=body["id"])) == _columns(expected)
+    assert [quiz.position for quiz in selectors.module_questions(module_id=module.pk)] == [1, 2, 3]
+    assert selectors.attempts_since_count(user=enrolled, module_id=module.pk, since=expected.created_at) == 1
+    later = expected.created_at + datetime.timedelta(microseconds=1)
+    assert selectors.attempts_since_count(user=enrolled, module_id=module.pk, since=later) == 0
+    # and nobody else finds it
+    assert selectors.attempt_with_module_get(user=other_student, attempt_id=body["id"]) is None
+    with transaction.atomic():
+        assert selectors.attempt_locked_get(user=other_student, attempt_id=body["id"]) is None
