@@ -73,12 +73,11 @@ def test_an_expired_attempt_answers_as_read_back(client_for, enrolled, module, m
     assert response.content == _read_back(enrolled, body["id"], response.json()["first_pass"])
 
 
-
 def _columns(instance) -> dict:
     return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
 
 
-def test_the_compiled_reads_of_a_submission_are_the_querysets(client_for, enrolled, other_student, module, make_quizzes):
+def test_compiled_submission_reads_are_the_querysets(client_for, enrolled, other_student, module, make_quizzes):
     # given an attempt of the learner's
     make_quizzes(module, 3)
     body = start(client_for(enrolled), module).json()
