@@ -446,6 +446,22 @@ def enrollment_locked_get(*, user, course_id: UUID) -> Enrollment | None:
     return found[0] if found else None
 
 
+# A learner's enrollment in a course in any status, row-locked (catalog.services.enrollment_grant), compiled once:
+# first()'s SQL (the model's ordering, one row).
+_ENROLLMENT_ANY_LOCK = PrecompiledQuery(
+    lambda user_id, course_id: Enrollment.objects.select_for_update().filter(user_id=user_id, course_id=course_id),
+    placeholder=UUID(int=0),
+    field=Enrollment._meta.get_field("user"),
+    also=((UUID(int=1), Enrollment._meta.get_field("course")),),
+)
+
+
+def enrollment_any_locked_get(*, user, course_id: UUID) -> Enrollment | None:
+    """``Enrollment.objects.select_for_update().filter(user=user, course_id=course_id).first()``."""
+    found = _ENROLLMENT_ANY_LOCK.instances(user.pk, course_id, using=router.db_for_write(Enrollment), limit=1)
+    return found[0] if found else None
+
+
 # How many lessons a course has (completion compares it with the lessons done).
 _COURSE_LESSON_COUNT = PrecompiledQuery(
     lambda course_id: (

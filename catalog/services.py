@@ -43,6 +43,7 @@ from catalog.models import (
 )
 from catalog.selectors import (
     course_lesson_count,
+    enrollment_any_locked_get,
     enrollment_lock_for_progress,
     enrollment_locked_get,
     lessons_done_count,
@@ -479,7 +480,7 @@ def lesson_delete(*, lesson: Lesson, actor) -> None:
 @transaction.atomic(savepoint=False)
 def enrollment_grant(*, user, course: Course, source: str) -> tuple[Enrollment, bool]:
     """Give ``user`` an active enrollment (new or reactivated). Idempotent: returns (enrollment, changed)."""
-    enrollment = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
+    enrollment = enrollment_any_locked_get(user=user, course_id=course.pk)
     if enrollment is None:
         enrollment = Enrollment(user=user, course=course, source=source)
         if not model_insert_if_absent(instance=enrollment):
