@@ -197,15 +197,43 @@ def coupon_enroll_free(*, user, quote: selectors.Quote) -> Enrollment:
     return enrollment
 
 
+def _as_first(queryset: QuerySet) -> QuerySet:
+    """``queryset`` ordered as ``first()`` orders it (its own ordering, else the primary key)."""
+    return queryset if queryset.ordered else queryset.order_by("pk")
+
+
+# The reads of a settlement, compiled once (common.precompiled); each is first()'s SQL (limit 1).
+_COUPON_HELD = PrecompiledQuery(
+    lambda payment_pk: _as_first(
+        CouponRedemption.objects.filter(payment_id=payment_pk)
+        .exclude(status=CouponRedemption.Status.REDEEMED)
+        .values("pk", "coupon_id", "coupon__code")
+    ),
+    placeholder=uuid.UUID(int=0),
+    field=CouponRedemption._meta.get_field("payment"),
+)
+_BILLING_DETAILS = PrecompiledQuery(
+    lambda user_id: _as_first(BillingDetails.objects.filter(user_id=user_id)),
+    placeholder=uuid.UUID(int=0),
+    field=BillingDetails._meta.get_field("user"),
+)
+_COURSE_COMMISSION = PrecompiledQuery(
+    lambda course_id: _as_first(CourseCommission.objects.filter(course_id=course_id)),
+    placeholder=uuid.UUID(int=0),
+    field=CourseCommission._meta.get_field("course"),
+)
+
+
+def _first_instance(query: PrecompiledQuery, value):
+    found = query.instances(value, using=query.db_for_read(), limit=1)
+    return found[0] if found else None
+
+
 def _coupon_hold_redeem(*, payment: Payment) -> str:
     """The order was paid: its coupon use is final (even past the limit, for a late capture: money was taken).
     Returns the code ("" without one)."""
-    redemption = (
-        CouponRedemption.objects.filter(payment=payment)
-        .exclude(status=CouponRedemption.Status.REDEEMED)
-        .values_list("pk", "coupon_id", "coupon__code")
-        .first()
-    )
+    found = _COUPON_HELD.rows(payment.pk, using=_COUPON_HELD.db_for_read(), limit=1)
+    redemption = found[0] if found else None
     if redemption is None:
         return ""  # no code, or redeemed already: one query
     CouponRedemption.objects.filter(pk=redemption[0]).update(
@@ -375,7 +403,7 @@ def _invoice_split(*, payment: Payment, buyer_state: str) -> GstSplit:
 def tax_invoice_issue(*, payment: Payment) -> TaxDocument:
     """The tax invoice of a paid payment, numbered now. Runs inside the settling transaction, once per payment:
     the payment's row lock is held and the paid transition happens once (the unique (payment, kind) agrees)."""
-    details = BillingDetails.objects.filter(user=payment.user).first() or BillingDetails(user=payment.user)
+    details = _first_instance(_BILLING_DETAILS, payment.user_id) or BillingDetails(user=payment.user)
     buyer_state = details.state or settings.SELLER_STATE
     split = _invoice_split(payment=payment, buyer_state=buyer_state)
     issued_at = timezone.now()
@@ -447,7 +475,7 @@ def _percent_of(amount: int, percent) -> int:
 
 def earning_record_sale(*, payment: Payment, invoice: TaxDocument, coupon_code: str = "") -> EarningEntry:
     """The instructor's earning from a settled sale: the invoice's taxable value less the commission."""
-    commission = CourseCommission.objects.filter(course_id=payment.course_id).first()
+    commission = _first_instance(_COURSE_COMMISSION, payment.course_id)
     percent = commission.percent if commission is not None else settings.PLATFORM_COMMISSION_PERCENT
     platform = _percent_of(invoice.taxable_value, percent)
     return EarningEntry.objects.create(
