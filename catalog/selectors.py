@@ -49,9 +49,22 @@ from common.rows import instance_with_related, select_related_values
 
 
 def active_enrollment_get(*, user, course_id: UUID) -> Enrollment | None:
+    """``Enrollment.objects.filter(user=user, course_id=course_id, status=ACTIVE).first()``, compiled once."""
     if not user.is_authenticated:
         return None
-    return Enrollment.objects.filter(user=user, course_id=course_id, status=Enrollment.Status.ACTIVE).first()
+    found = _ACTIVE_ENROLLMENT.instances(user.pk, course_id, using=_ACTIVE_ENROLLMENT.db_for_read(), limit=1)
+    return found[0] if found else None
+
+
+# first()'s SQL: the model's ordering, one row.
+_ACTIVE_ENROLLMENT = PrecompiledQuery(
+    lambda user_id, course_id: Enrollment.objects.filter(
+        user_id=user_id, course_id=course_id, status=Enrollment.Status.ACTIVE
+    ),
+    placeholder=UUID(int=0),
+    field=Enrollment._meta.get_field("user"),
+    also=((UUID(int=1), Enrollment._meta.get_field("course")),),
+)
 
 
 def has_active_enrollment(*, user, course_id) -> bool:
