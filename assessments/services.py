@@ -200,12 +200,14 @@ def _attempt_limits_check(*, user, module: Module, now: datetime) -> None:
     """The daily limit, the module's ``max_attempts`` and its cooldown. The caller holds the enrollment lock."""
     limit = settings.QUIZ_ATTEMPTS_PER_DAY
     day_start, next_day = local_day_bounds(now)
-    attempts = QuizAttempt.objects.filter(user=user, module=module)
     if attempts_since_count(user=user, module_id=module.pk, since=day_start) >= limit:
         raise RateLimitedError(
             f"You have used today's {limit} attempts at this quiz. Try again tomorrow.",
             retry_after=math.ceil((next_day - now).total_seconds()),
         )
+    if module.max_attempts is None and not module.cooldown_minutes:
+        return  # most modules: no queryset to build
+    attempts = QuizAttempt.objects.filter(user=user, module=module)
     if module.max_attempts is not None and attempts.count() >= module.max_attempts:
         raise ConflictError(
             f"You have used all {module.max_attempts} attempts at this quiz.",

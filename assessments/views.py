@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from assessments import selectors, services
 from assessments.models import Quiz
 from assessments.permissions import quiz_reader_is_staff
+from assessments.representations import attempt_result_representation, attempt_submitted_representation
 from assessments.serializers import (
     ModuleQuerySerializer,
     OptionalModuleQuerySerializer,
@@ -230,7 +231,8 @@ class QuizAttemptCreateView(APIView):
         attempt = services.quiz_attempt_submit(
             user=request.user, module=module, answers=serializer.validated_data["answers"]
         )
-        return Response(QuizAttemptResultSerializer(attempt).data, status=status.HTTP_201_CREATED)
+        # QuizAttemptResultSerializer's bytes without its field tree (assessments.representations).
+        return Response(attempt_result_representation(attempt), status=status.HTTP_201_CREATED)
 
 
 class QuizResultListView(generics.ListAPIView):
@@ -338,7 +340,7 @@ class QuizAttemptSubmitView(APIView):
             user=request.user, attempt_id=pk, answers=serializer.validated_data["answers"]
         )
         # The attempt as judged, with its results and questions: what reading it back would give.
-        return Response(QuizAttemptSubmittedSerializer(attempt).data)
+        return Response(attempt_submitted_representation(attempt))
 
 
 class QuizImportView(APIView):
