@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, models, router, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -124,43 +124,46 @@ def _rollups_subtract(*, user_id, points: int, at: datetime.datetime) -> None:
     XPTotal.objects.filter(user_id=user_id, points=0).delete()
 
 
-def _badge_candidates(event_type: str, user_id) -> QuerySet[Badge]:
-    """The badges ``user_id`` has not earned whose rule an event of ``event_type`` may satisfy."""
+def _badge_candidates(event_type: str, user_id, counted_user_id) -> QuerySet:
+    """The badges ``user_id`` has not earned whose rule an event of ``event_type`` may satisfy, as rows of every
+    column with ``standing``: for an event-count rule, how many standing (not reversed) events of the type the
+    user has (``counted_user_id``, the same user: each value appears once in the SQL), else null. The count is a
+    subquery PostgreSQL runs once, and only when an event-count row needs it."""
     rules = Q(rule_type=Badge.RuleType.XP_TOTAL) | Q(rule_type=Badge.RuleType.EVENT_COUNT, event_type=event_type)
     if event_type in STREAK_TYPES:
         rules |= Q(rule_type=Badge.RuleType.STREAK)
-    return Badge.objects.filter(rules).exclude(awards__user=user_id)
-
-
-def _event_count(event_type: str, user_id) -> QuerySet:
-    """How many standing (not reversed) events of ``event_type`` ``user_id`` has: one ``n`` row, or none."""
-    return (
-        XPEvent.objects.filter(user_id=user_id, type=event_type, reversal__isnull=True)
+    standing = (
+        XPEvent.objects.filter(user_id=counted_user_id, type=event_type, reversal__isnull=True)
         .order_by()
         .values("user_id")
         .annotate(n=Count("pk"))
         .values("n")
     )
+    return (
+        Badge.objects.filter(rules)
+        .exclude(awards__user=user_id)
+        .annotate(
+            standing=Case(
+                When(rule_type=Badge.RuleType.EVENT_COUNT, then=Coalesce(Subquery(standing), 0)),
+                output_field=models.IntegerField(),
+            )
+        )
+        .values(*(field.attname for field in Badge._meta.concrete_fields), "standing")
+    )
 
 
-# One of each per event type (the type is part of the SQL's shape); only the user varies.
+# One per event type (the type is part of the SQL's shape); only the user varies.
 _BADGE_CANDIDATES = {
     event_type: PrecompiledQuery(
         functools.partial(_badge_candidates, event_type),
         placeholder=uuid.UUID(int=0),
-        # The value is a user's id, prepared as any UUID primary key (the field must be the badge's model's).
+        # The values are a user's id, prepared as any UUID primary key (the field must be the badge's model's).
         field=Badge._meta.pk,
+        also=((uuid.UUID(int=1), XPEvent._meta.get_field("user")),),
     )
     for event_type in XPEvent.Type.values
 }
-_EVENT_COUNTS = {
-    event_type: PrecompiledQuery(
-        functools.partial(_event_count, event_type),
-        placeholder=uuid.UUID(int=0),
-        field=XPEvent._meta.get_field("user"),
-    )
-    for event_type in XPEvent.Type.values
-}
+_BADGE_COLUMNS = tuple(field.attname for field in Badge._meta.concrete_fields)
 
 
 def _badges_award(*, user, event_type: str, at: datetime.datetime, all_time_points: int | None = None) -> list[Badge]:
@@ -169,9 +172,11 @@ def _badges_award(*, user, event_type: str, at: datetime.datetime, all_time_poin
     ``all_time_points`` is the all-time roll-up the caller has just written (read here when not given).
     """
     query = _BADGE_CANDIDATES[event_type]
-    candidates = query.instances(user.pk, using=query.db_for_read())
-    if not candidates:
+    using = query.db_for_read()
+    rows = query.rows(user.pk, user.pk, using=using)
+    if not rows:
         return []
+    candidates = [Badge.from_db(using, _BADGE_COLUMNS, row[:-1]) for row in rows]
     values: dict[str, int] = {}
     if all_time_points is not None:
         values[Badge.RuleType.XP_TOTAL] = all_time_points
@@ -182,10 +187,9 @@ def _badges_award(*, user, event_type: str, at: datetime.datetime, all_time_poin
             .first()
             or 0
         )
-    if any(badge.rule_type == Badge.RuleType.EVENT_COUNT for badge in candidates):
-        counts = _EVENT_COUNTS[event_type]
-        rows = counts.rows(user.pk, using=counts.db_for_read())
-        values[Badge.RuleType.EVENT_COUNT] = rows[0][0] if rows else 0
+    counts = [row[-1] for row in rows if row[-1] is not None]
+    if counts:
+        values[Badge.RuleType.EVENT_COUNT] = counts[0]
     if any(badge.rule_type == Badge.RuleType.STREAK for badge in candidates):
         values[Badge.RuleType.STREAK] = streak_at(user=user, moment=at)
     earned = [badge for badge in candidates if values[badge.rule_type] >= badge.threshold]

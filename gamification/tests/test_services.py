@@ -258,6 +258,18 @@ class TestBadges:
         award(student, "forum_post")
         assert {"one-quiz-pass", "one-forum-post"} <= badge_codes(student)
 
+    def test_an_award_reads_its_badge_facts_in_few_statements(self, student, award, django_assert_num_queries):
+        # given a learner who holds the first-lesson badge, with a count badge still ahead of them
+        award(student, "lesson_complete")
+        baker.make(Badge, code="three-lessons", rule_type="event_count", event_type="lesson_complete", threshold=3)
+        # when another lesson pays: the user lock, the ledger insert, the roll-ups, the badge candidates with the
+        # standing count their rule needs, the learning days of the streak rules (no badge earned: no insert)
+        with django_assert_num_queries(5):
+            award(student, "lesson_complete")
+        assert "three-lessons" not in badge_codes(student)
+        award(student, "lesson_complete")
+        assert "three-lessons" in badge_codes(student)
+
     def test_badges_are_rolled_back_with_the_award(self, student):
         # given an award inside a transaction that the caller then rolls back
         from django.db import transaction
