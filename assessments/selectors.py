@@ -6,6 +6,7 @@ Which modules a learner has passed is the catalog's record (``catalog.selectors.
 from __future__ import annotations
 
 import datetime
+import functools
 from uuid import UUID
 
 from django.db import router
@@ -118,9 +119,7 @@ def quiz_attempt_get(*, user, attempt_id: UUID) -> QuizAttempt | None:
     attempt = user_quiz_attempts(user=user).filter(pk=attempt_id).first()
     if attempt is None:
         return None
-    attempt.shown_questions = attempt_shown_questions(
-        attempt, Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw])
-    )
+    attempt.shown_questions = attempt_shown_questions(attempt, drawn_questions(attempt))
     return attempt
 
 
@@ -211,3 +210,24 @@ _MODULE_QUESTIONS = PrecompiledQuery(
 def module_questions(*, module_id: UUID) -> list[Quiz]:
     """``module_quizzes(module_id=module_id)`` as a list, compiled once."""
     return _MODULE_QUESTIONS.instances(module_id, using=_MODULE_QUESTIONS.db_for_read())
+
+
+@functools.cache
+def _questions_by_key(count: int) -> PrecompiledQuery:
+    """``Quiz.objects.filter(pk__in=<count keys>)``, compiled once per number of keys (a module's question count)."""
+    placeholders = [UUID(int=index) for index in range(count)]
+    return PrecompiledQuery(
+        lambda *keys: Quiz.objects.filter(pk__in=keys),
+        placeholder=placeholders[0],
+        field=Quiz._meta.pk,
+        also=tuple((placeholder, Quiz._meta.pk) for placeholder in placeholders[1:]),
+    )
+
+
+def drawn_questions(attempt: QuizAttempt) -> list[Quiz]:
+    """The attempt's drawn questions that still exist: ``Quiz.objects.filter(pk__in=<drawn ids>)``."""
+    keys = [item["quiz"] for item in attempt.draw]
+    if not keys:
+        return []  # as the ORM: an empty IN matches nothing, without a query
+    query = _questions_by_key(len(keys))
+    return query.instances(*keys, using=query.db_for_read())

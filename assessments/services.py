@@ -30,6 +30,7 @@ from assessments.selectors import (
     attempt_shown_questions,
     attempt_with_module_get,
     attempts_since_count,
+    drawn_questions,
     module_questions,
 )
 from assessments.signals import module_quiz_passed
@@ -279,7 +280,7 @@ def _attempt_judge(
     enrollment, locked by the caller (None: not enrolled, a pass is not recorded). Returns whether this was
     the learner's first pass."""
     if questions is None:
-        questions = list(Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw]))
+        questions = drawn_questions(attempt)
     by_id = {str(quiz.pk): quiz for quiz in questions}
     results = []
     for index, item in enumerate(attempt.draw, start=1):
@@ -492,7 +493,7 @@ def _attempt_lock(*, attempt_id: UUID, user) -> QuizAttempt:
 
 def _attempt_questions(attempt: QuizAttempt) -> list[Quiz]:
     """The attempt's drawn questions that still exist."""
-    return list(Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw]))
+    return drawn_questions(attempt)
 
 
 def _answers_merge(

@@ -95,3 +95,19 @@ def test_compiled_submission_reads_are_the_querysets(client_for, enrolled, other
     assert selectors.attempt_with_module_get(user=other_student, attempt_id=body["id"]) is None
     with transaction.atomic():
         assert selectors.attempt_locked_get(user=other_student, attempt_id=body["id"]) is None
+
+
+@pytest.mark.parametrize("count", [0, 1, 4])
+def test_drawn_questions_are_the_querysets(count, enrolled, module, make_quizzes, django_assert_num_queries):
+    # given an attempt that drew ``count`` questions, one of which was deleted since (when there is one)
+    quizzes = make_quizzes(module, 5)
+    attempt = QuizAttempt(user=enrolled, module=module, total=count, pass_mark=50)
+    attempt.draw = [{"quiz": str(quiz.pk), "order": [0, 1, 2, 3]} for quiz in reversed(quizzes[:count])]
+    if count:
+        Quiz.objects.filter(pk=quizzes[0].pk).delete()
+    expected = list(Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw]))
+    # then the compiled read finds the same questions in the same order, and an empty draw reads nothing
+    with django_assert_num_queries(1 if count else 0):
+        found = selectors.drawn_questions(attempt)
+    assert [_columns(quiz) for quiz in found] == [_columns(quiz) for quiz in expected]
+    assert len(found) == max(count - 1, 0)
