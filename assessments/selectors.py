@@ -5,14 +5,19 @@ Which modules a learner has passed is the catalog's record (``catalog.selectors.
 
 from __future__ import annotations
 
+import datetime
+import functools
 from uuid import UUID
 
+from django.db import router
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from assessments.models import Quiz, QuizAttempt, QuizResult
 from catalog.models import Module
 from catalog.selectors import unpassed_quiz_module_ids  # noqa: F401  (re-exported for callers of this app)
+from common.precompiled import PrecompiledQuery
+from common.rows import instance_with_related, select_related_values
 
 # The classic item-analysis groups: the best and the worst 27% of attempts.
 DISCRIMINATION_GROUP_SHARE = 0.27
@@ -114,9 +119,15 @@ def quiz_attempt_get(*, user, attempt_id: UUID) -> QuizAttempt | None:
     attempt = user_quiz_attempts(user=user).filter(pk=attempt_id).first()
     if attempt is None:
         return None
-    by_id = {str(quiz.pk): quiz for quiz in Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw])}
-    attempt.shown_questions = [(by_id[item["quiz"]], item["order"]) for item in attempt.draw if item["quiz"] in by_id]
+    attempt.shown_questions = attempt_shown_questions(attempt, drawn_questions(attempt))
     return attempt
+
+
+def attempt_shown_questions(attempt: QuizAttempt, questions) -> list[tuple[Quiz, list[int]]]:
+    """The attempt's questions in the order drawn, each with its option order: those of ``questions`` (the
+    drawn questions that still exist) it drew."""
+    by_id = {str(quiz.pk): quiz for quiz in questions}
+    return [(by_id[item["quiz"]], item["order"]) for item in attempt.draw if item["quiz"] in by_id]
 
 
 def user_quiz_attempts(*, user, module_id: UUID | None = None) -> QuerySet[QuizAttempt]:
@@ -129,3 +140,94 @@ def user_quiz_attempts(*, user, module_id: UUID | None = None) -> QuerySet[QuizA
     return attempts.order_by("-created_at").prefetch_related(
         Prefetch("results", queryset=results, to_attr="ordered_results")
     )
+
+
+# --- the reads of a submission, compiled once (common.precompiled) -------------------------------------
+
+ATTEMPT_WITH_MODULE = ("module",)
+
+_ATTEMPT_WITH_MODULE = PrecompiledQuery(
+    lambda attempt_id, user_id: QuizAttempt.objects.filter(pk=attempt_id, user_id=user_id).values(
+        *select_related_values(QuizAttempt, ATTEMPT_WITH_MODULE)
+    ),
+    placeholder=UUID(int=0),
+    field=QuizAttempt._meta.pk,
+    also=((UUID(int=1), QuizAttempt._meta.get_field("user")),),
+)
+
+
+def attempt_with_module_get(*, user, attempt_id: UUID) -> QuizAttempt | None:
+    """``QuizAttempt.objects.filter(pk=attempt_id, user=user).select_related("module").first()``."""
+    using = _ATTEMPT_WITH_MODULE.db_for_read()
+    rows = _ATTEMPT_WITH_MODULE.dicts(attempt_id, user.pk, using=using, limit=1)
+    return instance_with_related(rows[0], QuizAttempt, ATTEMPT_WITH_MODULE, using) if rows else None
+
+
+_ATTEMPT_LOCK = PrecompiledQuery(
+    lambda attempt_id, user_id: QuizAttempt.objects.select_for_update().filter(pk=attempt_id, user_id=user_id),
+    placeholder=UUID(int=0),
+    field=QuizAttempt._meta.pk,
+    also=((UUID(int=1), QuizAttempt._meta.get_field("user")),),
+)
+
+
+def attempt_locked_get(*, user, attempt_id: UUID) -> QuizAttempt | None:
+    """``QuizAttempt.objects.select_for_update().filter(pk=attempt_id, user=user).first()``."""
+    found = _ATTEMPT_LOCK.instances(attempt_id, user.pk, using=router.db_for_write(QuizAttempt), limit=1)
+    return found[0] if found else None
+
+
+_ATTEMPTS_SINCE = PrecompiledQuery(
+    lambda user_id, module_id, since: (
+        QuizAttempt.objects.filter(user_id=user_id, module_id=module_id, created_at__gte=since)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    ),
+    placeholder=UUID(int=0),
+    field=QuizAttempt._meta.get_field("user"),
+    also=(
+        (UUID(int=1), QuizAttempt._meta.get_field("module")),
+        (datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC), QuizAttempt._meta.get_field("created_at")),
+    ),
+)
+
+
+def attempts_since_count(*, user, module_id: UUID, since: datetime.datetime) -> int:
+    """How many attempts ``user`` started at the module's quiz since ``since`` (the daily limit)."""
+    rows = _ATTEMPTS_SINCE.rows(user.pk, module_id, since, using=_ATTEMPTS_SINCE.db_for_read())
+    return rows[0][0] if rows else 0
+
+
+_MODULE_QUESTIONS = PrecompiledQuery(
+    lambda module_id: Quiz.objects.filter(module_id=module_id).order_by("position"),
+    placeholder=UUID(int=0),
+    field=Quiz._meta.get_field("module"),
+)
+
+
+def module_questions(*, module_id: UUID) -> list[Quiz]:
+    """``module_quizzes(module_id=module_id)`` as a list, compiled once."""
+    return _MODULE_QUESTIONS.instances(module_id, using=_MODULE_QUESTIONS.db_for_read())
+
+
+@functools.cache
+def _questions_by_key(count: int) -> PrecompiledQuery:
+    """``Quiz.objects.filter(pk__in=<count keys>)``, compiled once per number of keys (a module's question count)."""
+    placeholders = [UUID(int=index) for index in range(count)]
+    return PrecompiledQuery(
+        lambda *keys: Quiz.objects.filter(pk__in=keys),
+        placeholder=placeholders[0],
+        field=Quiz._meta.pk,
+        also=tuple((placeholder, Quiz._meta.pk) for placeholder in placeholders[1:]),
+    )
+
+
+def drawn_questions(attempt: QuizAttempt) -> list[Quiz]:
+    """The attempt's drawn questions that still exist: ``Quiz.objects.filter(pk__in=<drawn ids>)``."""
+    keys = [item["quiz"] for item in attempt.draw]
+    if not keys:
+        return []  # as the ORM: an empty IN matches nothing, without a query
+    query = _questions_by_key(len(keys))
+    return query.instances(*keys, using=query.db_for_read())

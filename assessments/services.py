@@ -25,6 +25,14 @@ from django.utils import timezone
 
 from assessments.errors import AssessmentsErrorCode
 from assessments.models import QUIZ_CONTENT_FIELDS, Quiz, QuizAttempt, QuizResult
+from assessments.selectors import (
+    attempt_locked_get,
+    attempt_shown_questions,
+    attempt_with_module_get,
+    attempts_since_count,
+    drawn_questions,
+    module_questions,
+)
 from assessments.signals import module_quiz_passed
 from assessments.validators import TRUE_FALSE_OPTIONS, options_normalise, quiz_content_errors
 from audit.services import audit_record
@@ -193,12 +201,14 @@ def _attempt_limits_check(*, user, module: Module, now: datetime) -> None:
     """The daily limit, the module's ``max_attempts`` and its cooldown. The caller holds the enrollment lock."""
     limit = settings.QUIZ_ATTEMPTS_PER_DAY
     day_start, next_day = local_day_bounds(now)
-    attempts = QuizAttempt.objects.filter(user=user, module=module)
-    if attempts.filter(created_at__gte=day_start).count() >= limit:
+    if attempts_since_count(user=user, module_id=module.pk, since=day_start) >= limit:
         raise RateLimitedError(
             f"You have used today's {limit} attempts at this quiz. Try again tomorrow.",
             retry_after=math.ceil((next_day - now).total_seconds()),
         )
+    if module.max_attempts is None and not module.cooldown_minutes:
+        return  # most modules: no queryset to build
+    attempts = QuizAttempt.objects.filter(user=user, module=module)
     if module.max_attempts is not None and attempts.count() >= module.max_attempts:
         raise ConflictError(
             f"You have used all {module.max_attempts} attempts at this quiz.",
@@ -223,7 +233,7 @@ def _enrollment_require(*, user, module: Module):
 
 
 def _module_questions(*, module: Module) -> list[Quiz]:
-    questions = list(Quiz.objects.filter(module=module).order_by("position"))
+    questions = module_questions(module_id=module.pk)
     if not questions:
         raise ApplicationError(
             "This module has no quiz questions; it already counts as passed.", code=AssessmentsErrorCode.QUIZ_EMPTY
@@ -263,13 +273,14 @@ def _attempt_judge(
     status: str,
     enrollment: Enrollment | None,
     questions: list[Quiz] | None = None,
+    also_save: tuple[str, ...] = (),
 ) -> bool:
     """Score ``attempt`` on ``selections`` (question id → stored option indexes), store it and its
     results, close it with ``status`` and react to a first pass. ``enrollment`` is the learner's active
     enrollment, locked by the caller (None: not enrolled, a pass is not recorded). Returns whether this was
     the learner's first pass."""
     if questions is None:
-        questions = list(Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw]))
+        questions = drawn_questions(attempt)
     by_id = {str(quiz.pk): quiz for quiz in questions}
     results = []
     for index, item in enumerate(attempt.draw, start=1):
@@ -309,7 +320,9 @@ def _attempt_judge(
     if attempt._state.adding:  # the one-call quiz: stored once, already judged
         attempt.save()
     else:
-        attempt.save(update_fields=["score", "points", "total", "percentage", "passed", "status", "submitted_at"])
+        # ``also_save``: the caller's changes of the attempt (answers sent with the submit), in the same UPDATE.
+        outcome = ["score", "points", "total", "percentage", "passed", "status", "submitted_at"]
+        attempt.save(update_fields=[*outcome, *also_save])
     for result in results:
         result.attempt = attempt
     QuizResult.objects.bulk_create(results)
@@ -472,7 +485,7 @@ def _saved_selections(attempt: QuizAttempt) -> dict[str, list[int]]:
 
 
 def _attempt_lock(*, attempt_id: UUID, user) -> QuizAttempt:
-    attempt = QuizAttempt.objects.select_for_update().filter(pk=attempt_id, user=user).first()
+    attempt = attempt_locked_get(user=user, attempt_id=attempt_id)
     if attempt is None:
         raise NotFoundError("No such attempt.")
     return attempt
@@ -480,7 +493,7 @@ def _attempt_lock(*, attempt_id: UUID, user) -> QuizAttempt:
 
 def _attempt_questions(attempt: QuizAttempt) -> list[Quiz]:
     """The attempt's drawn questions that still exist."""
-    return list(Quiz.objects.filter(pk__in=[item["quiz"] for item in attempt.draw]))
+    return drawn_questions(attempt)
 
 
 def _answers_merge(
@@ -507,7 +520,14 @@ def _answers_merge(
         seen.add(quiz_id)
     if field_errors:
         raise ApplicationError("Invalid input.", code=AssessmentsErrorCode.INVALID, errors=field_errors)
-    return saved
+    return _jsonb_ordered(saved)
+
+
+def _jsonb_ordered(saved: dict[str, list[int]]) -> dict[str, list[int]]:
+    """``saved`` with its keys in the order a ``jsonb`` column gives them back (shorter keys first, then
+    bytewise): the attempt held in memory reads as the stored one does, so an answer built from it is the
+    answer a re-read would give."""
+    return dict(sorted(saved.items(), key=lambda item: (len(item[0].encode()), item[0].encode())))
 
 
 def _attempt_open_require(*, attempt: QuizAttempt) -> None:
@@ -540,9 +560,10 @@ def quiz_attempt_finish(*, user, attempt_id: UUID, answers: list[dict[str, Any]]
     """Submit an open attempt, with any last ``answers`` (shown positions) applied to the saved ones.
 
     After the deadline plus ``SUBMIT_GRACE`` only what was saved before counts. Unanswered questions
-    score 0. The returned attempt carries ``ordered_results`` and ``first_pass``.
+    score 0. The returned attempt carries ``ordered_results``, ``first_pass`` and ``shown_questions``: what
+    ``assessments.selectors.quiz_attempt_get`` reads, so the answer needs no re-read.
     """
-    peek = QuizAttempt.objects.filter(pk=attempt_id, user=user).select_related("module").first()
+    peek = attempt_with_module_get(user=user, attempt_id=attempt_id)
     if peek is None:
         raise NotFoundError("No such attempt.")
     # Lock order as everywhere: the enrollment first, then the attempt.
@@ -557,11 +578,17 @@ def quiz_attempt_finish(*, user, attempt_id: UUID, answers: list[dict[str, Any]]
         status = QuizAttempt.Status.EXPIRED
     elif answers:
         attempt.saved_answers = _answers_merge(attempt=attempt, answers=answers, drawn=questions)
-        attempt.save(update_fields=["saved_answers"])
     selections = _saved_selections(attempt)
     _attempt_judge(
-        attempt=attempt, selections=selections, now=now, status=status, enrollment=enrollment, questions=questions
+        attempt=attempt,
+        selections=selections,
+        now=now,
+        status=status,
+        enrollment=enrollment,
+        questions=questions,
+        also_save=("saved_answers",) if answers and status == QuizAttempt.Status.SUBMITTED else (),
     )
+    attempt.shown_questions = attempt_shown_questions(attempt, questions)
     return attempt
 
 

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from assessments import selectors, services
 from assessments.models import Quiz
 from assessments.permissions import quiz_reader_is_staff
+from assessments.representations import attempt_result_representation, attempt_submitted_representation
 from assessments.serializers import (
     ModuleQuerySerializer,
     OptionalModuleQuerySerializer,
@@ -36,7 +37,7 @@ from assessments.serializers import (
 )
 from catalog.models import Module
 from catalog.permissions import course_staff_require
-from catalog.selectors import course_list_visible, module_structure_visible
+from catalog.selectors import course_list_visible, module_structure_visible, module_structure_visible_get
 from common.ratelimit import enforce_rate_limit, rate_limit
 from common.serializers import ErrorSerializer
 
@@ -198,6 +199,14 @@ class QuizStatsView(generics.GenericAPIView):
         return self.get_paginated_response(QuizStatsSerializer(page, many=True).data)
 
 
+def _module_visible(request, pk) -> Module:
+    """The module (with its course) a learner acts on, or 404; its SQL is compiled once for learners."""
+    try:
+        return module_structure_visible_get(user=request.user, module_id=pk)
+    except Module.DoesNotExist:
+        raise Http404 from None
+
+
 class QuizAttemptCreateView(APIView):
     @extend_schema(
         tags=["quizzes"],
@@ -216,13 +225,14 @@ class QuizAttemptCreateView(APIView):
         "Results show correctness and explanations only as the module's `reveal` allows.",
     )
     def post(self, request, pk):
-        module = get_object_or_404(module_structure_visible(user=request.user), pk=pk)
+        module = _module_visible(request, pk)
         serializer = QuizAttemptCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         attempt = services.quiz_attempt_submit(
             user=request.user, module=module, answers=serializer.validated_data["answers"]
         )
-        return Response(QuizAttemptResultSerializer(attempt).data, status=status.HTTP_201_CREATED)
+        # QuizAttemptResultSerializer's bytes without its field tree (assessments.representations).
+        return Response(attempt_result_representation(attempt), status=status.HTTP_201_CREATED)
 
 
 class QuizResultListView(generics.ListAPIView):
@@ -256,14 +266,11 @@ _ATTEMPT_REFUSALS = {
 }
 
 
-def _attempt_detail(request, attempt_id, status_code: int = status.HTTP_200_OK, **extra) -> Response:
+def _attempt_detail(request, attempt_id, status_code: int = status.HTTP_200_OK) -> Response:
     attempt = selectors.quiz_attempt_get(user=request.user, attempt_id=attempt_id)
     if attempt is None:
         raise Http404
-    serializer = QuizAttemptSubmittedSerializer if extra else QuizAttemptDetailSerializer
-    for name, value in extra.items():
-        setattr(attempt, name, value)
-    return Response(serializer(attempt).data, status=status_code)
+    return Response(QuizAttemptDetailSerializer(attempt).data, status=status_code)
 
 
 class QuizAttemptStartView(APIView):
@@ -278,7 +285,7 @@ class QuizAttemptStartView(APIView):
         "returned again (200) instead. `deadline` is null without a time limit.",
     )
     def post(self, request, pk):
-        module = get_object_or_404(module_structure_visible(user=request.user), pk=pk)
+        module = _module_visible(request, pk)
         attempt, created = services.quiz_attempt_start(user=request.user, module=module)
         return _attempt_detail(request, attempt.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -332,7 +339,8 @@ class QuizAttemptSubmitView(APIView):
         attempt = services.quiz_attempt_finish(
             user=request.user, attempt_id=pk, answers=serializer.validated_data["answers"]
         )
-        return _attempt_detail(request, pk, first_pass=attempt.first_pass)
+        # The attempt as judged, with its results and questions: what reading it back would give.
+        return Response(attempt_submitted_representation(attempt))
 
 
 class QuizImportView(APIView):

@@ -23,8 +23,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, Q
+from django.db import IntegrityError, connection, router, transaction
+from django.db.models import Exists, F, Q, QuerySet
+from django.db.models.query import MAX_GET_RESULTS
 from django.utils import timezone
 
 from accounts.models import User
@@ -60,6 +61,8 @@ from catalog.services import enrollment_grant, enrollment_revoke
 from common.background import enqueue_on_commit
 from common.exceptions import ApplicationError, ConflictError, NotFoundError
 from common.files import rendered_pdf_store
+from common.precompiled import PrecompiledQuery, get_one
+from common.rows import instance_with_related, select_related_values
 from common.services import model_insert_if_absent, model_update
 from common.timeutils import financial_year, local_date, local_midnight, local_today, month_start, next_month_start
 
@@ -194,15 +197,43 @@ def coupon_enroll_free(*, user, quote: selectors.Quote) -> Enrollment:
     return enrollment
 
 
+def _as_first(queryset: QuerySet) -> QuerySet:
+    """``queryset`` ordered as ``first()`` orders it (its own ordering, else the primary key)."""
+    return queryset if queryset.ordered else queryset.order_by("pk")
+
+
+# The reads of a settlement, compiled once (common.precompiled); each is first()'s SQL (limit 1).
+_COUPON_HELD = PrecompiledQuery(
+    lambda payment_pk: _as_first(
+        CouponRedemption.objects.filter(payment_id=payment_pk)
+        .exclude(status=CouponRedemption.Status.REDEEMED)
+        .values("pk", "coupon_id", "coupon__code")
+    ),
+    placeholder=uuid.UUID(int=0),
+    field=CouponRedemption._meta.get_field("payment"),
+)
+_BILLING_DETAILS = PrecompiledQuery(
+    lambda user_id: _as_first(BillingDetails.objects.filter(user_id=user_id)),
+    placeholder=uuid.UUID(int=0),
+    field=BillingDetails._meta.get_field("user"),
+)
+_COURSE_COMMISSION = PrecompiledQuery(
+    lambda course_id: _as_first(CourseCommission.objects.filter(course_id=course_id)),
+    placeholder=uuid.UUID(int=0),
+    field=CourseCommission._meta.get_field("course"),
+)
+
+
+def _first_instance(query: PrecompiledQuery, value):
+    found = query.instances(value, using=query.db_for_read(), limit=1)
+    return found[0] if found else None
+
+
 def _coupon_hold_redeem(*, payment: Payment) -> str:
     """The order was paid: its coupon use is final (even past the limit, for a late capture: money was taken).
     Returns the code ("" without one)."""
-    redemption = (
-        CouponRedemption.objects.filter(payment=payment)
-        .exclude(status=CouponRedemption.Status.REDEEMED)
-        .values_list("pk", "coupon_id", "coupon__code")
-        .first()
-    )
+    found = _COUPON_HELD.rows(payment.pk, using=_COUPON_HELD.db_for_read(), limit=1)
+    redemption = found[0] if found else None
     if redemption is None:
         return ""  # no code, or redeemed already: one query
     CouponRedemption.objects.filter(pk=redemption[0]).update(
@@ -372,7 +403,7 @@ def _invoice_split(*, payment: Payment, buyer_state: str) -> GstSplit:
 def tax_invoice_issue(*, payment: Payment) -> TaxDocument:
     """The tax invoice of a paid payment, numbered now. Runs inside the settling transaction, once per payment:
     the payment's row lock is held and the paid transition happens once (the unique (payment, kind) agrees)."""
-    details = BillingDetails.objects.filter(user=payment.user).first() or BillingDetails(user=payment.user)
+    details = _first_instance(_BILLING_DETAILS, payment.user_id) or BillingDetails(user=payment.user)
     buyer_state = details.state or settings.SELLER_STATE
     split = _invoice_split(payment=payment, buyer_state=buyer_state)
     issued_at = timezone.now()
@@ -444,7 +475,7 @@ def _percent_of(amount: int, percent) -> int:
 
 def earning_record_sale(*, payment: Payment, invoice: TaxDocument, coupon_code: str = "") -> EarningEntry:
     """The instructor's earning from a settled sale: the invoice's taxable value less the commission."""
-    commission = CourseCommission.objects.filter(course_id=payment.course_id).first()
+    commission = _first_instance(_COURSE_COMMISSION, payment.course_id)
     percent = commission.percent if commission is not None else settings.PLATFORM_COMMISSION_PERCENT
     platform = _percent_of(invoice.taxable_value, percent)
     return EarningEntry.objects.create(
@@ -491,12 +522,78 @@ def tax_document_file_render(*, document: TaxDocument) -> TaxDocument:
 # --- Settlement (shared by verify, webhooks and reconciliation) -------------------------------------
 
 
-def _locked_payments():
-    return Payment.objects.select_for_update().select_related("user", "course")
+# The payment locked with its learner and course (``select_for_update().select_related("user", "course")``: the
+# three rows), compiled once (common.precompiled) and rebuilt into the instances select_related builds
+# (common.rows): by primary key as get() reads it, and by order id as first() reads it.
+PAYMENT_LOCK_RELATED = ("user", "course")
+_PAYMENT_LOCKED = PrecompiledQuery(
+    lambda payment_pk: (
+        Payment.objects.select_for_update()
+        .filter(pk=payment_pk)
+        .order_by()
+        .values(*select_related_values(Payment, PAYMENT_LOCK_RELATED))
+    ),
+    placeholder=uuid.UUID(int=0),
+    field=Payment._meta.pk,
+)
+_PAYMENT_BY_ORDER_LOCKED = PrecompiledQuery(
+    lambda order_id: (
+        Payment.objects.select_for_update()
+        .filter(razorpay_order_id=order_id)
+        .values(*select_related_values(Payment, PAYMENT_LOCK_RELATED))
+    ),
+    placeholder="order_placeholder",
+    field=Payment._meta.get_field("razorpay_order_id"),
+)
 
 
 def _lock(payment_pk) -> Payment:
-    return _locked_payments().get(pk=payment_pk)
+    """``Payment.objects.select_for_update().select_related("user", "course").get(pk=payment_pk)``."""
+    using = router.db_for_write(Payment)
+    found = get_one(_PAYMENT_LOCKED.dicts(payment_pk, using=using, limit=MAX_GET_RESULTS), Payment)
+    return instance_with_related(found, Payment, PAYMENT_LOCK_RELATED, using)
+
+
+def _lock_by_order(order_id: str) -> Payment | None:
+    """``Payment.objects.select_for_update().select_related("user", "course")`` by order id, ``first()``."""
+    using = router.db_for_write(Payment)
+    rows = _PAYMENT_BY_ORDER_LOCKED.dicts(order_id, using=using, limit=1)
+    return instance_with_related(rows[0], Payment, PAYMENT_LOCK_RELATED, using) if rows else None
+
+
+def _owned_otherwise(payment_pk, user_id, course_id, other_payment_pk, coupon_user_id, coupon_course_id) -> QuerySet:
+    """Whether the payment's learner owns its course otherwise: another owned payment, or an active coupon
+    enrollment (a learner a coupon enrolled for free owns the course without a payment). Both in one statement;
+    each value appears once, so the payment's learner, course and key are passed twice."""
+    owned_otherwise = Payment.objects.filter(user_id=user_id, course_id=course_id, status__in=Payment.OWNED).exclude(
+        pk=other_payment_pk
+    )
+    coupon_enrolled = Enrollment.objects.filter(
+        user_id=coupon_user_id,
+        course_id=coupon_course_id,
+        status=Enrollment.Status.ACTIVE,
+        source=Enrollment.Source.COUPON,
+    )
+    return Payment.objects.filter(Q(Exists(owned_otherwise)) | Q(Exists(coupon_enrolled)), pk=payment_pk).values("pk")
+
+
+_OWNED_OTHERWISE = PrecompiledQuery(
+    _owned_otherwise,
+    placeholder=uuid.UUID(int=0),
+    field=Payment._meta.pk,
+    also=(
+        (uuid.UUID(int=1), Payment._meta.get_field("user")),
+        (uuid.UUID(int=2), Payment._meta.get_field("course")),
+        (uuid.UUID(int=3), Payment._meta.pk),
+        (uuid.UUID(int=4), Enrollment._meta.get_field("user")),
+        (uuid.UUID(int=5), Enrollment._meta.get_field("course")),
+    ),
+)
+
+
+def _is_owned_otherwise(payment: Payment) -> bool:
+    values = (payment.pk, payment.user_id, payment.course_id)
+    return bool(_OWNED_OTHERWISE.rows(*values, *values, using=_OWNED_OTHERWISE.db_for_read(), limit=1))
 
 
 def _entity_matches(payment: Payment, entity: dict[str, Any]) -> bool:
@@ -527,19 +624,7 @@ def _settle_captured_locked(*, payment: Payment, razorpay_payment: dict[str, Any
         # while a refund is in flight) is a no-op. Only Razorpay's refund.failed brings a refund back to paid.
         return False
     payment_id = razorpay_payment["id"]
-    owned_otherwise = Payment.objects.filter(
-        user_id=payment.user_id, course_id=payment.course_id, status__in=Payment.OWNED
-    ).exclude(pk=payment.pk)
-    # a learner a coupon enrolled for free owns the course without a payment
-    coupon_enrolled = Enrollment.objects.filter(
-        user_id=payment.user_id,
-        course_id=payment.course_id,
-        status=Enrollment.Status.ACTIVE,
-        source=Enrollment.Source.COUPON,
-    )
-    # Both checks in one statement.
-    duplicate = Payment.objects.filter(Q(Exists(owned_otherwise)) | Q(Exists(coupon_enrolled)), pk=payment.pk).exists()
-    if duplicate:
+    if _is_owned_otherwise(payment):
         if payment.payment_id == payment_id:
             return False
         # Paid twice for one course (an abandoned older order paid late): keep access single, give the money back.
@@ -787,7 +872,7 @@ def _apply_event(
     if event_type in ("payment.captured", "order.paid", "payment.failed"):
         order_id = payment_entity.get("order_id") or _entity(payload, "order").get("id")
         # Found and locked in one statement (the event's transaction is open): settled below without a re-read.
-        payment = _locked_payments().filter(razorpay_order_id=order_id).first() if order_id else None
+        payment = _lock_by_order(order_id) if order_id else None
         if payment is None:
             return None, outcome.IGNORED  # not one of ours (another product on the same account)
         if event_type == "payment.failed":
@@ -805,6 +890,14 @@ def _apply_event(
     return None, outcome.IGNORED
 
 
+# WebhookEvent.objects.select_for_update().get(pk=...), compiled once.
+_WEBHOOK_EVENT_LOCKED = PrecompiledQuery(
+    lambda event_pk: WebhookEvent.objects.select_for_update().filter(pk=event_pk).order_by(),
+    placeholder=uuid.UUID(int=0),
+    field=WebhookEvent._meta.pk,
+)
+
+
 def webhook_event_apply(*, event: WebhookEvent) -> str:
     """Apply a stored, still pending event. Returns its outcome ("duplicate" if another delivery did it)."""
     try:
@@ -814,7 +907,10 @@ def webhook_event_apply(*, event: WebhookEvent) -> str:
         return WebhookEvent.Outcome.PENDING
     with transaction.atomic():
         # The event's row lock makes a concurrent delivery of the same id wait, then see it applied.
-        locked = WebhookEvent.objects.select_for_update().get(pk=event.pk)
+        locked = get_one(
+            _WEBHOOK_EVENT_LOCKED.instances(event.pk, using=router.db_for_write(WebhookEvent), limit=MAX_GET_RESULTS),
+            WebhookEvent,
+        )
         if locked.outcome != WebhookEvent.Outcome.PENDING:
             return "duplicate"
         payment, result = _apply_event(locked.event_type, locked.payload, fetched)

@@ -78,3 +78,37 @@ def enrollment_representation(row: dict[str, Any]) -> dict[str, Any]:
         "enrolled_at": datetime_representation(row["created_at"]),
         "revoked_at": datetime_representation(row["revoked_at"]),
     }
+
+
+def enrollment_instance_representation(enrollment) -> dict[str, Any]:
+    """``EnrollmentSerializer(enrollment).data`` for an enrollment loaded as ``enrollment_list_for_user`` loads it
+    (course, its domain and instructor, last lesson, ``total_lessons``): the answer of a lesson completion."""
+    course = enrollment.course
+    last_lesson = enrollment.last_lesson
+    return enrollment_representation(
+        {
+            "id": enrollment.pk,
+            "source": enrollment.source,
+            "status": enrollment.status,
+            "progress_percent": enrollment.progress_percent,
+            "completed_lessons": enrollment.completed_lessons,
+            "total_lessons": enrollment.total_lessons,
+            "completed_at": enrollment.completed_at,
+            "created_at": enrollment.created_at,
+            "revoked_at": enrollment.revoked_at,
+            "course_id": course.pk,
+            "course__title": course.title,
+            "course__slug": course.slug,
+            "course__thumbnail_url": course.thumbnail_url,
+            "course__status": course.status,
+            "course__domain_id": course.domain_id,
+            "course__domain__name": course.domain.name,
+            "course__domain__slug": course.domain.slug,
+            "course__instructor_id": course.instructor_id,
+            "course__instructor__full_name": course.instructor.full_name,
+            "last_lesson_id": enrollment.last_lesson_id,
+            "last_lesson__title": None if last_lesson is None else last_lesson.title,
+            "last_lesson__module_id": None if last_lesson is None else last_lesson.module_id,
+            "last_lesson__position": None if last_lesson is None else last_lesson.position,
+        }
+    )

@@ -6,8 +6,10 @@ correlated subqueries (no JOIN fan-out), children come from ``prefetch_related``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
+from django.db import router
 from django.db.models import (
     Case,
     Count,
@@ -26,6 +28,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Least
+from django.db.models.query import MAX_GET_RESULTS
 
 from catalog.models import (
     Course,
@@ -42,31 +45,32 @@ from catalog.permissions import course_staff_q, course_visibility_q, is_course_s
 from catalog.representations import ENROLLMENT_ROW_FIELDS
 from catalog.search import title_suggestions
 from common.pagination import DefaultPagination
-from common.precompiled import PrecompiledQuery, PrecompiledRows
+from common.precompiled import PrecompiledQuery, PrecompiledRows, get_one
+from common.rows import instance_with_related, select_related_values
 
 
 def active_enrollment_get(*, user, course_id: UUID) -> Enrollment | None:
+    """``Enrollment.objects.filter(user=user, course_id=course_id, status=ACTIVE).first()``, compiled once."""
     if not user.is_authenticated:
         return None
-    return Enrollment.objects.filter(user=user, course_id=course_id, status=Enrollment.Status.ACTIVE).first()
+    found = _ACTIVE_ENROLLMENT.instances(user.pk, course_id, using=_ACTIVE_ENROLLMENT.db_for_read(), limit=1)
+    return found[0] if found else None
 
 
-def _active_enrollment(user_id: UUID, course_id: UUID) -> QuerySet[Enrollment]:
-    return Enrollment.objects.filter(user_id=user_id, course_id=course_id, status=Enrollment.Status.ACTIVE).values("pk")
-
-
-# Whether the viewer learns in a course (which curriculum a cached read serves them), compiled once.
+# first()'s SQL: the model's ordering, one row.
 _ACTIVE_ENROLLMENT = PrecompiledQuery(
-    _active_enrollment,
+    lambda user_id, course_id: Enrollment.objects.filter(
+        user_id=user_id, course_id=course_id, status=Enrollment.Status.ACTIVE
+    ),
     placeholder=UUID(int=0),
     field=Enrollment._meta.get_field("user"),
-    also=((UUID(int=2), Enrollment._meta.get_field("course")),),
+    also=((UUID(int=1), Enrollment._meta.get_field("course")),),
 )
 
 
 def has_active_enrollment(*, user, course_id) -> bool:
-    """Whether a signed-in ``user`` learns in the course now (one query)."""
-    return bool(_ACTIVE_ENROLLMENT.rows(user.pk, course_id, using=_ACTIVE_ENROLLMENT.db_for_read(), limit=1))
+    """Whether a signed-in ``user`` learns in the course now (one query, compiled once)."""
+    return active_enrollment_get(user=user, course_id=course_id) is not None
 
 
 def has_content_access(*, user, course: Course) -> bool:
@@ -348,6 +352,177 @@ def enrollment_rows_for_user(*, user) -> PrecompiledRows:
     lesson), no model instances. Shaped by ``catalog.representations.enrollment_representation``; the first
     page's SQL is compiled once (``common.precompiled``)."""
     return PrecompiledRows(_ENROLLMENT_ROWS, user.pk)
+
+
+@dataclass(frozen=True)
+class _LearnerViewer:
+    """Stands for any signed-in user who is neither admin nor instructor when a visibility filter is compiled:
+    ``course_visibility_q`` has one shape for all of them, with their id as its only value."""
+
+    pk: UUID
+    is_authenticated: bool = True
+    is_admin: bool = False
+    is_instructor: bool = False
+
+
+def _is_learner_viewer(user) -> bool:
+    return user.is_authenticated and not user.is_admin and not user.is_instructor
+
+
+LESSON_STRUCTURE_RELATED = ("module", "module__course")
+MODULE_STRUCTURE_RELATED = ("course",)
+
+# lesson_structure_visible(user).get(pk=lesson_id) for a learner, compiled once: get()'s SQL (no ordering,
+# at most MAX_GET_RESULTS rows). The same for modules.
+_LESSON_FOR_LEARNER = PrecompiledQuery(
+    lambda lesson_id, user_id: (
+        Lesson.objects.filter(module__course__in=course_list_visible(user=_LearnerViewer(pk=user_id)), pk=lesson_id)
+        .order_by()
+        .values(*select_related_values(Lesson, LESSON_STRUCTURE_RELATED))
+    ),
+    placeholder=UUID(int=0),
+    field=Lesson._meta.pk,
+    also=((UUID(int=1), Enrollment._meta.get_field("user")),),
+)
+_MODULE_FOR_LEARNER = PrecompiledQuery(
+    lambda module_id, user_id: (
+        Module.objects.filter(course__in=course_list_visible(user=_LearnerViewer(pk=user_id)), pk=module_id)
+        .order_by()
+        .values(*select_related_values(Module, MODULE_STRUCTURE_RELATED))
+    ),
+    placeholder=UUID(int=0),
+    field=Module._meta.pk,
+    also=((UUID(int=1), Enrollment._meta.get_field("user")),),
+)
+
+
+def _learner_get(query: PrecompiledQuery, related: tuple[str, ...], pk, user):
+    using = query.db_for_read()
+    found = get_one(query.dicts(pk, user.pk, using=using, limit=MAX_GET_RESULTS), query.model)
+    return instance_with_related(found, query.model, related, using)
+
+
+def lesson_structure_visible_get(*, user, lesson_id) -> Lesson:
+    """``lesson_structure_visible(user=user).get(pk=lesson_id)`` (its module and course loaded, the same
+    exceptions); for learners the SQL is compiled once per process (``common.precompiled``)."""
+    if not _is_learner_viewer(user):
+        return lesson_structure_visible(user=user).get(pk=lesson_id)
+    return _learner_get(_LESSON_FOR_LEARNER, LESSON_STRUCTURE_RELATED, lesson_id, user)
+
+
+def module_structure_visible_get(*, user, module_id) -> Module:
+    """``module_structure_visible(user=user).get(pk=module_id)`` (its course loaded, the same exceptions); for
+    learners the SQL is compiled once per process (``common.precompiled``)."""
+    if not _is_learner_viewer(user):
+        return module_structure_visible(user=user).get(pk=module_id)
+    return _learner_get(_MODULE_FOR_LEARNER, MODULE_STRUCTURE_RELATED, module_id, user)
+
+
+ENROLLMENT_LIST_RELATED = ("course", "course__domain", "course__instructor", "last_lesson", "last_lesson__module")
+
+# enrollment_list_for_user(user).select_for_update(of=("self",)).filter(course_id=.., status=ACTIVE).first(),
+# compiled once.
+_ENROLLMENT_FOR_PROGRESS = PrecompiledQuery(
+    lambda user_id, course_id: (
+        _enrollments_with_total_lessons_of(user_id)
+        .select_for_update(of=("self",))
+        .filter(course_id=course_id, status=Enrollment.Status.ACTIVE)
+        .values(*select_related_values(Enrollment, ENROLLMENT_LIST_RELATED), "total_lessons")
+    ),
+    placeholder=UUID(int=0),
+    field=Enrollment._meta.get_field("user"),
+    also=((UUID(int=1), Enrollment._meta.get_field("course")),),
+)
+
+
+def enrollment_lock_for_progress(*, user, course_id: UUID) -> Enrollment | None:
+    """``user``'s active enrollment in the course, row-locked (only the enrollment's row), loaded as
+    ``enrollment_list_for_user`` loads it (course, its domain and instructor, last lesson and its module,
+    ``total_lessons``): what a progress write changes and answers with. One statement, compiled once."""
+    using = router.db_for_write(Enrollment)
+    rows = _ENROLLMENT_FOR_PROGRESS.dicts(user.pk, course_id, using=using, limit=1)
+    if not rows:
+        return None
+    enrollment = instance_with_related(rows[0], Enrollment, ENROLLMENT_LIST_RELATED, using)
+    enrollment.total_lessons = rows[0]["total_lessons"]
+    return enrollment
+
+
+# How many lessons of a course a learner has done (lesson_complete counts them under the enrollment lock).
+_LESSONS_DONE = PrecompiledQuery(
+    lambda user_id, course_id: (
+        LessonProgress.objects.filter(user_id=user_id, course_id=course_id)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    ),
+    placeholder=UUID(int=0),
+    field=LessonProgress._meta.get_field("user"),
+    also=((UUID(int=1), LessonProgress._meta.get_field("course")),),
+)
+
+
+def lessons_done_count(*, user, course_id: UUID) -> int:
+    """``LessonProgress.objects.filter(user=user, course_id=course_id).count()``, compiled once."""
+    rows = _LESSONS_DONE.rows(user.pk, course_id, using=_LESSONS_DONE.db_for_read())
+    return rows[0][0] if rows else 0
+
+
+# A learner's active enrollment in a course, row-locked (catalog.services.enrollment_lock), compiled once:
+# first()'s SQL (ordered by primary key, one row).
+_ENROLLMENT_LOCK = PrecompiledQuery(
+    lambda user_id, course_id: (
+        Enrollment.objects.select_for_update()
+        .filter(user_id=user_id, course_id=course_id, status=Enrollment.Status.ACTIVE)
+        .order_by("pk")
+    ),
+    placeholder=UUID(int=0),
+    field=Enrollment._meta.get_field("user"),
+    also=((UUID(int=1), Enrollment._meta.get_field("course")),),
+)
+
+
+def enrollment_locked_get(*, user, course_id: UUID) -> Enrollment | None:
+    """``Enrollment.objects.select_for_update().filter(user=user, course_id=course_id, status=ACTIVE).first()``."""
+    found = _ENROLLMENT_LOCK.instances(user.pk, course_id, using=router.db_for_write(Enrollment), limit=1)
+    return found[0] if found else None
+
+
+# A learner's enrollment in a course in any status, row-locked (catalog.services.enrollment_grant), compiled once:
+# first()'s SQL (the model's ordering, one row).
+_ENROLLMENT_ANY_LOCK = PrecompiledQuery(
+    lambda user_id, course_id: Enrollment.objects.select_for_update().filter(user_id=user_id, course_id=course_id),
+    placeholder=UUID(int=0),
+    field=Enrollment._meta.get_field("user"),
+    also=((UUID(int=1), Enrollment._meta.get_field("course")),),
+)
+
+
+def enrollment_any_locked_get(*, user, course_id: UUID) -> Enrollment | None:
+    """``Enrollment.objects.select_for_update().filter(user=user, course_id=course_id).first()``."""
+    found = _ENROLLMENT_ANY_LOCK.instances(user.pk, course_id, using=router.db_for_write(Enrollment), limit=1)
+    return found[0] if found else None
+
+
+# How many lessons a course has (completion compares it with the lessons done).
+_COURSE_LESSON_COUNT = PrecompiledQuery(
+    lambda course_id: (
+        Lesson.objects.filter(module__course_id=course_id)
+        .order_by()
+        .values("module__course_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    ),
+    placeholder=UUID(int=0),
+    field=Lesson._meta.pk,  # the course's id is a UUID prepared like any (the field must be the lesson's model's)
+)
+
+
+def course_lesson_count(*, course_id: UUID) -> int:
+    """``Lesson.objects.filter(module__course_id=course_id).count()``, compiled once."""
+    rows = _COURSE_LESSON_COUNT.rows(course_id, using=_COURSE_LESSON_COUNT.db_for_read())
+    return rows[0][0] if rows else 0
 
 
 def enrollment_progress_get(*, user, course_id: UUID) -> tuple[Enrollment, dict[UUID, LessonProgress]] | None:

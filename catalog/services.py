@@ -41,7 +41,14 @@ from catalog.models import (
     ModuleQuizPass,
     WishlistItem,
 )
-from catalog.selectors import enrollment_list_for_user, unpassed_quiz_module_ids
+from catalog.selectors import (
+    course_lesson_count,
+    enrollment_any_locked_get,
+    enrollment_lock_for_progress,
+    enrollment_locked_get,
+    lessons_done_count,
+    unpassed_quiz_module_ids,
+)
 from catalog.signals import (
     course_approved,
     course_completed,
@@ -473,7 +480,7 @@ def lesson_delete(*, lesson: Lesson, actor) -> None:
 @transaction.atomic(savepoint=False)
 def enrollment_grant(*, user, course: Course, source: str) -> tuple[Enrollment, bool]:
     """Give ``user`` an active enrollment (new or reactivated). Idempotent: returns (enrollment, changed)."""
-    enrollment = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
+    enrollment = enrollment_any_locked_get(user=user, course_id=course.pk)
     if enrollment is None:
         enrollment = Enrollment(user=user, course=course, source=source)
         if not model_insert_if_absent(instance=enrollment):
@@ -642,7 +649,7 @@ def course_completion_evaluate(*, enrollment: Enrollment, total_lessons: int | N
     if enrollment.completed_at is not None or enrollment.status != Enrollment.Status.ACTIVE:
         return False
     if total_lessons is None:
-        total_lessons = Lesson.objects.filter(module__course_id=enrollment.course_id).count()
+        total_lessons = course_lesson_count(course_id=enrollment.course_id)
     total = total_lessons
     if total == 0 or enrollment.completed_lessons < total:
         return False
@@ -658,11 +665,7 @@ def course_completion_evaluate(*, enrollment: Enrollment, total_lessons: int | N
 @transaction.atomic
 def course_completion_check(*, user, course_id: UUID) -> bool:
     """Re-evaluate completion from outside the catalog (e.g. after a quiz pass)."""
-    enrollment = (
-        Enrollment.objects.select_for_update()
-        .filter(user=user, course_id=course_id, status=Enrollment.Status.ACTIVE)
-        .first()
-    )
+    enrollment = enrollment_locked_get(user=user, course_id=course_id)
     if enrollment is None:
         return False
     return course_completion_evaluate(enrollment=enrollment)
@@ -675,12 +678,7 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
     course_id = lesson.module.course_id
     # The row lock serialises one learner's completions in a course, so completion fires once. Only the
     # enrollment row is locked (``of``): the course and lessons joined in for the answer are only read.
-    enrollment = (
-        enrollment_list_for_user(user=user)
-        .select_for_update(of=("self",))
-        .filter(course_id=course_id, status=Enrollment.Status.ACTIVE)
-        .first()
-    )
+    enrollment = enrollment_lock_for_progress(user=user, course_id=course_id)
     if enrollment is None:
         raise ForbiddenError("Enroll in this course to track progress.", code=CatalogErrorCode.NOT_ENROLLED)
     created = model_insert_if_absent(
@@ -689,7 +687,7 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
     enrollment.last_lesson = lesson
     # Counted after the lock is held (a count read with the locking statement could miss a completion
     # committed while it waited); the lesson total came with the enrollment.
-    done = LessonProgress.objects.filter(user_id=user.pk, course_id=course_id).count()
+    done = lessons_done_count(user=user, course_id=course_id)
     enrollment.completed_lessons = done
     enrollment.progress_percent = _percent(enrollment, done, enrollment.total_lessons)
     enrollment.save(update_fields=["completed_lessons", "progress_percent", "last_lesson", "updated_at"])
@@ -705,11 +703,7 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
 
 def enrollment_lock(*, user, course_id: UUID) -> Enrollment | None:
     """Lock ``user``'s active enrollment in the course (the lock completion holds), or None."""
-    return (
-        Enrollment.objects.select_for_update()
-        .filter(user=user, course_id=course_id, status=Enrollment.Status.ACTIVE)
-        .first()
-    )
+    return enrollment_locked_get(user=user, course_id=course_id)
 
 
 def module_quiz_question_count_set(*, module_id: UUID, count: int) -> None:

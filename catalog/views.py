@@ -19,7 +19,7 @@ from catalog.cache import CATALOGUE_CACHE_SECONDS, CATALOGUE_SCOPE
 from catalog.filters import CatalogueFilter, CourseStatusFilter, LessonFilter, ModuleFilter
 from catalog.models import Course, Lesson, Module
 from catalog.permissions import course_staff_require
-from catalog.representations import enrollment_representation
+from catalog.representations import enrollment_instance_representation, enrollment_representation
 from catalog.serializers import (
     AdminCourseSerializer,
     ContinueSerializer,
@@ -580,9 +580,13 @@ class LessonViewSet(
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def complete(self, request: Request, pk=None) -> Response:
-        lesson = get_object_or_404(selectors.lesson_structure_visible(user=request.user), pk=pk)
+        try:
+            lesson = selectors.lesson_structure_visible_get(user=request.user, lesson_id=pk)
+        except Lesson.DoesNotExist:
+            raise Http404 from None
         enrollment = services.lesson_complete(user=request.user, lesson=lesson)
-        return Response(EnrollmentSerializer(enrollment).data)
+        # EnrollmentSerializer's bytes (the documented answer) without its field tree (catalog.representations).
+        return Response(enrollment_instance_representation(enrollment))
 
 
 @extend_schema(tags=["catalog"])

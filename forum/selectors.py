@@ -16,6 +16,7 @@ from catalog.models import Course
 from catalog.permissions import course_visible_require, is_course_staff
 from catalog.selectors import active_enrollment_get
 from common.exceptions import ForbiddenError, NotFoundError
+from common.precompiled import PrecompiledQuery
 from forum.errors import ForumErrorCode
 from forum.models import Flag, Post, Reply, Vote
 
@@ -50,8 +51,17 @@ def forum_access_check(*, user, course: Course) -> None:
         )
 
 
+# Course.objects.filter(pk=...).first(), compiled once (common.precompiled): read by every forum request.
+_COURSE = PrecompiledQuery(
+    lambda course_id: Course.objects.filter(pk=course_id),
+    placeholder=UUID(int=0),
+    field=Course._meta.pk,
+)
+
+
 def forum_course_get(*, user, course_id: UUID) -> Course:
-    course = Course.objects.filter(pk=course_id).first()
+    found = _COURSE.instances(course_id, using=_COURSE.db_for_read(), limit=1)
+    course = found[0] if found else None
     if course is None:
         raise NotFoundError("Course not found.")
     forum_access_check(user=user, course=course)

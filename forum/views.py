@@ -14,6 +14,7 @@ from common.permissions import IsAdmin
 from common.ratelimit import enforce_rate_limit
 from common.serializers import ErrorSerializer
 from forum import selectors, services
+from forum.representations import post_representation
 from forum.serializers import (
     AdminFlagSerializer,
     FlagCreateSerializer,
@@ -99,7 +100,8 @@ class PostListCreateView(ForumView):
             title=data.validated_data["title"],
             body=data.validated_data["body"],
         )
-        return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
+        # PostSerializer's bytes without its field tree (forum.representations).
+        return Response(post_representation(post), status=status.HTTP_201_CREATED)
 
 
 class PostDetailView(ForumView):

@@ -14,18 +14,20 @@ are kept (they record what the learner did then), but event-count badges count o
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, models, transaction
-from django.db.models import F, Q, Sum
+from django.db import connection, models, router, transaction
+from django.db.models import Case, Count, F, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from catalog.models import Lesson, Module
+from common.precompiled import PrecompiledQuery
 from common.services import model_insert_if_absent
 from common.timeutils import local_day_start, local_zone
 from forum.models import Post, Reply
@@ -49,17 +51,38 @@ def _lock_users(user_ids) -> None:
     )
 
 
+# The award's fixed-shape statements, compiled to SQL once per process (common.precompiled): compiling them
+# cost more CPU than PostgreSQL needs to run them.
+_USER_LOCK = PrecompiledQuery(
+    lambda user_id: get_user_model().objects.select_for_update(no_key=True).filter(pk=user_id).values("pk"),
+    placeholder=uuid.UUID(int=0),
+    field=get_user_model()._meta.pk,
+)
+
+
 def _lock_user(user) -> None:
-    _lock_users([user.pk])
+    """``_lock_users([user.pk])``: the same row lock, one precompiled statement."""
+    _USER_LOCK.rows(user.pk, using=router.db_for_write(get_user_model()))
+
+
+# Today's forum XP of a user: the user and the start of their local day vary.
+_FORUM_POINTS_SINCE = PrecompiledQuery(
+    lambda user_id, since: (
+        XPEvent.objects.filter(user_id=user_id, type__in=sorted(FORUM_TYPES), timestamp__gte=since)
+        .order_by()
+        .values("user_id")
+        .annotate(total=Sum("points"))
+        .values("total")
+    ),
+    placeholder=uuid.UUID(int=0),
+    field=XPEvent._meta.get_field("user"),
+    also=((datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC), XPEvent._meta.get_field("timestamp")),),
+)
 
 
 def _forum_points_allowed(*, user, points: int, at: datetime.datetime) -> int:
-    earned_today = (
-        XPEvent.objects.filter(user=user, type__in=FORUM_TYPES, timestamp__gte=local_day_start(at)).aggregate(
-            total=Sum("points")
-        )["total"]
-        or 0
-    )
+    rows = _FORUM_POINTS_SINCE.rows(user.pk, local_day_start(at), using=_FORUM_POINTS_SINCE.db_for_read())
+    earned_today = (rows[0][0] if rows else None) or 0
     return max(0, min(points, settings.XP_FORUM_DAILY_CAP - earned_today))
 
 
@@ -101,17 +124,59 @@ def _rollups_subtract(*, user_id, points: int, at: datetime.datetime) -> None:
     XPTotal.objects.filter(user_id=user_id, points=0).delete()
 
 
+def _badge_candidates(event_type: str, user_id, counted_user_id) -> QuerySet:
+    """The badges ``user_id`` has not earned whose rule an event of ``event_type`` may satisfy, as rows of every
+    column with ``standing``: for an event-count rule, how many standing (not reversed) events of the type the
+    user has (``counted_user_id``, the same user: each value appears once in the SQL), else null. The count is a
+    subquery PostgreSQL runs once, and only when an event-count row needs it."""
+    rules = Q(rule_type=Badge.RuleType.XP_TOTAL) | Q(rule_type=Badge.RuleType.EVENT_COUNT, event_type=event_type)
+    if event_type in STREAK_TYPES:
+        rules |= Q(rule_type=Badge.RuleType.STREAK)
+    standing = (
+        XPEvent.objects.filter(user_id=counted_user_id, type=event_type, reversal__isnull=True)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Badge.objects.filter(rules)
+        .exclude(awards__user=user_id)
+        .annotate(
+            standing=Case(
+                When(rule_type=Badge.RuleType.EVENT_COUNT, then=Coalesce(Subquery(standing), 0)),
+                output_field=models.IntegerField(),
+            )
+        )
+        .values(*(field.attname for field in Badge._meta.concrete_fields), "standing")
+    )
+
+
+# One per event type (the type is part of the SQL's shape); only the user varies.
+_BADGE_CANDIDATES = {
+    event_type: PrecompiledQuery(
+        functools.partial(_badge_candidates, event_type),
+        placeholder=uuid.UUID(int=0),
+        # The values are a user's id, prepared as any UUID primary key (the field must be the badge's model's).
+        field=Badge._meta.pk,
+        also=((uuid.UUID(int=1), XPEvent._meta.get_field("user")),),
+    )
+    for event_type in XPEvent.Type.values
+}
+_BADGE_COLUMNS = tuple(field.attname for field in Badge._meta.concrete_fields)
+
+
 def _badges_award(*, user, event_type: str, at: datetime.datetime, all_time_points: int | None = None) -> list[Badge]:
     """Award every not-yet-earned badge whose rule this event may have satisfied.
 
     ``all_time_points`` is the all-time roll-up the caller has just written (read here when not given).
     """
-    rules = Q(rule_type=Badge.RuleType.XP_TOTAL) | Q(rule_type=Badge.RuleType.EVENT_COUNT, event_type=event_type)
-    if event_type in STREAK_TYPES:
-        rules |= Q(rule_type=Badge.RuleType.STREAK)
-    candidates = list(Badge.objects.filter(rules).exclude(awards__user=user))
-    if not candidates:
+    query = _BADGE_CANDIDATES[event_type]
+    using = query.db_for_read()
+    rows = query.rows(user.pk, user.pk, using=using)
+    if not rows:
         return []
+    candidates = [Badge.from_db(using, _BADGE_COLUMNS, row[:-1]) for row in rows]
     values: dict[str, int] = {}
     if all_time_points is not None:
         values[Badge.RuleType.XP_TOTAL] = all_time_points
@@ -122,17 +187,17 @@ def _badges_award(*, user, event_type: str, at: datetime.datetime, all_time_poin
             .first()
             or 0
         )
-    if any(badge.rule_type == Badge.RuleType.EVENT_COUNT for badge in candidates):
-        values[Badge.RuleType.EVENT_COUNT] = XPEvent.objects.filter(
-            user=user, type=event_type, reversal__isnull=True
-        ).count()
+    counts = [row[-1] for row in rows if row[-1] is not None]
+    if counts:
+        values[Badge.RuleType.EVENT_COUNT] = counts[0]
     if any(badge.rule_type == Badge.RuleType.STREAK for badge in candidates):
         values[Badge.RuleType.STREAK] = streak_at(user=user, moment=at)
     earned = [badge for badge in candidates if values[badge.rule_type] >= badge.threshold]
-    # The unique (user, badge) constraint keeps a badge single even if another path raced us here.
-    UserBadge.objects.bulk_create(
-        [UserBadge(user=user, badge=badge, awarded_at=at) for badge in earned], ignore_conflicts=True
-    )
+    if earned:
+        # The unique (user, badge) constraint keeps a badge single even if another path raced us here.
+        UserBadge.objects.bulk_create(
+            [UserBadge(user=user, badge=badge, awarded_at=at) for badge in earned], ignore_conflicts=True
+        )
     return earned
 
 

@@ -473,11 +473,12 @@ def test_first_pass_submit_query_count_is_fixed(
     answers = right_answers(body)
 
     # when the learner submits it with the right answers (a first pass): SAVEPOINT, the attempt with its
-    # module, the enrollment lock, the attempt lock, its questions, the saved answers, the pass INSERT … ON
-    # CONFLICT, the attempt, its results, the XP award (user lock, ledger, roll-ups, badge candidates,
-    # learning days), the completion check on the enrollment in hand (lesson COUNT), RELEASE; then the
-    # answer: the overdue check, the attempt, its results, its questions
-    with django_assert_max_num_queries(22):
+    # module, the enrollment lock, the attempt lock, its questions, the pass INSERT … ON CONFLICT, the
+    # attempt (its outcome and the answers sent, one UPDATE), its results, the XP award (user lock, ledger,
+    # roll-ups, badge candidates with the event count their rules need, learning days), the completion check
+    # on the enrollment in hand (lesson COUNT), RELEASE; the answer is the attempt just judged, not read back
+    # (assessments/tests/test_submit_answer.py)
+    with django_assert_max_num_queries(16):
         response = submit(client, body["id"], answers)
 
     # then it passed for the first time

@@ -25,9 +25,9 @@ def test_lesson_complete_round_trips_and_answer(client_for, course, student, enr
     first, second = lessons_of(course)[:2]
     # When a lesson is completed for the first time: the lesson; SAVEPOINT; the enrollment locked with its
     # course, last lesson and lesson total; the progress INSERT … ON CONFLICT; the done COUNT; the enrollment
-    # UPDATE; the XP award (user lock, ledger insert, roll-up upsert, badge candidates, event count, learning
-    # days); RELEASE. No re-read for the answer.
-    with django_assert_max_num_queries(14):
+    # UPDATE; the XP award (user lock, ledger insert, roll-up upsert, badge candidates with the event count
+    # their rules need, learning days); RELEASE. No re-read for the answer.
+    with django_assert_max_num_queries(13):
         response = client.post(f"/api/lessons/{first.pk}/complete/")
     # Then it answers the enrollment exactly as it is stored and listed
     stored = EnrollmentSerializer(enrollment_list_for_user(user=student).get(course=course)).data

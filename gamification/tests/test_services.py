@@ -7,6 +7,7 @@ import threading
 import uuid
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
@@ -15,7 +16,7 @@ from django.test import override_settings
 from model_bakery import baker
 
 from gamification.models import ALL_TIME_START, Badge, UserBadge, XPEvent, XPTotal
-from gamification.services import leaderboards_rebuild, xp_award
+from gamification.services import leaderboards_rebuild, xp_award, xp_reverse_course
 from gamification.tests.conftest import seed_migration
 from tests.support.concurrency import another_session, returned, run_concurrently
 
@@ -232,6 +233,43 @@ class TestBadges:
         give_points(student, 1)
         assert "three-lessons" in badge_codes(student)
 
+    def test_event_count_badges_count_only_standing_awards(self, student, instructor, award):
+        # given a badge for two lessons, and a lesson award whose course was then refunded (reversed)
+        baker.make(Badge, code="two-lessons", rule_type="event_count", event_type="lesson_complete", threshold=2)
+        refunded = baker.make("catalog.Lesson", module__course__instructor=instructor)
+        award(student, "lesson_complete", source=refunded)
+        xp_reverse_course(user=student, course=refunded.module.course)
+        # when another lesson pays, then one standing award is not two
+        award(student, "lesson_complete")
+        assert "two-lessons" not in badge_codes(student)
+        # and the next one earns it
+        award(student, "lesson_complete")
+        assert "two-lessons" in badge_codes(student)
+
+    def test_each_event_type_checks_its_own_rules(self, student, award):
+        # given one count badge per type, each at 1 (the candidates' SQL is compiled once per event type)
+        for type in ("quiz_pass", "forum_post"):
+            baker.make(
+                Badge, code=f"one-{type}".replace("_", "-"), rule_type="event_count", event_type=type, threshold=1
+            )
+        # when a quiz pays, only the quiz badge is earned; then a post earns its own
+        award(student, "quiz_pass")
+        assert {"one-quiz-pass", "one-forum-post"} & badge_codes(student) == {"one-quiz-pass"}
+        award(student, "forum_post")
+        assert {"one-quiz-pass", "one-forum-post"} <= badge_codes(student)
+
+    def test_an_award_reads_its_badge_facts_in_few_statements(self, student, award, django_assert_num_queries):
+        # given a learner who holds the first-lesson badge, with a count badge still ahead of them
+        award(student, "lesson_complete")
+        baker.make(Badge, code="three-lessons", rule_type="event_count", event_type="lesson_complete", threshold=3)
+        # when another lesson pays: the user lock, the ledger insert, the roll-ups, the badge candidates with the
+        # standing count their rule needs, the learning days of the streak rules (no badge earned: no insert)
+        with django_assert_num_queries(5):
+            award(student, "lesson_complete")
+        assert "three-lessons" not in badge_codes(student)
+        award(student, "lesson_complete")
+        assert "three-lessons" in badge_codes(student)
+
     def test_badges_are_rolled_back_with_the_award(self, student):
         # given an award inside a transaction that the caller then rolls back
         from django.db import transaction
@@ -355,6 +393,21 @@ class TestConcurrency:
         assert totals(student)[("all_time", ALL_TIME_START)] == 9 * 100 + 5 * 10
         assert {"five-courses", "xp-500"} <= badge_codes(student)
         assert leaderboards_rebuild(fix=False).count == 0
+
+    def test_an_award_holds_the_user_lock_until_its_transaction_ends(self, student):
+        # given an award in flight (its transaction still open)
+        from django.db import transaction
+
+        with transaction.atomic():
+            xp_award(user=student, type="lesson_complete", source=baker.prepare("catalog.Lesson"))
+            # then another session cannot take the award lock of that user
+            with another_session() as other, pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute("SELECT 1 FROM accounts_user WHERE id = %s FOR NO KEY UPDATE NOWAIT", [student.pk])
+        # and once it commits, it can
+        with another_session() as other:
+            assert other.execute(
+                "SELECT 1 FROM accounts_user WHERE id = %s FOR NO KEY UPDATE NOWAIT", [student.pk]
+            ).fetchall() == [(1,)]
 
     @override_settings(XP_FORUM_DAILY_CAP=20)
     def test_forum_cap_holds_under_concurrent_posts(self, student):

@@ -83,6 +83,22 @@ def test_days_are_local_days_not_utc_days(student, activity, settings):
     assert streak_get(user=student, today=today).current == 2
 
 
+def test_days_follow_the_time_zone_in_force(student, activity, settings):
+    # given a completion at 20:00 UTC on 2026-11-25, which is 01:30 on the 26th in India
+    # (the days' SQL is compiled once per zone: a zone changed in a running process is still honoured)
+    from gamification.selectors import learning_days
+
+    settings.TIME_ZONE = "UTC"
+    LessonProgress.objects.filter(pk=activity(datetime.date(2026, 11, 25)).pk).update(
+        completed_at=datetime.datetime(2026, 11, 25, 20, 0, tzinfo=datetime.UTC)
+    )
+    assert learning_days(user=student) == {datetime.date(2026, 11, 25)}
+    settings.TIME_ZONE = "Asia/Kolkata"
+    assert learning_days(user=student) == {datetime.date(2026, 11, 26)}
+    settings.TIME_ZONE = "UTC"
+    assert learning_days(user=student) == {datetime.date(2026, 11, 25)}
+
+
 def test_streak_badges_are_awarded_by_the_lesson_completion_that_reaches_them(student, instructor, activity):
     from catalog.services import enrollment_create, lesson_complete
 
