@@ -271,15 +271,11 @@ def _front_key(request: HttpRequest) -> str:
 
 def _front_answer(request: HttpRequest, entry: Any, found: dict) -> HttpResponse | None:
     try:
-        scope, version, expires_at, session_read, headers, body = entry
+        scope, version, expires_at, headers, body = entry
     except (TypeError, ValueError):
         return None
     if time.time() >= expires_at or found.get(_FRONT_SCOPES.get(scope)) != version:
         return None
-    if session_read and hasattr(request, "session"):
-        # The view asked whether a session signs this request in (DRF's SessionAuthentication), which made
-        # SessionMiddleware add `Vary: Cookie` before PrivateResponseMiddleware's `Authorization`: same order here.
-        request.session.accessed = True
     response = HttpResponse(body, headers=dict(headers))
     return get_conditional_response(request, etag=response["ETag"], response=response) or response
 
@@ -297,20 +293,22 @@ def _front_keep(request: HttpRequest, response: HttpResponseBase, key: str) -> N
     remaining = public.expires_at - time.time()
     if remaining <= 0:
         return
-    session_read = getattr(getattr(request, "session", None), "accessed", False)
-    entry = (public.scope, public.version, public.expires_at, session_read, tuple(response.items()), response.content)
+    entry = (public.scope, public.version, public.expires_at, tuple(response.items()), response.content)
     cache.set(key, entry, timeout=math.ceil(remaining))
 
 
 class AnonymousReadMiddleware:
     """Answers a cached public read of a request without credentials or cookies before URL resolution and DRF.
 
-    In ``MIDDLEWARE`` after every middleware that sets response headers (X-Frame-Options, CORS, security
-    headers, the request id, Vary and Cache-Control of personal responses), so they still run on these answers.
+    In ``MIDDLEWARE`` after every middleware whose headers may differ between such requests or answers (CORS
+    and the request id: per request; security headers, X-Frame-Options, Content-Length, Vary and Cache-Control
+    of personal responses: these also on a 304), so they still run on these answers; and before the browser's
+    session, CSRF, auth and messages middleware, which a hit skips: what they add to such an answer (`Vary:
+    Cookie` when the view asked about a session) is the same every time and is kept with it.
     A hit is one cache round trip: the front entry and the version of every registered scope, in one
     ``get_many``. A miss, a stale entry, or any other request goes to the view exactly as before; on the way
     back, a response the view served from the anonymous representation (``response.public_entry``) is kept
-    under the request's front key, as it left the view.
+    under the request's front key, as it reached this middleware.
     """
 
     def __init__(self, get_response):

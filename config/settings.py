@@ -102,17 +102,19 @@ MIDDLEWARE = [
     # Before anything reads the path: /api/x and /api/x/ (and allauth's x/) are the same route.
     "common.middleware.TrailingSlashMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Cached public reads of requests without credentials or cookies, answered before URL resolution and
+    # DRF; after every middleware above, which still set their response headers on these answers, and before
+    # the browser's session, CSRF, auth and messages middleware, whose headers (`Vary: Cookie`) are the same
+    # for every such request and kept with the answer (common.http_cache).
+    "common.http_cache.AnonymousReadMiddleware",
     # Django's session, CSRF, auth and messages middleware, skipped by a Bearer request to the API (which is
     # signed in by its token alone: common.middleware, "what only browsers need").
     "common.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
     "common.middleware.CsrfViewMiddleware",
     "common.middleware.AuthenticationMiddleware",
     "common.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Cached public reads of requests without credentials or cookies, answered before URL resolution and
-    # DRF; after every middleware above, which still set their response headers (common.http_cache).
-    "common.http_cache.AnonymousReadMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Rate limits on sign-in, sign-up, reset and refresh; refuses suspended users on allauth's routes.
     "accounts.middleware.AuthGuardMiddleware",

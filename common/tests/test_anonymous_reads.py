@@ -312,8 +312,8 @@ class TestWhatIsKept:
         response = HttpResponse(b"{}", headers={"ETag": '"x"', "Vary": "Accept"})
         response.public_entry = http_cache.PublicEntry(echo.SCOPE, "v", datetime.datetime.now().timestamp() + 30)
         http_cache._front_keep(self._request(), response, "http-cache:front:k")
-        scope, version, _, session_read, headers, body = cache.get("http-cache:front:k")
-        assert (scope, version, session_read, body) == (echo.SCOPE, "v", False, b"{}")
+        scope, version, _, headers, body = cache.get("http-cache:front:k")
+        assert (scope, version, body) == (echo.SCOPE, "v", b"{}")
         assert headers == (("ETag", '"x"'), ("Vary", "Accept"), ("Content-Type", "text/html; charset=utf-8"))
 
 
