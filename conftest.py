@@ -23,6 +23,14 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _redis_tests_run_on_one_worker(request):
+    # They share one Redis database and clear it: under pytest-xdist's loadgroup they must carry the group
+    # (pytest_collection_modifyitems below), or two workers would wipe each other's keys mid-test.
+    if "redis" in request.keywords and getattr(request.config.option, "loadgroup", False):
+        assert request.node.nodeid.endswith("@redis"), f"{request.node.nodeid} is not in the redis xdist group"
+
+
 # Every operation of Django's cache API that reaches the cache server (one round trip each, on Redis).
 CACHE_OPERATIONS = (
     "get",
@@ -262,6 +270,9 @@ def pytest_report_header(config):
     return f"clock: {value} (time-machine, ticking)" if value else None
 
 
+# First, before pytest-xdist's own hook (which reads the xdist_group marks to send a group to one worker): a mark
+# added after it would group nothing, and the Redis tests would clear each other's database from two workers.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 
