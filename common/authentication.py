@@ -29,7 +29,6 @@ from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from common.errors import CommonErrorCode
 from common.exceptions import AccountSuspended, MFARequired
-from common.middleware import bearer_api_request
 
 INVALID_TOKEN_MESSAGE = "The access token is invalid or has expired."  # noqa: S105 - a message
 
@@ -121,12 +120,6 @@ class JWTAuthentication(RefuseBlockedAccountsMixin, JWTTokenAuthentication):
 
 
 class SessionAuthentication(RefuseBlockedAccountsMixin, authentication.SessionAuthentication):
-    def authenticate(self, request):
-        # A Bearer request to the API is its token's alone: it passed no session middleware (common.middleware).
-        if bearer_api_request(request._request):
-            return None
-        return super().authenticate(request)
-
     def enforce_csrf(self, request):
         try:
             super().enforce_csrf(request)

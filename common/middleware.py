@@ -9,11 +9,7 @@ import re
 import uuid
 
 from django.conf import settings
-from django.contrib.auth import middleware as auth_middleware
-from django.contrib.messages import middleware as messages_middleware
-from django.contrib.sessions import middleware as sessions_middleware
 from django.http import JsonResponse
-from django.middleware import csrf
 from django.urls import Resolver404, ResolverMatch, get_urlconf, resolve
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -236,47 +232,3 @@ class ContentSecurityPolicyMiddleware:
         elif match.url_name in DOCS_URL_NAMES:
             response["Content-Security-Policy"] = DOCS_CSP
         return response
-
-
-# --- what only browsers need ----------------------------------------------------------------------------------
-# Sessions, CSRF, Django's request.user and messages serve requests signed in by a cookie. A request to the API
-# carrying `Authorization: Bearer …` is signed in (or refused) by its token alone: DRF's JWT authentication comes
-# first and answers 401 for a bad token, so no session is ever read for it; and no browser can send that header
-# to another site without CORS' consent, so CSRF has nothing to protect. These four keep off its path (issue #18:
-# ~10 % of a personal read); every other request passes through them as through Django's own. DRF sets
-# `request.user` on the Django request once it has authenticated the token.
-
-
-def bearer_api_request(request) -> bool:
-    """A request to ``/api/`` with an ``Authorization: Bearer <token>`` header (the JWT scheme, any case)."""
-    return request.path_info.startswith("/api/") and request.META.get("HTTP_AUTHORIZATION", "")[:7].lower() == (
-        "bearer "
-    )
-
-
-class _BrowserOnly:
-    def __call__(self, request):
-        if bearer_api_request(request):
-            return self.get_response(request)
-        return super().__call__(request)
-
-
-class SessionMiddleware(_BrowserOnly, sessions_middleware.SessionMiddleware):
-    """Django's, except for Bearer requests to the API."""
-
-
-class CsrfViewMiddleware(_BrowserOnly, csrf.CsrfViewMiddleware):
-    """Django's, except for Bearer requests to the API."""
-
-    def process_view(self, request, callback, callback_args, callback_kwargs):
-        if bearer_api_request(request):
-            return None
-        return super().process_view(request, callback, callback_args, callback_kwargs)
-
-
-class AuthenticationMiddleware(_BrowserOnly, auth_middleware.AuthenticationMiddleware):
-    """Django's, except for Bearer requests to the API."""
-
-
-class MessageMiddleware(_BrowserOnly, messages_middleware.MessageMiddleware):
-    """Django's, except for Bearer requests to the API."""

@@ -109,12 +109,10 @@ MIDDLEWARE = [
     # the browser's session, CSRF, auth and messages middleware, whose headers (`Vary: Cookie`) are the same
     # for every such request and kept with the answer (common.http_cache).
     "common.http_cache.AnonymousReadMiddleware",
-    # Django's session, CSRF, auth and messages middleware, skipped by a Bearer request to the API (which is
-    # signed in by its token alone: common.middleware, "what only browsers need").
-    "common.middleware.SessionMiddleware",
-    "common.middleware.CsrfViewMiddleware",
-    "common.middleware.AuthenticationMiddleware",
-    "common.middleware.MessageMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Rate limits on sign-in, sign-up, reset and refresh; refuses suspended users on allauth's routes.
     "accounts.middleware.AuthGuardMiddleware",

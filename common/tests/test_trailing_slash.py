@@ -111,7 +111,7 @@ class TestOverHTTP:
     def test_the_rewrite_runs_before_csrf_and_the_sign_in_guard(self, settings):
         order = settings.MIDDLEWARE
         rewrite = order.index("common.middleware.TrailingSlashMiddleware")
-        assert rewrite < order.index("common.middleware.CsrfViewMiddleware")
+        assert rewrite < order.index("django.middleware.csrf.CsrfViewMiddleware")
         assert rewrite < order.index("accounts.middleware.AuthGuardMiddleware")
 
     def test_get_without_slash_is_the_same_answer(self, api_client, make_user):
