@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 from model_bakery import baker
 
@@ -272,7 +272,6 @@ class TestBadges:
 
     def test_badges_are_rolled_back_with_the_award(self, student):
         # given an award inside a transaction that the caller then rolls back
-        from django.db import transaction
 
         class Boom(Exception):
             pass
@@ -396,7 +395,6 @@ class TestConcurrency:
 
     def test_an_award_holds_the_user_lock_until_its_transaction_ends(self, student):
         # given an award in flight (its transaction still open)
-        from django.db import transaction
 
         with transaction.atomic():
             xp_award(user=student, type="lesson_complete", source=baker.prepare("catalog.Lesson"))

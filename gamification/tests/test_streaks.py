@@ -10,7 +10,7 @@ from model_bakery import baker
 from catalog.models import LessonProgress
 from common.timeutils import local_midnight, local_today
 from gamification.models import UserBadge
-from gamification.selectors import streak_get
+from gamification.selectors import learning_days, streak_get
 
 pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
@@ -86,7 +86,6 @@ def test_days_are_local_days_not_utc_days(student, activity, settings):
 def test_days_follow_the_time_zone_in_force(student, activity, settings):
     # given a completion at 20:00 UTC on 2026-11-25, which is 01:30 on the 26th in India
     # (the days' SQL is compiled once per zone: a zone changed in a running process is still honoured)
-    from gamification.selectors import learning_days
 
     settings.TIME_ZONE = "UTC"
     LessonProgress.objects.filter(pk=activity(datetime.date(2026, 11, 25)).pk).update(
