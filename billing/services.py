@@ -400,9 +400,13 @@ def _invoice_split(*, payment: Payment, buyer_state: str) -> GstSplit:
     return gst_split(amount=payment.amount, rate=settings.GST_RATE, intra_state=intra_state, inclusive=True)
 
 
-def tax_invoice_issue(*, payment: Payment) -> TaxDocument:
+def tax_invoice_issue(*, payment: Payment, render: bool = True) -> TaxDocument:
     """The tax invoice of a paid payment, numbered now. Runs inside the settling transaction, once per payment:
-    the payment's row lock is held and the paid transition happens once (the unique (payment, kind) agrees)."""
+    the payment's row lock is held and the paid transition happens once (the unique (payment, kind) agrees).
+
+    Its PDF is rendered after COMMIT by ``tax_document_render``; ``render=False`` when the caller queues other work
+    that renders it first (the receipt, which attaches it), so a settlement publishes one task, not two.
+    """
     details = _first_instance(_BILLING_DETAILS, payment.user_id) or BillingDetails(user=payment.user)
     buyer_state = details.state or settings.SELLER_STATE
     split = _invoice_split(payment=payment, buyer_state=buyer_state)
@@ -433,7 +437,8 @@ def tax_invoice_issue(*, payment: Payment) -> TaxDocument:
         igst=split.igst,
         total=split.total,
     )
-    enqueue_on_commit(tax_document_render, str(document.pk))
+    if render:
+        enqueue_on_commit(tax_document_render, str(document.pk))
     return document
 
 
@@ -649,8 +654,11 @@ def _settle_captured_locked(*, payment: Payment, razorpay_payment: dict[str, Any
     enrollment_grant(user=payment.user, course=payment.course, source=Enrollment.Source.PAYMENT)
     if first_sale:
         coupon_code = _coupon_hold_redeem(payment=payment)
-        earning_record_sale(payment=payment, invoice=tax_invoice_issue(payment=payment), coupon_code=coupon_code)
-    # Lost with the broker? payment_receipts_pending sends it later (receipt_sent_at stays empty).
+        # The receipt renders the invoice's PDF (it attaches it): one task after COMMIT, not two.
+        invoice = tax_invoice_issue(payment=payment, render=False)
+        earning_record_sale(payment=payment, invoice=invoice, coupon_code=coupon_code)
+    # Lost with the broker? payment_receipts_pending sends it later (receipt_sent_at stays empty), and
+    # tax_documents_render_pending renders an invoice whose PDF is still missing.
     enqueue_on_commit(payment_receipt_send, str(payment.pk))
     return True
 

@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 # SMTP and socket errors are OSErrors; a receipt sent twice after a redelivery beats a receipt lost.
 @shared_task(**{**PER_OBJECT_TASK, "autoretry_for": (OSError, *TRANSIENT_ERRORS), "max_retries": 8})
 def payment_receipt_send(payment_id: str) -> bool:
-    """Email the receipt of a paid payment, exactly once. Returns True if this call sent it."""
+    """Render the payment's tax invoice PDF if it is still missing, and email the receipt with it, exactly once.
+    Returns True if this call sent it. (A settlement queues only this task: the invoice's PDF is rendered here.)"""
     from billing.models import Payment
 
     with transaction.atomic():
@@ -35,6 +36,7 @@ def payment_receipt_send(payment_id: str) -> bool:
         )
         if payment is None:
             return False  # sent already, refunded, or gone
+        invoice = _invoice_pdf(payment)  # rendered even when there is no address to mail it to
         if payment.user.email:
             message = EmailMessage(
                 subject=f"Payment received: {payment.course.title}",
@@ -46,7 +48,6 @@ def payment_receipt_send(payment_id: str) -> bool:
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[payment.user.email],
             )
-            invoice = _invoice_pdf(payment)
             if invoice is not None:
                 message.attach(*invoice)
             message.send()

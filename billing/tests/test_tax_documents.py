@@ -156,3 +156,42 @@ def test_the_upkeep_renders_documents_a_lost_message_left_without_pdf(student, p
     # when the sweep runs, then it is rendered (tasks run in-process in tests)
     assert tax_documents_render_pending() == 1
     assert TaxDocument.objects.get(pk=invoice.pk).file_ready
+
+
+def test_a_settlement_queues_one_task_which_renders_the_invoice_and_mails_it(
+    student, paid_course, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from billing import tasks
+
+    payment = make_payment(student, paid_course, razorpay_order_id="order_1", receipt="dca_1")
+    # when the capture is settled, the after-COMMIT work is queued
+    with mock.patch("common.background.enqueue") as enqueue, django_capture_on_commit_callbacks(execute=True):
+        payment_settle_captured(payment=payment, razorpay_payment=payment_entity(payment, pay_id="pay_1"))
+    # then one task (the receipt) is published, not a separate render of the invoice
+    assert [call.args for call in enqueue.call_args_list] == [(tasks.payment_receipt_send, str(payment.pk))]
+    invoice = TaxDocument.objects.get(payment=payment)
+    assert not invoice.file_ready
+    # and that task renders the invoice's PDF and mails it
+    assert tasks.payment_receipt_send(str(payment.pk)) is True
+    assert TaxDocument.objects.get(pk=invoice.pk).file_ready
+    ((name, content, _),) = mail.outbox[0].attachments
+    assert name == f"{invoice.number.replace('/', '-')}.pdf" and content.startswith(b"%PDF")
+
+
+def test_the_receipt_task_renders_the_invoice_of_a_learner_without_an_email_address(
+    student, paid_course, django_capture_on_commit_callbacks
+):
+    from billing.tasks import payment_receipt_send
+
+    payment = _pay(student, paid_course, 1, django_capture_on_commit_callbacks)
+    invoice = TaxDocument.objects.get(payment=payment)
+    # given the invoice's PDF is not there yet, the receipt not sent, and no address to mail it to
+    TaxDocument.objects.filter(pk=invoice.pk).update(file="")
+    type(payment).objects.filter(pk=payment.pk).update(receipt_sent_at=None)
+    type(student).objects.filter(pk=student.pk).update(email="")
+    mail.outbox.clear()
+    # when the receipt task runs, then the PDF is rendered and nothing is mailed
+    assert payment_receipt_send(str(payment.pk)) is True
+    assert TaxDocument.objects.get(pk=invoice.pk).file_ready and not mail.outbox
