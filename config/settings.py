@@ -411,6 +411,9 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker, tasks run in-process so a fresh checkout works end to end.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# A redis:// broker publishes through one Redis client per channel, not a new one per task (common/celery_redis.py).
+if CELERY_BROKER_URL.startswith("redis://"):
+    CELERY_BROKER_TRANSPORT = "common.celery_redis:Transport"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
