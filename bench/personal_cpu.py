@@ -82,6 +82,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print cProfile's top cumulative items per route")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument(
+        "--profile-dir", default="", help="with --profile, also write each route's cProfile stats there"
+    )
+    parser.add_argument(
         "routes", nargs="*", help=f"labels of bench/limit.py's routes (default: {', '.join(DEFAULT_ROUTES)})"
     )
     args = parser.parse_args()
@@ -135,6 +138,9 @@ def main() -> None:
             profiler.disable()
             stats = pstats.Stats(profiler, stream=sys.stdout)
             stats.sort_stats("cumulative").print_stats(args.top)
+            if args.profile_dir:
+                Path(args.profile_dir).mkdir(parents=True, exist_ok=True)
+                stats.dump_stats(str(Path(args.profile_dir) / f"{label.replace(' ', '_')}.prof"))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@ rate limits off) and a learner signed in through allauth with a real Bearer toke
 1. creates the PostgreSQL database ``BENCH_WRITES_DATABASE_URL`` if needed and migrates it;
 2. builds a fresh world through the project's services (``tests.support.world``): a course whose every
    lesson and every module quiz is a first-time write, a forum, and one open Razorpay order per webhook;
-3. runs each write ``--batches`` × ``--batch`` times after ``--warmup`` requests, timing every request with
-   ``time.process_time`` (CPU of this process: the view, the ORM, the driver; not PostgreSQL's own time);
+3. runs each write ``--batches`` × ``--batch`` times after ``--warmup`` requests through the servers' WSGI
+   application (``config.wsgi``, as gunicorn calls it), timing every request with ``time.process_time`` (CPU
+   of this process: the middleware, the view, the ORM, the driver; not PostgreSQL's own time);
 4. prints per route the median over batches of the mean CPU ms per request, and the exact SQL statements of
    the first and the last request (untimed, under ``CaptureQueriesContext``, which is what the query-count
    pins use: SAVEPOINT/RELEASE and BEGIN/COMMIT included).
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import io
+import json
 import os
 import pstats
 import secrets
@@ -57,6 +60,57 @@ def _configure() -> None:
     os.environ.setdefault("JWT_PRIVATE_KEY", (ROOT / "config" / "dev_jwt_private_key.pem").read_text())
 
 
+class Answer:
+    def __init__(self, status_code: int, content: bytes) -> None:
+        self.status_code, self.content = status_code, content
+
+    def json(self):
+        return json.loads(self.content)
+
+
+class ServerClient:
+    """POSTs through the servers' own WSGI handler (``config.wsgi``'s, which gunicorn runs: every
+    middleware), not Django's test ``Client``, whose own work (signals connected per request, the request
+    factory, a second URL resolution) is no part of a served request."""
+
+    def __init__(self) -> None:
+        from common.handlers import RouteOnceWSGIHandler  # the servers' handler (config/wsgi.py)
+
+        self.application = RouteOnceWSGIHandler()
+
+    def post(self, path: str, data=None, *, content_type: str = "application/json", **headers: str) -> Answer:
+        body = data if isinstance(data, bytes) else b"" if data is None else json.dumps(data).encode()
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "testserver",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "testserver",
+            "HTTP_ACCEPT": "application/json",
+            "CONTENT_TYPE": content_type,
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+            **headers,
+        }
+        status: list[str] = []
+        chunks = self.application(environ, lambda line, response_headers, exc_info=None: status.append(line))
+        try:
+            content = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        return Answer(int(status[0].split()[0]), content)
+
+
 def _short(sql: str, width: int = 150) -> str:
     sql = " ".join(sql.split())
     return sql if len(sql) <= width else sql[: width - 1] + "…"
@@ -70,6 +124,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated route keys (lesson,post,webhook,quiz,submit)")
     parser.add_argument("--quiet", action="store_true", help="counts only, not every statement")
     parser.add_argument("--profile", action="store_true", help="cProfile the timed requests: top functions per route")
+    parser.add_argument(
+        "--profile-dir", default="", help="with --profile, also write each route's cProfile stats there"
+    )
     args = parser.parse_args()
     _configure()
 
@@ -87,15 +144,13 @@ def run(args: argparse.Namespace) -> None:
     import psycopg
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
 
     from catalog import services as catalog
     from catalog.models import Domain
     from tests.support import razorpay
     from tests.support.world import course_build, payment_make, verified_user
 
-    setup_test_environment()  # the test Client's response hooks; DEBUG stays off
     call_command("migrate", verbosity=0)
     from django.conf import settings
 
@@ -134,7 +189,7 @@ def run(args: argparse.Namespace) -> None:
     ]
     orders = [payment_make(user=buyer, course=paid.course, status="created") for buyer in buyers]
 
-    api = Client()
+    api = ServerClient()
     bearer: dict[str, str] = {}
 
     def sign_in() -> None:
@@ -142,19 +197,16 @@ def run(args: argparse.Namespace) -> None:
         login = api.post(
             "/_allauth/app/v1/auth/login",
             {"email": learner.email, "password": PASSWORD},
-            content_type="application/json",
         )
         assert login.status_code == 200, login.content
         bearer["HTTP_AUTHORIZATION"] = f"Bearer {login.json()['meta']['access_token']}"
-
-    hook = Client(enforce_csrf_checks=True)
 
     def lesson_complete(i: int):
         return api.post(f"/api/lessons/{lessons.lessons[i].pk}/complete/", **bearer), 200
 
     def post_create(i: int):
         body = {"course": str(lessons.course.pk), "title": f"Question {i}", "body": "How does this work?"}
-        return api.post("/api/forum/posts/", body, content_type="application/json", **bearer), 201
+        return api.post("/api/forum/posts/", body, **bearer), 201
 
     def webhook(i: int):
         order = orders[i]
@@ -167,14 +219,12 @@ def run(args: argparse.Namespace) -> None:
             "status": "captured",
         }
         body = razorpay.event_body("payment.captured", payment=entity)
-        return razorpay.post_webhook(hook, body, event_id=f"evt_{tag}_{i}"), 200
+        return razorpay.post_webhook(api, body, event_id=f"evt_{tag}_{i}"), 200
 
     def quiz_one_call(i: int):
         quiz = quizzes.quizzes[i]
         body = {"answers": [{"quiz": str(quiz.pk), "selected_option": 0}]}
-        return api.post(
-            f"/api/modules/{quiz.module_id}/quiz-attempts/", body, content_type="application/json", **bearer
-        ), 201
+        return api.post(f"/api/modules/{quiz.module_id}/quiz-attempts/", body, **bearer), 201
 
     def attempt_start(i: int) -> str:
         module = quizzes.modules[per_route + i]
@@ -185,9 +235,7 @@ def run(args: argparse.Namespace) -> None:
     def attempt_submit(i: int, started):
         question = started["questions"][0]
         body = {"answers": [{"quiz": question["id"], "selected_options": [question["options"].index("right")]}]}
-        return api.post(
-            f"/api/quiz-attempts/{started['id']}/submit/", body, content_type="application/json", **bearer
-        ), 200
+        return api.post(f"/api/quiz-attempts/{started['id']}/submit/", body, **bearer), 200
 
     routes: list[tuple[str, str, Callable, Callable | None]] = [
         ("lesson", "POST /api/lessons/{id}/complete/", lesson_complete, None),
@@ -231,6 +279,11 @@ def run(args: argparse.Namespace) -> None:
         if profiler:
             print(f"\n--- {label}: cumulative time of the timed requests (CPU, profiled: slower than unprofiled)")
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            if args.profile_dir:
+                Path(args.profile_dir).mkdir(parents=True, exist_ok=True)
+                profiler.dump_stats(
+                    str(Path(args.profile_dir) / f"{label.split()[1].strip('/').replace('/', '_')}.prof")
+                )
         results.append((label, statistics.median(means), min(means), max(means), counts, shown))
 
     from celery import current_app

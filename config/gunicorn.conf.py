@@ -1,9 +1,10 @@
 """Gunicorn settings for production: `gunicorn -c config/gunicorn.conf.py config.wsgi`.
 
 Tunable through the environment: PORT, WEB_CONCURRENCY (processes), GUNICORN_THREADS, GUNICORN_TIMEOUT,
-FORWARDED_ALLOW_IPS (the TLS proxy's address).
+GUNICORN_MAX_REQUESTS (requests before a worker is replaced), FORWARDED_ALLOW_IPS (the TLS proxy's address).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -18,9 +19,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so a slow leak can never take a process down.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then so a slow leak can never take a process down: every ~20,000 requests, about a
+# minute of a busy worker. At 2,000 a worker on this benchmark's load was replaced every few seconds, and each new
+# one paid its warm-up again (connections, compiled statements, verified tokens): 10-15 % of the CPU per request
+# (docs/performance.md, "The physical limit").
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
 # Import Django and every app once, in the master, and fork workers from it: a recycled worker then starts
 # serving at once instead of spending ~0.8 s of CPU re-importing (a latency spike on a loaded box), and the
 # workers share the imported code's memory pages. pre_fork below keeps the fork safe.
@@ -44,12 +48,20 @@ def pre_fork(server, worker):
     time, a cache call) would be inherited by every worker, and two processes speaking on one socket corrupt
     each other's replies. Each worker opens its own on first use instead. Celery's broker connection is
     opened only when a task is queued, which happens in a worker's request, never in the master.
+
+    Then everything the master holds (the imported app: about a million objects) moves to the garbage
+    collector's permanent generation (``gc.freeze()``, as the ``gc`` docs advise before a fork): a worker's
+    full collections no longer walk those objects, which never become garbage, nor write to their pages,
+    which the worker then keeps sharing with the master. Without it, full collections over the inherited
+    heap cost the workers a quarter to a third of their CPU per request (docs/performance.md, "The physical
+    limit").
     """
     from django.core.cache import close_caches
     from django.db import connections
 
     connections.close_all()
     close_caches()
+    gc.freeze()
 
 
 def pre_request(worker, req):

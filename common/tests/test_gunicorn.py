@@ -32,3 +32,26 @@ def test_pre_fork_closes_the_masters_database_connection():
 
     # Then the connection is closed, so the worker opens its own instead of sharing the master's socket
     assert connection.connection is None
+
+
+def test_pre_fork_freezes_what_the_master_holds_so_workers_never_collect_or_copy_it():
+    import gc
+
+    class Held:
+        pass
+
+    held = Held()  # an object the master holds when it forks (instances are tracked by the collector)
+
+    def collectable() -> bool:
+        return any(obj is held for generation in range(3) for obj in gc.get_objects(generation))
+
+    before = gc.get_freeze_count()
+    assert collectable()
+    try:
+        # When gunicorn is about to fork a worker
+        runpy.run_path(str(GUNICORN_CONF))["pre_fork"](SimpleNamespace(), SimpleNamespace())
+        # Then what the master holds is in the permanent generation, which no collection walks
+        assert gc.get_freeze_count() > before
+        assert not collectable()
+    finally:
+        gc.unfreeze()
