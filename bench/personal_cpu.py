@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import hashlib
-import io
 import json
 import os
 import pstats
@@ -32,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 from bench.limit import ANONYMOUS, PASSWORD, PERSONAL_ROUTES, learner, routes_of  # noqa: E402 - after the path
+from bench.wsgi import wsgi_call  # noqa: E402 - after the path
 
 HOST = "127.0.0.1"
 # The default: the personal reads. Any other label of bench/limit.py's routes may be named (anonymous ones are
@@ -40,39 +40,16 @@ DEFAULT_ROUTES = ("my enrollments", *PERSONAL_ROUTES)
 
 
 def call(application, path: str, *, token: str = "", body: dict | None = None) -> tuple[int, bytes]:
-    path, _, query = path.partition("?")
-    data = b"" if body is None else json.dumps(body).encode()
-    environ = {
-        "REQUEST_METHOD": "POST" if body is not None else "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": HOST,
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": HOST,
-        "HTTP_ACCEPT": "application/json",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(data),
-        "wsgi.errors": sys.stderr,
-        "wsgi.version": (1, 0),
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
-    if body is not None:
-        environ["CONTENT_TYPE"] = "application/json"
-        environ["CONTENT_LENGTH"] = str(len(data))
-    if token:
-        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    status: list[str] = []
-    chunks = application(environ, lambda s, headers, exc_info=None: status.append(s))
-    try:
-        content = b"".join(chunks)
-    finally:
-        if hasattr(chunks, "close"):
-            chunks.close()
-    return int(status[0].split()[0]), content
+    """GET ``path`` (POST ``body`` as JSON), with the learner's Bearer token when given."""
+    return wsgi_call(
+        application,
+        "GET" if body is None else "POST",
+        path,
+        host=HOST,
+        body=b"" if body is None else json.dumps(body).encode(),
+        content_type="" if body is None else "application/json",
+        headers={"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else None,
+    )
 
 
 def main() -> None:

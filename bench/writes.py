@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import json
 import os
 import pstats
@@ -37,6 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+from bench.wsgi import wsgi_call  # noqa: E402 - after the path
 
 ENVIRONMENT = {
     "DATABASE_URL": os.environ.get("BENCH_WRITES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dca_writes_bench"),
@@ -80,35 +81,11 @@ class ServerClient:
 
     def post(self, path: str, data=None, *, content_type: str = "application/json", **headers: str) -> Answer:
         body = data if isinstance(data, bytes) else b"" if data is None else json.dumps(data).encode()
-        environ = {
-            "REQUEST_METHOD": "POST",
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "testserver",
-            "SERVER_PORT": "80",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_HOST": "testserver",
-            "HTTP_ACCEPT": "application/json",
-            "CONTENT_TYPE": content_type,
-            "CONTENT_LENGTH": str(len(body)),
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.version": (1, 0),
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
-            **headers,
-        }
-        status: list[str] = []
-        chunks = self.application(environ, lambda line, response_headers, exc_info=None: status.append(line))
-        try:
-            content = b"".join(chunks)
-        finally:
-            if hasattr(chunks, "close"):
-                chunks.close()
-        return Answer(int(status[0].split()[0]), content)
+        return Answer(
+            *wsgi_call(
+                self.application, "POST", path, host="testserver", body=body, content_type=content_type, headers=headers
+            )
+        )
 
 
 def _short(sql: str, width: int = 150) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +13,7 @@ from django.core import mail
 from model_bakery import baker
 from pypdf import PdfReader
 
+from billing import tasks
 from billing.models import TaxDocument
 from billing.services import payment_settle_captured, payment_settle_refund
 from billing.tests.conftest import make_payment, payment_entity
@@ -161,10 +163,6 @@ def test_the_upkeep_renders_documents_a_lost_message_left_without_pdf(student, p
 def test_a_settlement_queues_one_task_which_renders_the_invoice_and_mails_it(
     student, paid_course, django_capture_on_commit_callbacks
 ):
-    from unittest import mock
-
-    from billing import tasks
-
     payment = make_payment(student, paid_course, razorpay_order_id="order_1", receipt="dca_1")
     # when the capture is settled, the after-COMMIT work is queued
     with mock.patch("common.background.enqueue") as enqueue, django_capture_on_commit_callbacks(execute=True):
@@ -183,8 +181,6 @@ def test_a_settlement_queues_one_task_which_renders_the_invoice_and_mails_it(
 def test_the_receipt_task_renders_the_invoice_of_a_learner_without_an_email_address(
     student, paid_course, django_capture_on_commit_callbacks
 ):
-    from billing.tasks import payment_receipt_send
-
     payment = _pay(student, paid_course, 1, django_capture_on_commit_callbacks)
     invoice = TaxDocument.objects.get(payment=payment)
     # given the invoice's PDF is not there yet, the receipt not sent, and no address to mail it to
@@ -193,5 +189,5 @@ def test_the_receipt_task_renders_the_invoice_of_a_learner_without_an_email_addr
     type(student).objects.filter(pk=student.pk).update(email="")
     mail.outbox.clear()
     # when the receipt task runs, then the PDF is rendered and nothing is mailed
-    assert payment_receipt_send(str(payment.pk)) is True
+    assert tasks.payment_receipt_send(str(payment.pk)) is True
     assert TaxDocument.objects.get(pk=invoice.pk).file_ready and not mail.outbox

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import runpy
 from pathlib import Path
 from types import SimpleNamespace
@@ -35,8 +36,6 @@ def test_pre_fork_closes_the_masters_database_connection():
 
 
 def test_pre_fork_freezes_what_the_master_holds_so_workers_never_collect_or_copy_it():
-    import gc
-
     class Held:
         pass
 
