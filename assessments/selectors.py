@@ -14,8 +14,12 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 
 from assessments.models import Quiz, QuizAttempt, QuizResult
-from catalog.models import Module
-from catalog.selectors import unpassed_quiz_module_ids  # noqa: F401  (re-exported for callers of this app)
+from catalog.models import Enrollment, Module
+from catalog.selectors import (  # noqa: F401  (unpassed_quiz_module_ids: re-exported for callers of this app)
+    enrollment_from_lock_row,
+    enrollment_lock_with_lessons_values,
+    unpassed_quiz_module_ids,
+)
 from common.precompiled import PrecompiledQuery
 from common.rows import instance_with_related, select_related_values
 
@@ -146,9 +150,24 @@ def user_quiz_attempts(*, user, module_id: UUID | None = None) -> QuerySet[QuizA
 
 ATTEMPT_WITH_MODULE = ("module",)
 
-_ATTEMPT_WITH_MODULE = PrecompiledQuery(
-    lambda attempt_id, user_id: QuizAttempt.objects.filter(pk=attempt_id, user_id=user_id).values(
-        *select_related_values(QuizAttempt, ATTEMPT_WITH_MODULE)
+# What a submission locks, in the order every writer locks them: the learner's active enrollment in the course of
+# the attempt's module (with the course's lesson count, which completion compares with), then the attempt with its
+# module. Two statements, each compiled once; either finds nothing for another learner's attempt.
+_ENROLLMENT_FOR_ATTEMPT = PrecompiledQuery(
+    lambda attempt_id, user_id: enrollment_lock_with_lessons_values(
+        user_id=user_id,
+        course_id=Subquery(QuizAttempt.objects.filter(pk=attempt_id, user_id=user_id).values("module__course_id")[:1]),
+    ),
+    placeholder=UUID(int=0),
+    # The attempt's id is prepared as any UUID key (the field must be the enrollment's model's).
+    field=Enrollment._meta.pk,
+    also=((UUID(int=1), Enrollment._meta.get_field("user")),),
+)
+_ATTEMPT_WITH_MODULE_LOCK = PrecompiledQuery(
+    lambda attempt_id, user_id: (
+        QuizAttempt.objects.select_for_update(of=("self",))
+        .filter(pk=attempt_id, user_id=user_id)
+        .values(*select_related_values(QuizAttempt, ATTEMPT_WITH_MODULE))
     ),
     placeholder=UUID(int=0),
     field=QuizAttempt._meta.pk,
@@ -156,10 +175,20 @@ _ATTEMPT_WITH_MODULE = PrecompiledQuery(
 )
 
 
-def attempt_with_module_get(*, user, attempt_id: UUID) -> QuizAttempt | None:
-    """``QuizAttempt.objects.filter(pk=attempt_id, user=user).select_related("module").first()``."""
-    using = _ATTEMPT_WITH_MODULE.db_for_read()
-    rows = _ATTEMPT_WITH_MODULE.dicts(attempt_id, user.pk, using=using, limit=1)
+def attempt_enrollment_locked_get(*, user, attempt_id: UUID) -> Enrollment | None:
+    """``user``'s active enrollment in the course of their attempt ``attempt_id``, row-locked, ``total_lessons`` set
+    (None: no such attempt of theirs, or not enrolled). Locked before the attempt (``attempt_with_module_locked_get``).
+    """
+    using = router.db_for_write(Enrollment)
+    rows = _ENROLLMENT_FOR_ATTEMPT.dicts(attempt_id, user.pk, using=using, limit=1)
+    return enrollment_from_lock_row(rows[0], using) if rows else None
+
+
+def attempt_with_module_locked_get(*, user, attempt_id: UUID) -> QuizAttempt | None:
+    """``QuizAttempt.objects.select_for_update(of=("self",)).select_related("module").filter(pk=attempt_id,
+    user=user).first()``: only the attempt's row is locked."""
+    using = router.db_for_write(QuizAttempt)
+    rows = _ATTEMPT_WITH_MODULE_LOCK.dicts(attempt_id, user.pk, using=using, limit=1)
     return instance_with_related(rows[0], QuizAttempt, ATTEMPT_WITH_MODULE, using) if rows else None
 
 

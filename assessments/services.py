@@ -26,9 +26,10 @@ from django.utils import timezone
 from assessments.errors import AssessmentsErrorCode
 from assessments.models import QUIZ_CONTENT_FIELDS, Quiz, QuizAttempt, QuizResult
 from assessments.selectors import (
+    attempt_enrollment_locked_get,
     attempt_locked_get,
     attempt_shown_questions,
-    attempt_with_module_get,
+    attempt_with_module_locked_get,
     attempts_since_count,
     drawn_questions,
     module_questions,
@@ -331,7 +332,7 @@ def _attempt_judge(
         attempt.module_passed = True  # what the reveal policy asks, known without a query
     if first_pass:
         module_quiz_passed.send(sender=Module, user=attempt.user, module=module, attempt=attempt)
-        # The enrollment is locked already: evaluated on it, without locking and reading it again.
+        # The enrollment is locked already (with its course's lesson count): evaluated on it, without a re-read.
         course_completion_evaluate(enrollment=enrollment)
     return first_pass
 
@@ -563,15 +564,14 @@ def quiz_attempt_finish(*, user, attempt_id: UUID, answers: list[dict[str, Any]]
     score 0. The returned attempt carries ``ordered_results``, ``first_pass`` and ``shown_questions``: what
     ``assessments.selectors.quiz_attempt_get`` reads, so the answer needs no re-read.
     """
-    peek = attempt_with_module_get(user=user, attempt_id=attempt_id)
-    if peek is None:
+    # Lock order as everywhere: the enrollment (found through the attempt's module) first, then the attempt.
+    enrollment = attempt_enrollment_locked_get(user=user, attempt_id=attempt_id)
+    attempt = attempt_with_module_locked_get(user=user, attempt_id=attempt_id)
+    if attempt is None:
         raise NotFoundError("No such attempt.")
-    # Lock order as everywhere: the enrollment first, then the attempt.
-    enrollment = enrollment_lock(user=user, course_id=peek.module.course_id)
-    attempt = _attempt_lock(attempt_id=attempt_id, user=user)
     now = timezone.now()
     _attempt_open_require(attempt=attempt)
-    attempt.module, attempt.user = peek.module, user
+    attempt.user = user
     questions = _attempt_questions(attempt)
     status = QuizAttempt.Status.SUBMITTED
     if attempt.deadline is not None and now > attempt.deadline + SUBMIT_GRACE:

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from common.serializers import datetime_representation
@@ -27,8 +28,9 @@ PAYMENT_ROW_FIELDS = (
 )
 
 
-def payment_representation(row: dict[str, Any]) -> dict[str, Any]:
-    """``PaymentSerializer(payment).data`` for a row of ``PAYMENT_ROW_FIELDS``."""
+def payment_representation(row: dict[str, Any], *, zone: datetime.tzinfo | None = None) -> dict[str, Any]:
+    """``PaymentSerializer(payment).data`` for a row of ``PAYMENT_ROW_FIELDS``; ``zone``: ``display_zone()``, looked
+    up once for the page (``datetime_representation``)."""
     return {
         "id": str(row["id"]),
         "course": {"id": str(row["course_id"]), "title": row["course__title"], "slug": row["course__slug"]},
@@ -37,7 +39,7 @@ def payment_representation(row: dict[str, Any]) -> dict[str, Any]:
         "status": row["status"],
         "razorpay_order_id": row["razorpay_order_id"],
         "payment_id": row["payment_id"],
-        "created_at": datetime_representation(row["created_at"]),
-        "paid_at": datetime_representation(row["paid_at"]),
-        "refunded_at": datetime_representation(row["refunded_at"]),
+        "created_at": datetime_representation(row["created_at"], zone),
+        "paid_at": datetime_representation(row["paid_at"], zone),
+        "refunded_at": datetime_representation(row["refunded_at"], zone),
     }

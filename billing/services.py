@@ -921,29 +921,62 @@ def webhook_event_apply(*, event: WebhookEvent) -> str:
         )
         if locked.outcome != WebhookEvent.Outcome.PENDING:
             return "duplicate"
-        payment, result = _apply_event(locked.event_type, locked.payload, fetched)
-        locked.payment = payment
-        locked.outcome = result
-        locked.save(update_fields=["payment", "outcome"])
+        return _event_apply_locked(locked, fetched)
+
+
+def _event_apply_locked(event: WebhookEvent, fetched: dict[str, Any] | None) -> str:
+    payment, result = _apply_event(event.event_type, event.payload, fetched)
+    event.payment = payment
+    event.outcome = result
+    event.save(update_fields=["payment", "outcome"])
     return result
 
 
 def webhook_event_process(*, event_id: str, payload: dict[str, Any]) -> str:
     """Apply one verified webhook delivery exactly once. Returns the outcome ("duplicate" for a replay).
 
-    The event is stored first (``pending``), then applied: an event that cannot be applied yet stays
-    pending, and a redelivery of it or ``webhook_events_retry`` applies it later.
+    A delivery is stored and applied in one transaction: the event's row, inserted first, is the lock that makes
+    a concurrent delivery of the same id wait (on its unique key) and then find it applied. An event that cannot
+    be applied yet (Razorpay unreachable for a refund's details) or whose application fails is stored
+    ``pending``, and a redelivery of it or ``webhook_events_retry`` applies it later.
     """
     event_type = str(payload.get("event", ""))[:64]
-    event = WebhookEvent(
-        event_id=event_id, event_type=event_type, payload=payload, outcome=WebhookEvent.Outcome.PENDING
-    )
-    # Stored (in the web request: committed at once, one statement) before it is applied, so it is never lost.
-    if not model_insert_if_absent(instance=event):
-        event = WebhookEvent.objects.filter(event_id=event_id, outcome=WebhookEvent.Outcome.PENDING).first()
-        if event is None:
-            return "duplicate"
-    return webhook_event_apply(event=event)
+
+    def pending() -> WebhookEvent:
+        return WebhookEvent(
+            event_id=event_id, event_type=event_type, payload=payload, outcome=WebhookEvent.Outcome.PENDING
+        )
+
+    try:
+        fetched = _event_prefetch(event_type, payload)
+    except gateway.GatewayUnavailable:
+        logger.warning("Webhook %s kept pending: gateway unavailable", event_id)
+        return _event_keep_pending(pending())
+    try:
+        with transaction.atomic():
+            event = pending()
+            if not model_insert_if_absent(instance=event):
+                # A redelivery: of one kept pending (applied now), or of one applied (waited for, if in flight).
+                event = (
+                    WebhookEvent.objects.select_for_update()
+                    .filter(event_id=event_id, outcome=WebhookEvent.Outcome.PENDING)
+                    .first()
+                )
+                if event is None:
+                    return "duplicate"
+            return _event_apply_locked(event, fetched)
+    except Exception:
+        # Rolled back with the failure: stored pending instead, for a redelivery or the retry, so never lost.
+        _event_keep_pending(pending())
+        raise
+
+
+def _event_keep_pending(event: WebhookEvent) -> str:
+    """Store ``event`` (pending) unless its id is stored; "pending", or "duplicate" if it was already applied."""
+    if model_insert_if_absent(instance=event):
+        return WebhookEvent.Outcome.PENDING
+    kept = WebhookEvent.objects.filter(event_id=event.event_id, outcome=WebhookEvent.Outcome.PENDING).exists()
+    return WebhookEvent.Outcome.PENDING if kept else "duplicate"
 
 
 def webhook_events_retry() -> dict[str, int]:

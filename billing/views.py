@@ -44,6 +44,7 @@ from common.files import CSVFileRenderer, PDFDownloadView
 from common.permissions import IsAdmin, IsInstructorOrAdmin, IsStudent
 from common.ratelimit import enforce_rate_limit
 from common.serializers import ErrorSerializer
+from common.timeutils import display_zone
 
 GATEWAY_DOWN = OpenApiResponse(ErrorSerializer, description="`payment_gateway_unavailable`: Razorpay down or slow.")
 
@@ -189,7 +190,8 @@ class HistoryView(generics.ListAPIView):
         # PaymentSerializer's bytes (serializer_class, the documented response) from flat rows, without its field
         # tree per row (a hot personal read; billing.representations).
         page = self.paginate_queryset(selectors.payment_rows_for_user(user=request.user))
-        return self.get_paginated_response([payment_representation(row) for row in page])
+        zone = display_zone()
+        return self.get_paginated_response([payment_representation(row, zone=zone) for row in page])
 
 
 class AdminPaymentListView(generics.ListAPIView):

@@ -9,6 +9,7 @@ the bytes, so a field added to a serializer and not here fails a test instead of
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from common.serializers import datetime_representation
@@ -40,8 +41,9 @@ ENROLLMENT_ROW_FIELDS = (
 )
 
 
-def enrollment_representation(row: dict[str, Any]) -> dict[str, Any]:
-    """``EnrollmentSerializer(enrollment).data`` for a row of ``ENROLLMENT_ROW_FIELDS``."""
+def enrollment_representation(row: dict[str, Any], *, zone: datetime.tzinfo | None = None) -> dict[str, Any]:
+    """``EnrollmentSerializer(enrollment).data`` for a row of ``ENROLLMENT_ROW_FIELDS``; ``zone``: ``display_zone()``,
+    looked up once for the page (``datetime_representation``)."""
     completed_at = row["completed_at"]
     last_lesson_id = row["last_lesson_id"]
     return {
@@ -74,9 +76,9 @@ def enrollment_representation(row: dict[str, Any]) -> dict[str, Any]:
             "module": str(row["last_lesson__module_id"]),
             "position": row["last_lesson__position"],
         },
-        "completed_at": datetime_representation(completed_at),
-        "enrolled_at": datetime_representation(row["created_at"]),
-        "revoked_at": datetime_representation(row["revoked_at"]),
+        "completed_at": datetime_representation(completed_at, zone),
+        "enrolled_at": datetime_representation(row["created_at"], zone),
+        "revoked_at": datetime_representation(row["revoked_at"], zone),
     }
 
 

@@ -469,14 +469,30 @@ def lessons_done_count(*, user, course_id: UUID) -> int:
     return rows[0][0] if rows else 0
 
 
-# A learner's active enrollment in a course, row-locked (catalog.services.enrollment_lock), compiled once:
-# first()'s SQL (ordered by primary key, one row).
-_ENROLLMENT_LOCK = PrecompiledQuery(
-    lambda user_id, course_id: (
-        Enrollment.objects.select_for_update()
-        .filter(user_id=user_id, course_id=course_id, status=Enrollment.Status.ACTIVE)
+def enrollment_lock_with_lessons_values(*, user_id, course_id) -> QuerySet:
+    """``user_id``'s active enrollment in ``course_id`` row-locked (only its row), as ``.values()`` of its columns
+    and the course's ``total_lessons``: for another app's precompiled lock whose course is an expression (the
+    course of an attempt's module). Rebuilt by ``enrollment_from_lock_row``."""
+    return (
+        _enrollments_with_total_lessons_of(user_id)
+        .select_for_update(of=("self",))
+        .filter(course_id=course_id, status=Enrollment.Status.ACTIVE)
         .order_by("pk")
-    ),
+        .values(*select_related_values(Enrollment, ()), "total_lessons")
+    )
+
+
+def enrollment_from_lock_row(row: dict, using: str) -> Enrollment:
+    """The enrollment of a row of ``enrollment_lock_with_lessons_values``, ``total_lessons`` set on it."""
+    enrollment = instance_with_related(row, Enrollment, (), using)
+    enrollment.total_lessons = row["total_lessons"]
+    return enrollment
+
+
+# A learner's active enrollment in a course, row-locked (catalog.services.enrollment_lock), compiled once:
+# first()'s SQL (ordered by primary key, one row), with the course's lesson count completion compares with.
+_ENROLLMENT_LOCK = PrecompiledQuery(
+    lambda user_id, course_id: enrollment_lock_with_lessons_values(user_id=user_id, course_id=course_id),
     placeholder=UUID(int=0),
     field=Enrollment._meta.get_field("user"),
     also=((UUID(int=1), Enrollment._meta.get_field("course")),),
@@ -484,9 +500,11 @@ _ENROLLMENT_LOCK = PrecompiledQuery(
 
 
 def enrollment_locked_get(*, user, course_id: UUID) -> Enrollment | None:
-    """``Enrollment.objects.select_for_update().filter(user=user, course_id=course_id, status=ACTIVE).first()``."""
-    found = _ENROLLMENT_LOCK.instances(user.pk, course_id, using=router.db_for_write(Enrollment), limit=1)
-    return found[0] if found else None
+    """``Enrollment.objects.select_for_update().filter(user=user, course_id=course_id, status=ACTIVE).first()``,
+    ``total_lessons`` set on it."""
+    using = router.db_for_write(Enrollment)
+    rows = _ENROLLMENT_LOCK.dicts(user.pk, course_id, using=using, limit=1)
+    return enrollment_from_lock_row(rows[0], using) if rows else None
 
 
 # A learner's enrollment in a course in any status, row-locked (catalog.services.enrollment_grant), compiled once:

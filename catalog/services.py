@@ -480,21 +480,23 @@ def lesson_delete(*, lesson: Lesson, actor) -> None:
 @transaction.atomic(savepoint=False)
 def enrollment_grant(*, user, course: Course, source: str) -> tuple[Enrollment, bool]:
     """Give ``user`` an active enrollment (new or reactivated). Idempotent: returns (enrollment, changed)."""
+    enrollment = Enrollment(user=user, course=course, source=source)
+    # Inserted first (a first enrollment is the common case: one statement, not a read and then a write); the
+    # unique (user, course) keeps it single against a concurrent grant and leaves an existing one as it was.
+    if model_insert_if_absent(instance=enrollment):
+        Course.objects.filter(pk=course.pk).update(learner_count=F("learner_count") + 1)
+        return enrollment, True
     enrollment = enrollment_any_locked_get(user=user, course_id=course.pk)
-    if enrollment is None:
-        enrollment = Enrollment(user=user, course=course, source=source)
-        if not model_insert_if_absent(instance=enrollment):
-            # A concurrent request created it first; the unique constraint kept it single.
-            return Enrollment.objects.get(user=user, course=course), False
-    elif enrollment.status == Enrollment.Status.ACTIVE:
+    if enrollment is None:  # deleted (by staff) since the insert met it: grant afresh
+        return enrollment_grant(user=user, course=course, source=source)
+    if enrollment.status == Enrollment.Status.ACTIVE:
         return enrollment, False
-    else:
-        enrollment.status = Enrollment.Status.ACTIVE
-        enrollment.source = source
-        enrollment.revoked_at = None
-        enrollment.revoke_reason = ""
-        enrollment.save(update_fields=["status", "source", "revoked_at", "revoke_reason", "updated_at"])
-        enrollment_restored.send(sender=Enrollment, user_id=user.pk, course_id=course.pk, enrollment=enrollment)
+    enrollment.status = Enrollment.Status.ACTIVE
+    enrollment.source = source
+    enrollment.revoked_at = None
+    enrollment.revoke_reason = ""
+    enrollment.save(update_fields=["status", "source", "revoked_at", "revoke_reason", "updated_at"])
+    enrollment_restored.send(sender=Enrollment, user_id=user.pk, course_id=course.pk, enrollment=enrollment)
     Course.objects.filter(pk=course.pk).update(learner_count=F("learner_count") + 1)
     return enrollment, True
 
@@ -648,6 +650,8 @@ def course_completion_evaluate(*, enrollment: Enrollment, total_lessons: int | N
     """
     if enrollment.completed_at is not None or enrollment.status != Enrollment.Status.ACTIVE:
         return False
+    if total_lessons is None:  # else read with the enrollment's lock (enrollment_locked_get), or counted now
+        total_lessons = getattr(enrollment, "total_lessons", None)
     if total_lessons is None:
         total_lessons = course_lesson_count(course_id=enrollment.course_id)
     total = total_lessons

@@ -49,6 +49,7 @@ from common.http_cache import ConditionalReadMixin, cached_read, viewer_is_anony
 from common.permissions import IsAdmin, IsInstructorOrAdmin, IsStudent
 from common.ratelimit import enforce_rate_limit
 from common.serializers import ErrorSerializer
+from common.timeutils import display_zone
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 
@@ -610,7 +611,8 @@ class EnrollmentViewSet(viewsets.GenericViewSet):
         # Flat rows shaped by a function: the same bytes as EnrollmentSerializer (the documented response,
         # serializer_class above), without building its field tree per row (catalog.representations).
         page = self.paginate_queryset(selectors.enrollment_rows_for_user(user=request.user))
-        return self.get_paginated_response([enrollment_representation(row) for row in page])
+        zone = display_zone()
+        return self.get_paginated_response([enrollment_representation(row, zone=zone) for row in page])
 
     @extend_schema(
         summary="One course's progress, lesson by lesson",

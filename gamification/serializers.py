@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.validators import slug_re
 from rest_framework import serializers
 
@@ -82,13 +84,14 @@ class XPEventSerializer(serializers.ModelSerializer):
         fields = ["id", "type", "points", "timestamp", "source_type", "source_id"]
 
 
-def xp_event_representation(row: dict) -> dict:
-    """``XPEventSerializer(event).data`` for a ``.values()`` row of the same fields (the "my XP" hot path)."""
+def xp_event_representation(row: dict, *, zone: datetime.tzinfo | None = None) -> dict:
+    """``XPEventSerializer(event).data`` for a ``.values()`` row of the same fields (the "my XP" hot path);
+    ``zone``: ``display_zone()``, looked up once for the page (``datetime_representation``)."""
     return {
         "id": str(row["id"]),
         "type": row["type"],
         "points": row["points"],
-        "timestamp": datetime_representation(row["timestamp"]),
+        "timestamp": datetime_representation(row["timestamp"], zone),
         "source_type": row["source_type"],
         "source_id": str(row["source_id"]),
     }

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from common.db_router import lag_tolerant
 from common.http_cache import ConditionalReadMixin, cached_read, scope_register, viewer_is_anonymous
+from common.timeutils import display_zone
 from gamification.models import XPTotal
 from gamification.periods import period_window
 from gamification.selectors import badges_for_user, leaderboard_get, leaderboard_me_get, streak_get, xp_summary_get
@@ -97,6 +98,7 @@ class MyXPView(APIView):
         query = XPQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         summary = xp_summary_get(user=request.user, **query.validated_data)
+        zone = display_zone()
         # XPSummarySerializer's bytes (the documented response), written without a serializer tree per event
         # (a hot personal read; gamification/tests/test_api_me.py compares the two).
         return Response(
@@ -104,7 +106,7 @@ class MyXPView(APIView):
                 "total": summary.total,
                 "this_week": summary.this_week,
                 "this_month": summary.this_month,
-                "events": [xp_event_representation(row) for row in summary.events],
+                "events": [xp_event_representation(row, zone=zone) for row in summary.events],
             }
         )
 

@@ -472,13 +472,13 @@ def test_first_pass_submit_query_count_is_fixed(
     body = start(client, module).json()
     answers = right_answers(body)
 
-    # when the learner submits it with the right answers (a first pass): SAVEPOINT, the attempt with its
-    # module, the enrollment lock, the attempt lock, its questions, the pass INSERT … ON CONFLICT, the
-    # attempt (its outcome and the answers sent, one UPDATE), its results, the XP award (user lock, ledger,
-    # roll-ups, badge candidates with the event count their rules need, learning days), the completion check
-    # on the enrollment in hand (lesson COUNT), RELEASE; the answer is the attempt just judged, not read back
-    # (assessments/tests/test_submit_answer.py)
-    with django_assert_max_num_queries(16):
+    # when the learner submits it with the right answers (a first pass): SAVEPOINT, the enrollment lock (found
+    # through the attempt, with the course's lesson count), the attempt lock with its module, its questions, the
+    # pass INSERT … ON CONFLICT, the attempt (its outcome and the answers sent, one UPDATE), its results, the XP
+    # award (user lock, ledger, roll-ups, badge candidates with the event count their rules need, learning
+    # days), the completion check on the enrollment in hand (nothing read), RELEASE; the answer is the attempt
+    # just judged, not read back (assessments/tests/test_submit_answer.py)
+    with django_assert_max_num_queries(14):
         response = submit(client, body["id"], answers)
 
     # then it passed for the first time

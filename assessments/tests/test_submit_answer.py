@@ -7,6 +7,7 @@ import datetime
 import pytest
 import time_machine
 from django.db import transaction
+from model_bakery import baker
 from rest_framework.renderers import JSONRenderer
 
 from assessments import selectors
@@ -14,7 +15,7 @@ from assessments.models import Quiz, QuizAttempt
 from assessments.selectors import quiz_attempt_get
 from assessments.serializers import QuizAttemptSubmittedSerializer
 from assessments.tests.test_api_attempt_flow import NOW, detail, right_answers, start, submit, wrong_answers
-from catalog.models import Module
+from catalog.models import Enrollment, Lesson, Module
 
 pytestmark = pytest.mark.django_db
 
@@ -82,19 +83,25 @@ def test_compiled_submission_reads_are_the_querysets(client_for, enrolled, other
     make_quizzes(module, 3)
     body = start(client_for(enrolled), module).json()
     expected = QuizAttempt.objects.select_related("module").get(pk=body["id"])
+    enrollment = Enrollment.objects.get(user=enrolled, course=module.course_id)
     # then each compiled read finds what its queryset finds
-    found = selectors.attempt_with_module_get(user=enrolled, attempt_id=body["id"])
-    assert _columns(found) == _columns(expected) and _columns(found.module) == _columns(expected.module)
     with transaction.atomic():
+        found = selectors.attempt_with_module_locked_get(user=enrolled, attempt_id=body["id"])
+        assert _columns(found) == _columns(expected) and _columns(found.module) == _columns(expected.module)
         assert _columns(selectors.attempt_locked_get(user=enrolled, attempt_id=body["id"])) == _columns(expected)
+        locked = selectors.attempt_enrollment_locked_get(user=enrolled, attempt_id=body["id"])
+        assert _columns(locked) == _columns(enrollment)
+        assert locked.total_lessons == Lesson.objects.filter(module__course=module.course_id).count()
     assert [quiz.position for quiz in selectors.module_questions(module_id=module.pk)] == [1, 2, 3]
     assert selectors.attempts_since_count(user=enrolled, module_id=module.pk, since=expected.created_at) == 1
     later = expected.created_at + datetime.timedelta(microseconds=1)
     assert selectors.attempts_since_count(user=enrolled, module_id=module.pk, since=later) == 0
-    # and nobody else finds it
-    assert selectors.attempt_with_module_get(user=other_student, attempt_id=body["id"]) is None
+    # and nobody else finds it, nor their own enrollment in that course through it
+    baker.make(Enrollment, user=other_student, course_id=module.course_id, source="free")
     with transaction.atomic():
+        assert selectors.attempt_with_module_locked_get(user=other_student, attempt_id=body["id"]) is None
         assert selectors.attempt_locked_get(user=other_student, attempt_id=body["id"]) is None
+        assert selectors.attempt_enrollment_locked_get(user=other_student, attempt_id=body["id"]) is None
 
 
 @pytest.mark.parametrize("count", [0, 1, 4])

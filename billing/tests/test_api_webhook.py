@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from django.core import mail
 from model_bakery import baker
 from rest_framework.test import APIClient
 
+from billing import services
 from billing.models import Payment, WebhookEvent
 from billing.tests.conftest import event_body, make_payment, payment_entity, post_webhook
 from catalog.models import Enrollment
@@ -196,10 +199,28 @@ def test_partial_refund_keeps_access(hook, student, paid_course):
 
 
 def test_webhook_is_fast(hook, order, django_assert_max_num_queries):
-    # 17 statements: event INSERT … ON CONFLICT; SAVEPOINT; event row lock, the payment found and locked by
-    # its order, the duplicate checks (owned payment, coupon enrollment) in one, payment update, enrollment
-    # lock + INSERT … ON CONFLICT, learner counter, the coupon hold lookup, the invoice (billing details,
-    # number upsert, insert), the earning (commission override, insert), event update; RELEASE. No gateway
-    # call at all.
-    with django_assert_max_num_queries(17):
+    # 15 statements: SAVEPOINT; the event's INSERT … ON CONFLICT (its row is the delivery's lock), the payment
+    # found and locked by its order, the duplicate checks (owned payment, coupon enrollment) in one, payment
+    # update, enrollment INSERT … ON CONFLICT, learner counter, the coupon hold lookup, the invoice (billing
+    # details, number upsert, insert), the earning (commission override, insert), event update; RELEASE. No
+    # gateway call at all.
+    with django_assert_max_num_queries(15):
         post_webhook(hook, captured_event(order), event_id="evt_1")
+
+
+def test_an_event_whose_application_fails_is_kept_pending_and_applied_when_redelivered(hook, student, order):
+    # given the settlement fails unexpectedly (a bug, a lost connection) on the first delivery
+    body = captured_event(order)
+    failure = RuntimeError("settlement failed")
+    with mock.patch.object(services, "enrollment_grant", side_effect=failure), pytest.raises(RuntimeError):
+        post_webhook(hook, body, event_id="evt_f")
+    # then nothing of the settlement stays, but the event does, pending (the retry sweep would apply it)
+    order.refresh_from_db()
+    assert order.status == "created" and not Enrollment.objects.exists()
+    assert WebhookEvent.objects.get(event_id="evt_f").outcome == "pending"
+    # and Razorpay's redelivery applies it, once
+    assert post_webhook(hook, body, event_id="evt_f").json() == {"status": "applied"}
+    assert post_webhook(hook, body, event_id="evt_f").json() == {"status": "duplicate"}
+    order.refresh_from_db()
+    assert order.status == "paid" and Enrollment.objects.get(user=student).status == "active"
+    assert WebhookEvent.objects.get(event_id="evt_f").outcome == "applied"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 import time
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from model_bakery import baker
 
 from catalog import services
@@ -61,6 +63,30 @@ class TestEnrollment:
         first = services.enrollment_grant(user=student, course=course, source="payment")
         second = services.enrollment_grant(user=student, course=course, source="payment")
         assert (first[1], second[1]) == (True, False)
+        course.refresh_from_db()
+        assert course.learner_count == 1
+
+    def test_a_first_grant_writes_the_enrollment_and_the_count_without_reading_first(self, course, student):
+        with CaptureQueriesContext(connection) as queries:
+            enrollment, changed = services.enrollment_grant(user=student, course=course, source="free")
+        assert changed and enrollment.status == "active"
+        assert [query["sql"].split()[0] for query in queries] == ["INSERT", "UPDATE"]
+
+    def test_a_grant_whose_enrollment_vanishes_after_the_insert_met_it_grants_afresh(self, course, student):
+        # given an enrollment revoked, then deleted by staff between the grant's insert and its read
+        enrollment, _ = services.enrollment_grant(user=student, course=course, source="payment")
+        services.enrollment_revoke(enrollment=enrollment, reason="refund")
+        real_read = services.enrollment_any_locked_get
+
+        def read_after_a_deletion(**kwargs):
+            Enrollment.objects.filter(user=student, course=course).delete()
+            mocked.side_effect = real_read
+            return real_read(**kwargs)
+
+        with mock.patch.object(services, "enrollment_any_locked_get", side_effect=read_after_a_deletion) as mocked:
+            enrollment, changed = services.enrollment_grant(user=student, course=course, source="admin")
+        # then the learner has a new, active enrollment, counted once
+        assert changed and Enrollment.objects.get(user=student, course=course).status == "active"
         course.refresh_from_db()
         assert course.learner_count == 1
 

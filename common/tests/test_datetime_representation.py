@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from common.serializers import datetime_representation
+from common.timeutils import display_zone
 
 UTC = datetime.UTC
 MOMENTS = [
@@ -28,6 +29,15 @@ def test_it_writes_what_drf_writes(zone, index):
     field = serializers.DateTimeField()
     with timezone.override(zoneinfo.ZoneInfo(zone)):
         assert datetime_representation(MOMENTS[index]) == field.to_representation(MOMENTS[index])
+
+
+@pytest.mark.parametrize("zone", ["Asia/Kolkata", "UTC", "America/New_York"])
+@pytest.mark.parametrize("index", range(len(MOMENTS)))
+def test_the_zone_looked_up_once_for_a_page_writes_the_same(zone, index):
+    field = serializers.DateTimeField()
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        looked_up = display_zone()
+        assert datetime_representation(MOMENTS[index], looked_up) == field.to_representation(MOMENTS[index])
 
 
 def test_other_formats_and_none_are_drfs(settings):
