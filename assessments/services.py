@@ -333,7 +333,7 @@ def _attempt_judge(
     if first_pass:
         module_quiz_passed.send(sender=Module, user=attempt.user, module=module, attempt=attempt)
         # The enrollment is locked already (with its course's lesson count): evaluated on it, without a re-read.
-        course_completion_evaluate(enrollment=enrollment)
+        course_completion_evaluate(enrollment=enrollment, total_lessons=enrollment.total_lessons)
     return first_pass
 
 

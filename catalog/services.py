@@ -638,7 +638,7 @@ def course_progress_recompute(*, course_id: UUID) -> int:
     Enrollment.objects.bulk_update(changed, ["completed_lessons", "progress_percent", "updated_at"], batch_size=500)
     for enrollment in enrollments:
         if enrollment.completed_at is None and enrollment.is_active and 0 < total <= enrollment.completed_lessons:
-            course_completion_evaluate(enrollment=enrollment)
+            course_completion_evaluate(enrollment=enrollment, total_lessons=total)
     return len(changed)
 
 
@@ -650,8 +650,6 @@ def course_completion_evaluate(*, enrollment: Enrollment, total_lessons: int | N
     """
     if enrollment.completed_at is not None or enrollment.status != Enrollment.Status.ACTIVE:
         return False
-    if total_lessons is None:  # else read with the enrollment's lock (enrollment_locked_get), or counted now
-        total_lessons = getattr(enrollment, "total_lessons", None)
     if total_lessons is None:
         total_lessons = course_lesson_count(course_id=enrollment.course_id)
     total = total_lessons
@@ -672,7 +670,7 @@ def course_completion_check(*, user, course_id: UUID) -> bool:
     enrollment = enrollment_locked_get(user=user, course_id=course_id)
     if enrollment is None:
         return False
-    return course_completion_evaluate(enrollment=enrollment)
+    return course_completion_evaluate(enrollment=enrollment, total_lessons=enrollment.total_lessons)
 
 
 @transaction.atomic

@@ -53,12 +53,8 @@ def update(model: type[models.Model], *, using: str, pk_val: Any, values: list[t
     connection = connections[using]
     params = []
     for field, _model, value in values:
-        if not _plain(value):
+        if not _plain(value) or isinstance(value, models.Model):  # a related instance where its key belongs
             return None
-        if isinstance(value, models.Model):  # a related instance where its key is expected, as the ORM allows
-            if not field.remote_field:
-                return None
-            value = value.prepare_database_save(field)
         prepared = field.get_db_prep_save(value, connection=connection)
         if not _plain(prepared):
             return None
@@ -95,7 +91,15 @@ def insert(
         if not _plain(prepared):
             return False
         params.append(prepared)
-    key = (model, using, tuple(field.attname for field in fields))
+    with connection.cursor() as cursor:
+        cursor.execute(insert_statement(model, connection, fields), params)
+    return True
+
+
+def insert_statement(model: type[models.Model], connection, fields) -> str:
+    """``INSERT INTO <table> (<columns>) VALUES (%s, …)`` of ``fields``, written once per model, database and
+    columns (also the head of ``common.services.model_insert_if_absent``'s statement)."""
+    key = (model, connection.alias, tuple(field.attname for field in fields))
     sql = _insert_sql.get(key)
     if sql is None:
         quote = connection.ops.quote_name
@@ -103,6 +107,4 @@ def insert(
         placeholders = ", ".join(["%s"] * len(fields))
         # Table and column names come from the model's metadata; every value is a parameter.
         sql = _insert_sql[key] = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-    return True
+    return sql

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 from django.db import connections, models, router
 
+from common.saving import insert_statement
+
 ModelT = TypeVar("ModelT", bound=models.Model)
 
 
@@ -52,14 +54,8 @@ def model_insert_if_absent(*, instance: models.Model) -> bool:
     connection = connections[router.db_for_write(type(instance), instance=instance)]
     fields = meta.local_concrete_fields
     values = [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    # Table and column names come from the model's metadata; every value is a parameter.
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
-        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
-    )
+    returning = connection.ops.quote_name(meta.pk.column)
+    sql = f"{insert_statement(type(instance), connection, fields)} ON CONFLICT DO NOTHING RETURNING {returning}"
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         inserted = cursor.fetchone() is not None
