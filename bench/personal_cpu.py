@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 from bench.limit import ANONYMOUS, PASSWORD, PERSONAL_ROUTES, learner, routes_of  # noqa: E402 - after the path
+from bench.plans import report as replanned_report  # noqa: E402 - after the path
 from bench.wsgi import wsgi_call  # noqa: E402 - after the path
 
 HOST = "127.0.0.1"
@@ -118,6 +119,10 @@ def main() -> None:
             if args.profile_dir:
                 Path(args.profile_dir).mkdir(parents=True, exist_ok=True)
                 stats.dump_stats(str(Path(args.profile_dir) / f"{label.replace(' ', '_')}.prof"))
+
+    from django.db import connection
+
+    print(replanned_report(connection))
 
 
 if __name__ == "__main__":

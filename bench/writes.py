@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench.plans import report as replanned_report  # noqa: E402 - after the path
 from bench.wsgi import wsgi_call  # noqa: E402 - after the path
 
 ENVIRONMENT = {
@@ -274,6 +275,7 @@ def run(args: argparse.Namespace) -> None:
     for label, median, low, high, counts, _ in results:
         spread = f"{counts[0]}" if counts[0] == counts[-1] else f"{counts[0]} (first), {counts[-1]} (last)"
         print(f"| `{label}` | {median:.1f} | {low:.1f}–{high:.1f} | {spread} |")
+    print(f"\n{replanned_report(connection)}")
     if not args.quiet:
         for label, *_, shown in results:
             print(f"\n{label}: {len(shown)} statements")

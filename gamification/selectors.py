@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Coalesce, Rank, TruncDate
+from django.db.models import BigIntegerField, F, Func, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Rank, TruncDate
 from django.utils import timezone
 
 from assessments.models import QuizAttempt
@@ -59,8 +59,16 @@ def _board_rows(*, period: str, start: datetime.date, domain=None) -> QuerySet[X
     return rows
 
 
-def _count(queryset: QuerySet[XPTotal]):
-    return Coalesce(Subquery(queryset.order_by().values("period").annotate(n=Count("*")).values("n")), 0)
+class _RowCount(Func):
+    """``COUNT(*)`` of a subquery's rows, which the ORM does not take for an aggregate: no ``GROUP BY`` is added, so
+    the subquery is always one row (0 when nothing matches) and PostgreSQL counts without grouping."""
+
+    template = "COUNT(*)"
+    output_field = BigIntegerField()
+
+
+def _count(queryset: QuerySet[XPTotal]) -> Subquery:
+    return Subquery(queryset.order_by().annotate(n=_RowCount()).values("n"))
 
 
 def _ahead_count(*, period: str, start: datetime.date, domain=None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 import pytest
@@ -17,6 +18,7 @@ from accounts.models import USER_BY_PK, User
 from audit.models import AuditLog
 from catalog.models import Domain
 from common.precompiled import PrecompiledQuery, PrecompiledRows, get_one
+from gamification.selectors import _MY_STANDING
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +249,56 @@ def test_the_sql_may_not_change_shape_with_the_value():
     )
     with pytest.raises(ValueError, match="must be the same"):
         shaped.instances("first", using="default")
+
+
+def _constants_query() -> PrecompiledQuery:
+    # The user varies; two roles, a name fragment with "%" and a quote, and a LIMIT are constants of the query
+    return PrecompiledQuery(
+        lambda pk: User.objects.filter(
+            pk=pk, role__in=[User.Role.INSTRUCTOR, User.Role.ADMIN], full_name__contains="50% 'off'"
+        ).values("email"),
+        placeholder=uuid.UUID(int=0),
+        field=User._meta.pk,
+    )
+
+
+def test_constants_of_the_query_answer_as_the_orms():
+    # Given users matching the constants or not
+    match = baker.make(User, email="m@example.com", role=User.Role.INSTRUCTOR, full_name="Deal 50% 'off' now")
+    student = baker.make(User, email="s@example.com", role=User.Role.STUDENT, full_name="Deal 50% 'off' now")
+    other = baker.make(User, email="o@example.com", role=User.Role.ADMIN, full_name="Deal 50 off")
+    query = _constants_query()
+    # When it runs for each, then its statement and rows are the ORM's
+    for user in (match, student, other):
+        orm_sql, orm_rows = _sql(lambda u=user: list(query.queryset(u.pk)))
+        fast_sql, fast_rows = _sql(lambda u=user: query.dicts(u.pk, using="default"))
+        assert (fast_sql, fast_rows) == (orm_sql, orm_rows)
+    assert query.dicts(match.pk, using="default") == [{"email": "m@example.com"}]
+    assert query.dicts(student.pk, using="default") == query.dicts(other.pk, using="default") == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="written in on PostgreSQL (prepared statements)")
+def test_constants_are_written_into_the_sql_so_a_prepared_statement_plans_once():
+    # When the query is compiled on PostgreSQL
+    query = _constants_query()
+    query.dicts(uuid.uuid4(), using="default")
+    compiled = query._compiled[("default", None)]
+    # Then only the varying value is a parameter; the constants are literals ("%" doubled for the driver)
+    assert compiled.sql.count("%s") == 1
+    assert len(compiled.params) == 1
+    assert compiled.positions == ((0, 0),)
+    assert "'instructor'" in compiled.sql
+    assert "'admin'" in compiled.sql
+    assert "LIKE  E'%%50\\\\%% ''off''%%'" in compiled.sql
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="written in on PostgreSQL (prepared statements)")
+def test_the_leaderboard_standing_has_no_constant_parameters():
+    # The standing on the whole-platform board: PostgreSQL planned it at every request while its roles and
+    # zeros were parameters (a generic plan estimated `role IN ($6, $7)` as a third of all users)
+    user = baker.make(User, email="p@example.com")
+    _MY_STANDING.dicts(user.pk, "weekly", datetime.date(2026, 11, 30), using="default", limit=1)
+    compiled = _MY_STANDING._compiled[("default", 1)]
+    assert sorted(value for _position, value in compiled.positions) == [0, 1, 1, 1, 2, 2, 2]
+    assert compiled.sql.count("%s") == len(compiled.params) == 7
+    assert "IN ('instructor', 'admin')" in compiled.sql
