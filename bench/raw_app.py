@@ -11,7 +11,8 @@ What it does the same way as the API, so the comparison is fair:
 * **Authentication**: the ``Authorization: Bearer`` access token of allauth's app client is verified with
   PyJWT (RS256 signature with the public half of ``JWT_PRIVATE_KEY``, expiry, ``token_use: access``,
   ``jti``/``sub``/``sid`` present) and its user is loaded, refused when inactive or suspended. The one
-  step it skips is allauth's *stateful* check (the token's session still exists: a cache read in the API).
+  step it skips is allauth's *stateful* check (the token's session still exists: in the API, the session's row
+  read in the same query as the user's, and its data decoded).
 * **Visibility**: published courses for everyone, and the courses a learner is actively enrolled in.
 * **Rendering**: DRF's JSONRenderer settings (compact separators, ``ensure_ascii=False``, U+2028/2029
   escaped), datetimes ISO 8601 in ``TIME_ZONE`` ("Z" for UTC), decimals as strings with the column's

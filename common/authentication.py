@@ -11,24 +11,44 @@ byte) is taken from ``VerifiedAccessTokens`` instead of being decoded again (PyJ
 in Python: ~0.05 ms a request). Everything that can end a token before it expires is read on every request, as
 allauth reads it: the token's session (sign-out, a session ended by password change or by an admin), the user
 (deactivation, suspension, the password hash the session was bound to) and the staff two-factor rule.
+
+The session and the user are read together, in one query on the sessions' table (``token_session_and_user``),
+instead of allauth's cache read of the session followed by Django's query for the user: the same checks, one
+round trip instead of two on every signed-in request. Only a token that passes every check is answered that way;
+anything else (no such session, expired, another user, a backend or a password hash that does not match) goes to
+allauth's own path, which decides as it always has (and ends a session whose hash is stale, as Django does).
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
+from importlib import import_module
 from typing import Any
+from uuid import UUID
 
+from allauth.account.internal.userkit import user_id_to_str
 from allauth.core import context
 from allauth.headless import app_settings as headless_settings
 from allauth.headless.contrib.rest_framework.authentication import JWTTokenAuthentication
 from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
 from allauth.usersessions.internal import usersessionkit
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet, Subquery
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from rest_framework import authentication
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from common.errors import CommonErrorCode
 from common.exceptions import AccountSuspended, MFARequired
+from common.precompiled import PrecompiledQuery
 
 INVALID_TOKEN_MESSAGE = "The access token is invalid or has expired."  # noqa: S105 - a message
 
@@ -82,11 +102,125 @@ class VerifiedAccessTokens:
 verified_access_tokens = VerifiedAccessTokens()
 
 
+# Pure functions of a token's claims and of a session's stored data, kept per process (bounded, oldest out first):
+# the session key decrypted from the `sid` claim (AES, keyed by SECRET_KEY), and the session's data decoded (an HMAC
+# check, then JSON) under the signing keys and serializer in force.
+_session_keys: dict[Any, str | None] = {}
+_decoded_sessions: dict[Any, dict[str, Any]] = {}
+_MEMO_SIZE = 4096
+_memo_lock = threading.Lock()
+
+
+def _memo(memo: dict, key: Any, function, argument):
+    if key in memo:
+        return memo[key]
+    value = function(argument)
+    with _memo_lock:
+        memo[key] = value
+        while len(memo) > _MEMO_SIZE:
+            del memo[next(iter(memo))]
+    return value
+
+
+# Session engines that keep every session in the sessions' table (cached_db: the table, and a copy in the cache).
+_SESSIONS_IN_TABLE = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+
+
+def _user_with_session(user_id: UUID, session_key: str) -> QuerySet:
+    """The user's row (every column, as ``ModelBackend.get_user`` loads it) and the data and expiry of the session
+    ``session_key`` (NULL when there is none): two primary-key lookups, one statement."""
+    user_model = get_user_model()
+    session = Session.objects.filter(session_key=session_key)
+    return (
+        user_model._default_manager.filter(pk=user_id)
+        .annotate(
+            token_session_data=Subquery(session.values("session_data")[:1]),
+            token_session_expires=Subquery(session.values("expire_date")[:1]),
+        )
+        .order_by()
+        .values(
+            *(field.attname for field in user_model._meta.concrete_fields),
+            "token_session_data",
+            "token_session_expires",
+        )
+    )
+
+
+@functools.cache
+def _user_with_session_query() -> PrecompiledQuery:
+    # Built on first use (the models are loaded by then), compiled once per database (common.precompiled).
+    return PrecompiledQuery(
+        _user_with_session,
+        placeholder=UUID(int=0),
+        field=get_user_model()._meta.pk,
+        also=(("placeholder", Session._meta.get_field("session_key")),),
+    )
+
+
+def token_session_and_user(payload: dict[str, Any]) -> tuple[SessionBase, Any] | None:
+    """The session and the user of a verified access token's claims when every stateful check passes, from one
+    query; None when any does not (allauth's path then decides).
+
+    The checks are allauth's ``get_token_session`` and ``validate_token_user`` with Django's ``get_user``: the
+    session (the ``sid`` claim decrypted) exists and has not expired; it was signed in by a backend of
+    ``AUTHENTICATION_BACKENDS`` that loads users as ``ModelBackend`` does, and that backend accepts the user (active);
+    its user is the token's ``sub``; its password hash is the user's current one.
+    """
+    if settings.SESSION_ENGINE not in _SESSIONS_IN_TABLE:
+        return None
+    sid, sub = payload.get("sid"), payload.get("sub")
+    if not isinstance(sid, str) or not isinstance(sub, str):
+        return None
+    session_key = _memo(_session_keys, (settings.SECRET_KEY, sid), jwt_internal.session_key_from_sid, sid)
+    if not session_key:
+        return None
+    user_model = get_user_model()
+    try:
+        user_id = user_model._meta.pk.to_python(sub)
+    except ValidationError:
+        return None
+    query = _user_with_session_query()
+    using = query.db_for_read()
+    rows = query.rows(user_id, session_key, using=using)
+    if not rows:
+        return None
+    *columns, data, expires = rows[0]
+    if data is None or expires is None or expires <= timezone.now():
+        return None
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    signing_keys = (settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS), settings.SESSION_SERIALIZER)
+    decoded = dict(_memo(_decoded_sessions, (signing_keys, data), session.decode, data))
+    backend_path = decoded.get(BACKEND_SESSION_KEY)
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    backend = load_backend(backend_path)
+    if getattr(type(backend), "get_user", None) is not ModelBackend.get_user:
+        return None
+    user = user_model.from_db(using, [field.attname for field in user_model._meta.concrete_fields], columns)
+    try:
+        if user_model._meta.pk.to_python(decoded.get(SESSION_KEY)) != user.pk:
+            return None
+    except ValidationError:
+        return None
+    if user_id_to_str(user) != sub or not backend.user_can_authenticate(user):
+        return None
+    session_hash = decoded.get(HASH_SESSION_KEY)
+    if not session_hash or not constant_time_compare(session_hash, user.get_session_auth_hash()):
+        return None
+    session._session_cache = decoded  # loaded, as SessionBase.load() leaves it
+    return session, user
+
+
 def access_token_validate(token: str) -> jwt_internal.AccessTokenValidationResult | None:
-    """allauth's ``validate_access_token`` with stateful validation, the signature check kept while valid."""
+    """allauth's ``validate_access_token`` with stateful validation, the signature check kept while valid, and the
+    session and the user read in one query when the token passes (``token_session_and_user``)."""
     payload = verified_access_tokens.payload(token)
     if payload is None:
         return None
+    found = token_session_and_user(payload)
+    if found is not None:
+        session, user = found
+        return jwt_internal.AccessTokenValidationResult(user=user, payload=payload, session=session)
     session = jwt_internal.get_token_session(payload)
     if session is None:
         return None
