@@ -40,6 +40,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -179,9 +180,10 @@ def token_session_and_user(payload: dict[str, Any]) -> tuple[SessionBase, Any] |
         user_id = user_model._meta.pk.to_python(sub)
     except ValidationError:
         return None
-    query = _user_with_session_query()
-    using = query.db_for_read()
-    rows = query.rows(user_id, session_key, using=using)
+    # On the primary, where sessions are written, even inside replica_reads(): a signed-out token must never pass
+    # on a replica's lagging copy of the sessions' table.
+    using = DEFAULT_DB_ALIAS
+    rows = _user_with_session_query().rows(user_id, session_key, using=using)
     if not rows:
         return None
     *columns, data, expires = rows[0]

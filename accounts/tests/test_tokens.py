@@ -23,6 +23,7 @@ from common.authentication import (
     token_session_and_user,
     verified_access_tokens,
 )
+from common.db_router import replica_reads, routing_reset
 
 pytestmark = pytest.mark.django_db
 
@@ -252,3 +253,18 @@ def test_the_decrypted_and_decoded_sessions_kept_are_bounded(monkeypatch):
         assert authentication._memo(memo, number, lambda n: calls.append(n) or n * 10, number) == number * 10
     assert calls == [1, 2, 3]
     assert list(memo) == [2, 3]
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction, where reads may go to a replica
+def test_the_session_is_read_on_the_primary_even_where_reads_may_lag(app_tokens, settings):
+    # Given a replica, and a block whose reads tolerate lag
+    settings.DATABASE_REPLICAS = ["replica_test"]
+    routing_reset()
+    try:
+        # (a query on the replica would fail here: this test may not use its connection)
+        with replica_reads(), CaptureQueriesContext(connection) as on_primary:
+            assert token_session_and_user(_claims(app_tokens["access_token"])) is not None
+    finally:
+        routing_reset()
+    # Then the session and the user were read on the primary
+    assert len(on_primary.captured_queries) == 1
