@@ -70,6 +70,7 @@ class Server:
 class Samples:
     rps: list[float] = field(default_factory=list)
     cpu_ms: list[float] = field(default_factory=list)
+    db_cpu_ms: list[float] = field(default_factory=list)
     timeouts: int = 0
 
 
@@ -294,12 +295,40 @@ def wrk(
     return requests, elapsed, int(timeouts.group(1)) if timeouts else 0
 
 
-def measure(server: Server, path: str, token: str, samples: Samples, **wrk_args) -> None:
-    before = cpu_seconds(server)
+def backend_of(database: str, cmdline: bytes) -> bool:
+    """Whether ``/proc/<pid>/cmdline`` is a PostgreSQL backend's connected to ``database``: PostgreSQL titles them
+    ``postgres: <cluster>: <user> <database> <host(port)> <state>`` (the cluster part only on some installs)."""
+    words = cmdline.split(b"\0")[0].split()
+    return len(words) >= 4 and words[0] == b"postgres:" and database.encode() in words[1:-1]
+
+
+def database_cpu_seconds(database: str) -> float:
+    """User + system CPU of the PostgreSQL backends connected to ``database`` (the servers' connections).
+
+    One server is loaded at a time, so the difference over a run is that server's database work. A backend that
+    exits during the run (Django reconnects after ``CONN_MAX_AGE``) takes its CPU with it: a slight undercount for
+    the app, whose connections are renewed, never for the raw app, whose connections live as long as it does.
+    """
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if not backend_of(database, (entry / "cmdline").read_bytes()):
+                continue
+            ticks += sum(int(value) for value in _stat(int(entry.name))[11:13])
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue  # gone meanwhile
+    return ticks / CLOCK_TICKS
+
+
+def measure(server: Server, path: str, token: str, samples: Samples, *, database: str, **wrk_args) -> None:
+    before, db_before = cpu_seconds(server), database_cpu_seconds(database)
     requests, elapsed, timeouts = wrk(server, path, token, **wrk_args)
-    after = cpu_seconds(server)
+    after, db_after = cpu_seconds(server), database_cpu_seconds(database)
     samples.rps.append(requests / elapsed)
     samples.cpu_ms.append((after - before) * 1000 / requests)
+    samples.db_cpu_ms.append((db_after - db_before) * 1000 / requests)
     samples.timeouts += timeouts
 
 
@@ -317,8 +346,8 @@ def _spread(values: list[float], digits: int = 0) -> str:
 def table(routes: dict[str, str], results: dict[str, dict[str, Samples]]) -> str:
     lines = [
         "| route | raw req/s | app req/s | **raw ÷ app req/s** | raw CPU ms/req | app CPU ms/req "
-        "| **app ÷ raw CPU/req** |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| **app ÷ raw CPU/req** | PostgreSQL CPU ms/req: raw, app |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, path in routes.items():
         raw, app = results[label]["raw"], results[label]["app"]
@@ -328,7 +357,8 @@ def table(routes: dict[str, str], results: dict[str, dict[str, Samples]]) -> str
         shown = re.sub(r"domain=[\w-]+", "domain=[slug]", shown)
         lines.append(
             f"| {label}: `GET {shown}` | {_spread(raw.rps)} | {_spread(app.rps)} | **{_spread(rps_ratio, 1)}** | "
-            f"{_spread(raw.cpu_ms, 2)} | {_spread(app.cpu_ms, 2)} | **{_spread(cpu_ratio, 1)}** |"
+            f"{_spread(raw.cpu_ms, 2)} | {_spread(app.cpu_ms, 2)} | **{_spread(cpu_ratio, 1)}** | "
+            f"{statistics.median(raw.db_cpu_ms):.2f}, {statistics.median(app.db_cpu_ms):.2f} |"
         )
     return "\n".join(lines)
 
@@ -382,6 +412,7 @@ def main() -> None:
             return
         routes = selected(routes, args.routes)
         wrk_args = {"seconds": args.seconds, "threads": args.threads, "connections": args.connections}
+        database = psycopg.conninfo.conninfo_to_dict(os.environ["DATABASE_URL"])["dbname"]
         print("== warm-up (2 s per route and server, not measured)")
         for label, path in routes.items():
             for server in (app, raw):
@@ -400,11 +431,19 @@ def main() -> None:
             order = (raw, app) if round_number % 2 == 0 else (app, raw)
             for label, path in routes.items():
                 for server in order:
-                    measure(server, path, token_for(label, token), results[label][server.name], **wrk_args)
+                    measure(
+                        server,
+                        path,
+                        token_for(label, token),
+                        results[label][server.name],
+                        database=database,
+                        **wrk_args,
+                    )
                     last = results[label][server.name]
                     print(
                         f"   round {round_number + 1}/{args.rounds} {server.name} {label}: "
-                        f"{last.rps[-1]:,.0f} req/s, {last.cpu_ms[-1]:.2f} ms CPU/req"
+                        f"{last.rps[-1]:,.0f} req/s, {last.cpu_ms[-1]:.2f} ms CPU/req, "
+                        f"PostgreSQL {last.db_cpu_ms[-1]:.2f} ms CPU/req"
                     )
             # Both servers must still be the ones measured (a crash would silently zero the CPU reading).
             check_identical(app, raw, routes, token)
