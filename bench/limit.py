@@ -303,22 +303,28 @@ def backend_of(database: str, cmdline: bytes) -> bool:
 
 
 def database_cpu_seconds(database: str) -> float:
-    """User + system CPU of the PostgreSQL backends connected to ``database`` (the servers' connections).
+    """User + system CPU of the PostgreSQL backends connected to ``database`` (the servers' connections), plus what
+    PostgreSQL's postmaster has reaped: the backends that ended (Django reconnects after ``CONN_MAX_AGE``, a
+    recycled worker's connections close), as ``cpu_seconds`` counts gunicorn's reaped workers.
 
-    One server is loaded at a time, so the difference over a run is that server's database work. A backend that
-    exits during the run (Django reconnects after ``CONN_MAX_AGE``) takes its CPU with it: a slight undercount for
-    the app, whose connections are renewed, never for the raw app, whose connections live as long as it does.
+    One server is loaded at a time, so the difference over a run is that server's database work (and any other
+    PostgreSQL process that ended meanwhile, such as an autovacuum worker: rare, and short).
     """
     ticks = 0
+    postmaster = None
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             if not backend_of(database, (entry / "cmdline").read_bytes()):
                 continue
-            ticks += sum(int(value) for value in _stat(int(entry.name))[11:13])
-        except (FileNotFoundError, ProcessLookupError, ValueError):
-            continue  # gone meanwhile
+            fields = _stat(int(entry.name))
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # gone meanwhile: reaped, so counted through the postmaster
+        ticks += sum(int(value) for value in fields[11:13])
+        postmaster = int(fields[1])
+    if postmaster is not None:
+        ticks += sum(int(value) for value in _stat(postmaster)[13:15])  # cutime, cstime
     return ticks / CLOCK_TICKS
 
 

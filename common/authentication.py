@@ -112,9 +112,13 @@ _MEMO_SIZE = 4096
 _memo_lock = threading.Lock()
 
 
+_ABSENT = object()
+
+
 def _memo(memo: dict, key: Any, function, argument):
-    if key in memo:
-        return memo[key]
+    value = memo.get(key, _ABSENT)  # one lookup: another thread may drop the oldest entries meanwhile
+    if value is not _ABSENT:
+        return value
     value = function(argument)
     with _memo_lock:
         memo[key] = value

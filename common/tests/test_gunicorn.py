@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -54,3 +56,14 @@ def test_pre_fork_freezes_what_the_master_holds_so_workers_never_collect_or_copy
         assert not collectable()
     finally:
         gc.unfreeze()
+
+
+def test_the_served_app_loads_the_urlconf_before_the_workers_are_forked():
+    # A fresh interpreter importing what gunicorn imports in the master: the URLconf and the views are loaded, so a
+    # worker forked from it (a recycled one too) does not import them on its first request
+    code = "import sys, config.wsgi; print('config.urls' in sys.modules, 'catalog.views' in sys.modules)"
+    result = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=settings.BASE_DIR, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
