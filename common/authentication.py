@@ -131,6 +131,11 @@ def _memo(memo: dict, key: Any, function, argument):
 _SESSIONS_IN_TABLE = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
 
 
+def _user_attnames(user_model) -> list[str]:
+    """The user's columns in the order ``ModelBackend.get_user`` loads them (``Model.from_db`` takes them so)."""
+    return [field.attname for field in user_model._meta.concrete_fields]
+
+
 def _user_with_session(user_id: UUID, session_key: str) -> QuerySet:
     """The user's row (every column, as ``ModelBackend.get_user`` loads it) and the data and expiry of the session
     ``session_key`` (NULL when there is none): two primary-key lookups, one statement."""
@@ -144,7 +149,7 @@ def _user_with_session(user_id: UUID, session_key: str) -> QuerySet:
         )
         .order_by()
         .values(
-            *(field.attname for field in user_model._meta.concrete_fields),
+            *_user_attnames(user_model),
             "token_session_data",
             "token_session_expires",
         )
@@ -202,7 +207,7 @@ def token_session_and_user(payload: dict[str, Any]) -> tuple[SessionBase, Any] |
     backend = load_backend(backend_path)
     if getattr(type(backend), "get_user", None) is not ModelBackend.get_user:
         return None
-    user = user_model.from_db(using, [field.attname for field in user_model._meta.concrete_fields], columns)
+    user = user_model.from_db(using, _user_attnames(user_model), columns)
     try:
         if user_model._meta.pk.to_python(decoded.get(SESSION_KEY)) != user.pk:
             return None
